@@ -1,0 +1,84 @@
+//! The command line: parsed by clap into plain values, then resolved once
+//! into a [`Context`] (paths, output settings) that the commands use.
+
+use crate::commands::{self, Context};
+use crate::output::{ColorChoice, Format, Output};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Lock open-weight ML models: pin every revision, file hash and license
+/// digest, and fail CI when license terms change without a review.
+#[derive(Debug, Parser)]
+#[command(name = "modellock", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Path to models.toml (the lock is models.lock beside it).
+    #[arg(long, global = true, value_name = "PATH", default_value = "models.toml")]
+    pub manifest_path: PathBuf,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// When to use colour (NO_COLOR is honoured by `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Print more detail.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a commented models.toml skeleton (never overwrites).
+    Init(commands::init::InitArgs),
+    /// Add a model entry to models.toml, keeping its comments and layout.
+    Add(commands::add::AddArgs),
+    /// The CI / pre-commit gate: lock matches manifest, policy, reviews.
+    Check(commands::check::CheckArgs),
+}
+
+/// Parses the command line, runs the command, and returns its exit status.
+pub fn run() -> ExitCode {
+    install_panic_hook();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            // help and --version exit 0; usage errors exit 2
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let ctx = Context {
+        manifest_path: cli.manifest_path.clone(),
+        out: Output::new(cli.format, cli.color, cli.quiet, cli.verbose),
+    };
+    let status = match &cli.command {
+        Command::Init(a) => commands::init::run(&ctx, a),
+        Command::Add(a) => commands::add::run(&ctx, a),
+        Command::Check(a) => commands::check::run(&ctx, a),
+    };
+    ExitCode::from(status)
+}
+
+/// A panic is a bug: say so in one line, without a backtrace, and exit 2
+/// ("could not run").
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let payload = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!(
+            "error: modellock hit an internal error{location}: {payload}\n\
+             This is a bug in modellock; please report it with the command you ran. No file was changed."
+        );
+        std::process::exit(2);
+    }));
+}

@@ -1,0 +1,113 @@
+//! `modellock add SOURCE`: add a model entry to models.toml, keeping every
+//! comment and the layout of the file.
+
+use super::{load_manifest, Context};
+use crate::diag::{Code, Diag, Files};
+use crate::manifest::{self, edit, InvalidName};
+use crate::source::Source;
+
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    /// `hf:ORG/NAME`, `ollama:[HOST/][NS/]NAME[:TAG]` or `path:DIR`.
+    pub source: String,
+    /// The entry's name (default: derived from the source).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Branch, tag or commit to lock (hf:), or manifest digest (ollama:).
+    #[arg(long)]
+    pub revision: Option<String>,
+    /// Lock only files matching this glob (repeatable).
+    #[arg(long = "files", value_name = "GLOB")]
+    pub files: Vec<String>,
+}
+
+pub fn run(ctx: &Context, args: &AddArgs) -> u8 {
+    let mut files = Files::new();
+    let mut diags = Vec::new();
+    let Some(manifest) = load_manifest(ctx, &mut files, &mut diags) else {
+        return ctx.fail(&diags, &files);
+    };
+
+    let source = match Source::parse(&args.source) {
+        Ok(s) => s,
+        Err(e) => {
+            let d = Diag::error(Code::ManifestInvalidSource, format!("invalid source `{}`: {}", args.source, e.reason))
+                .with_help(e.help);
+            return ctx.fail(&[d], &files);
+        }
+    };
+    let name = args.name.clone().unwrap_or_else(|| source.suggested_name());
+    let mut problems = Vec::new();
+    if !manifest::is_valid_name(&name) {
+        problems.push(InvalidName { file: manifest.file, name: name.clone(), span: None }.into());
+    }
+    if let Some(existing) = manifest.models.iter().find(|m| m.name.eq_ignore_ascii_case(&name)) {
+        let help = if args.name.is_some() {
+            "choose another `--name`".to_owned()
+        } else {
+            format!("pass `--name NAME` to add `{}` under another name", args.source)
+        };
+        problems.push(
+            Diag::error(Code::ManifestDuplicateName, format!("models.toml already has a model named `{}`", existing.name))
+                .with_model(existing.name.clone())
+                .with_label(manifest.file, existing.anchor(), "already here")
+                .with_help(help),
+        );
+    }
+    if let Some(rev) = &args.revision {
+        if let Some((reason, help)) = manifest::revision_problem(&source, rev) {
+            problems.push(
+                Diag::error(Code::ManifestInvalidRevision, format!("invalid revision `{rev}`: {reason}")).with_help(help),
+            );
+        }
+    }
+    for glob in &args.files {
+        if let Err(e) = manifest::compile_glob(glob) {
+            problems.push(
+                Diag::error(Code::ManifestInvalidGlob, format!("invalid glob `{glob}`: {e}"))
+                    .with_help("globs use `*`, `?`, `**`, `[abc]` and `{a,b}`, e.g. `*.safetensors`"),
+            );
+        }
+    }
+    if !problems.is_empty() {
+        return ctx.fail(&problems, &files);
+    }
+
+    let text = files.text(manifest.file).to_string();
+    let entry = edit::NewEntry {
+        name: &name,
+        source: &args.source,
+        revision: args.revision.as_deref(),
+        files: &args.files,
+    };
+    let new_text = match edit::add_model(&text, &entry) {
+        Ok(t) => t,
+        Err(e) => {
+            let d = Diag::error(Code::ManifestInvalidType, format!("cannot add to models.toml: {e}"));
+            return ctx.fail(&[d], &files);
+        }
+    };
+    // The edited file must load as cleanly as the original did.
+    let mut check_files = Files::new();
+    let (_, after) = manifest::load_str(&manifest.path, new_text.clone(), &mut check_files);
+    if after.iter().any(Diag::is_fatal) {
+        return ctx.fail(&after, &check_files);
+    }
+    if let Err(e) = crate::fsutil::write_atomic(&manifest.path, new_text.as_bytes()) {
+        let d = Diag::error(Code::ManifestIo, format!("cannot write `{}`: {e}", manifest.path.display()))
+            .with_help("check that the file and its directory are writable; models.toml is unchanged");
+        return ctx.fail(&[d], &files);
+    }
+    ctx.out.status(
+        "Added",
+        &format!("`{name}` ({}) to {}; run `modellock update {name}` to lock it", args.source, manifest.path.display()),
+    );
+
+    let mut extra = serde_json::Map::new();
+    extra.insert(
+        "added".into(),
+        serde_json::json!({"name": name, "source": args.source, "revision": args.revision, "files": args.files}),
+    );
+    ctx.out.report(&[], &files, manifest.models.len() + 1, extra, &[]);
+    0
+}

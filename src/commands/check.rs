@@ -1,0 +1,105 @@
+//! `modellock check`: the CI and pre-commit gate. Offline: it reads only
+//! models.toml and models.lock.
+
+use super::{load_lock, load_manifest, Context, LockState};
+use crate::date::Date;
+use crate::diag::{self, Files};
+use crate::lock::{self, stale, StaleKind};
+use crate::policy::{self, Standing};
+use serde_json::json;
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Never touch the network (check never does today; the flag makes
+    /// that a promise for CI and pre-commit).
+    #[arg(long)]
+    pub offline: bool,
+}
+
+pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
+    let mut files = Files::new();
+    let mut diags = Vec::new();
+    let Some(manifest) = load_manifest(ctx, &mut files, &mut diags) else {
+        return ctx.fail(&diags, &files);
+    };
+    let (lock, lock_file) = match load_lock(ctx, &mut files, &mut diags) {
+        LockState::Loaded(l, f) => (l, f),
+        LockState::Missing => {
+            diags.push(lock::Missing { path: ctx.lock_path() }.into());
+            ctx.out.report(&diags, &files, manifest.models.len(), Default::default(), &[]);
+            return diag::exit_status(&diags);
+        }
+        LockState::Invalid => return ctx.fail(&diags, &files),
+    };
+
+    let today = Date::today();
+    let mut statuses = Vec::new();
+    for entry in &manifest.models {
+        diags.extend(policy::floating_revision(&manifest, entry));
+        let Some(locked) = lock.model(&entry.name) else {
+            diags.push(
+                lock::Stale {
+                    model: entry.name.clone(),
+                    manifest_file: manifest.file,
+                    manifest_span: entry.anchor(),
+                    lock_file,
+                    lock_span: None,
+                    kind: StaleKind::NotLocked,
+                }
+                .into(),
+            );
+            statuses.push(json!({"name": entry.name, "status": "not-locked"}));
+            continue;
+        };
+        let differences = stale::differences(entry, locked);
+        if !differences.is_empty() {
+            diags.push(
+                lock::Stale {
+                    model: entry.name.clone(),
+                    manifest_file: manifest.file,
+                    manifest_span: entry.source.span.clone(),
+                    lock_file,
+                    lock_span: locked.span.clone(),
+                    kind: StaleKind::Changed(differences),
+                }
+                .into(),
+            );
+            statuses.push(json!({"name": entry.name, "status": "stale"}));
+            continue;
+        }
+        let (standing, d) = policy::evaluate(&manifest, entry, locked, lock_file, today);
+        diags.extend(d);
+        statuses.push(json!({
+            "name": entry.name,
+            "status": match standing {
+                Standing::Denied => "denied",
+                Standing::Allowed => "allowed",
+                Standing::Reviewed => "reviewed",
+                Standing::Unreviewed => "unreviewed",
+            },
+            "license": locked.license,
+            "license-digest": locked.license_digest,
+            "revision": locked.revision,
+        }));
+    }
+    for locked in &lock.models {
+        if manifest.model(&locked.name).is_none() {
+            diags.push(
+                lock::Stale {
+                    model: locked.name.clone(),
+                    manifest_file: manifest.file,
+                    manifest_span: None,
+                    lock_file,
+                    lock_span: locked.span.clone(),
+                    kind: StaleKind::NotInManifest,
+                }
+                .into(),
+            );
+        }
+    }
+
+    let mut extra = serde_json::Map::new();
+    extra.insert("models".into(), serde_json::Value::Array(statuses));
+    ctx.out.report(&diags, &files, manifest.models.len(), extra, &[]);
+    diag::exit_status(&diags)
+}

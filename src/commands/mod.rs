@@ -1,0 +1,70 @@
+//! One module per command. Each gets the resolved [`Context`] and returns
+//! the exit status.
+
+pub mod add;
+pub mod check;
+pub mod init;
+
+use crate::diag::{self, Diag, Files};
+use crate::lock::{self, Lock};
+use crate::manifest::{self, Manifest};
+use crate::output::Output;
+use std::path::PathBuf;
+
+/// Everything a command needs that the command line and environment decide.
+pub struct Context {
+    pub manifest_path: PathBuf,
+    pub out: Output,
+}
+
+impl Context {
+    pub fn lock_path(&self) -> PathBuf {
+        lock::path_for(&self.manifest_path)
+    }
+
+    /// Prints diagnostics alone (for commands that stop early) and returns
+    /// the exit status they imply.
+    pub fn fail(&self, diags: &[Diag], files: &Files) -> u8 {
+        self.out.report(diags, files, 0, Default::default(), &[]);
+        diag::exit_status(diags).max(1)
+    }
+}
+
+/// Loads the manifest; `None` when it has errors that stop every command.
+pub fn load_manifest(ctx: &Context, files: &mut Files, diags: &mut Vec<Diag>) -> Option<Manifest> {
+    let (m, d) = manifest::load(&ctx.manifest_path, files);
+    diags.extend(d);
+    if diags.iter().any(Diag::is_fatal) {
+        return None;
+    }
+    m
+}
+
+/// The result of reading models.lock.
+pub enum LockState {
+    Missing,
+    Loaded(Lock, diag::FileId),
+    /// Unreadable or invalid; the diagnostics say why.
+    Invalid,
+}
+
+/// Reads and parses models.lock beside the manifest.
+pub fn load_lock(ctx: &Context, files: &mut Files, diags: &mut Vec<Diag>) -> LockState {
+    let path = ctx.lock_path();
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return LockState::Missing,
+        Err(error) => {
+            diags.push(lock::ReadFailed { path, error }.into());
+            return LockState::Invalid;
+        }
+    };
+    let text = String::from_utf8_lossy(&text).into_owned();
+    let file = files.add(path.display().to_string(), text.as_str());
+    let (lock, d) = lock::parse(&text, file);
+    diags.extend(d);
+    match lock {
+        Some(l) => LockState::Loaded(l, file),
+        None => LockState::Invalid,
+    }
+}

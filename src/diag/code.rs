@@ -1,0 +1,131 @@
+//! The stable diagnostic codes. They are public API: a code is never renamed,
+//! and the README lists every one (a test checks that).
+
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $text:literal, fatal = $fatal:literal, $desc:literal; )*) => {
+        /// A diagnostic code such as `license::unreviewed`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The code as users see it, e.g. `lock::stale`.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $text,)* }
+            }
+
+            /// One sentence saying what the code means.
+            pub const fn description(self) -> &'static str {
+                match self { $(Code::$variant => $desc,)* }
+            }
+
+            /// True when an error with this code means the command could not
+            /// run (exit status 2) rather than a problem it found (exit 1).
+            pub const fn is_fatal(self) -> bool {
+                match self { $(Code::$variant => $fatal,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    ManifestNotFound = "manifest::not-found", fatal = true,
+        "There is no models.toml at the manifest path.";
+    ManifestIo = "manifest::io", fatal = true,
+        "models.toml could not be read or written.";
+    ManifestParse = "manifest::parse", fatal = true,
+        "models.toml is not valid TOML.";
+    ManifestUnknownKey = "manifest::unknown-key", fatal = true,
+        "models.toml has a key modellock does not know (often a typo).";
+    ManifestInvalidType = "manifest::invalid-type", fatal = true,
+        "A value in models.toml has the wrong type.";
+    ManifestMissingKey = "manifest::missing-key", fatal = true,
+        "A required key is missing from models.toml.";
+    ManifestInvalidSource = "manifest::invalid-source", fatal = true,
+        "A model's `source` is not a valid hf:, ollama: or path: source.";
+    ManifestInvalidName = "manifest::invalid-name", fatal = true,
+        "A model name is not usable as a name (letters, digits, `-`, `_`, `.`).";
+    ManifestDuplicateName = "manifest::duplicate-name", fatal = true,
+        "Two model names differ only in letter case, or `add` was given a name already in use.";
+    ManifestInvalidRevision = "manifest::invalid-revision", fatal = true,
+        "A `revision` is not a valid branch, tag or commit for its source.";
+    ManifestInvalidVersion = "manifest::invalid-version", fatal = true,
+        "A `version` is not a valid semver requirement, or is combined with `revision`.";
+    ManifestInvalidGlob = "manifest::invalid-glob", fatal = true,
+        "A `files` pattern is not a valid glob.";
+    ManifestInvalidDigest = "manifest::invalid-digest", fatal = true,
+        "A `license-digest` is not `sha256:` followed by 64 lowercase hex digits.";
+    ManifestInvalidDate = "manifest::invalid-date", fatal = true,
+        "A review `date` or `expires` is not a calendar date (YYYY-MM-DD).";
+    ManifestInvalidValue = "manifest::invalid-value", fatal = true,
+        "A value in models.toml is out of range or empty.";
+    ManifestUnknownBase = "manifest::unknown-base", fatal = true,
+        "A model's `base` names no entry of models.toml, or the bases form a cycle.";
+    ManifestExists = "manifest::exists", fatal = true,
+        "`init` would overwrite an existing models.toml.";
+    ManifestFloatingRevision = "manifest::floating-revision", fatal = false,
+        "A model follows a branch, so `update` can move it; pin a tag or commit.";
+    PolicyUnknownLicense = "policy::unknown-license", fatal = false,
+        "A license id in `[policy]` is not a known id but close to one (likely a typo).";
+    PolicyAllowAndDeny = "policy::allow-and-deny", fatal = false,
+        "A license id is both allowed and denied; deny wins.";
+    PolicyDenied = "policy::denied", fatal = false,
+        "A locked model's license is in `[policy] deny`.";
+    LicenseUnreviewed = "license::unreviewed", fatal = false,
+        "A locked model's license is not allowed by policy and its terms have no review.";
+    LicenseChanged = "license::changed", fatal = false,
+        "A model's license terms differ from the terms last reviewed.";
+    LicenseReviewExpired = "license::review-expired", fatal = false,
+        "The only review of a model's locked license terms has expired.";
+    LicenseExpectedMismatch = "license::expected-mismatch", fatal = false,
+        "The license a model's entry expects is not the license that was locked.";
+    LockMissing = "lock::missing", fatal = false,
+        "There is no models.lock beside models.toml.";
+    LockStale = "lock::stale", fatal = false,
+        "models.lock does not match models.toml (a model added, removed or changed).";
+    LockParse = "lock::parse", fatal = true,
+        "models.lock is not valid TOML or not a valid lock.";
+    LockVersion = "lock::version", fatal = true,
+        "models.lock has a format version this modellock does not understand.";
+    LockIo = "lock::io", fatal = true,
+        "models.lock could not be read or written.";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = HashSet::new();
+        for c in Code::ALL {
+            let s = c.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            let (area, name) = s.split_once("::").expect("area::name");
+            assert!(!area.is_empty() && !name.is_empty());
+            assert!(name
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch == '-'));
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! `models.lock`: the generated file that pins every model.
+//!
+//! The reader ([`parse`]) keeps the span of each model's entry for
+//! diagnostics and tolerates keys it does not know (a newer modellock may add
+//! some); the writer ([`write`]) is hand-written so that the same content is
+//! always the same bytes.
+
+mod diags;
+mod parse;
+pub mod stale;
+mod write;
+
+pub use diags::*;
+pub use parse::parse;
+pub use write::{render, write_atomic, WriteOutcome};
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "models.lock";
+/// The lock format this modellock reads and writes.
+pub const VERSION: i64 = 1;
+
+/// A license file of a locked model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LicenseFile {
+    pub path: String,
+    /// `sha256:` + hex of the normalised text.
+    pub digest: String,
+}
+
+/// A file of a locked model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockedFile {
+    pub path: String,
+    pub size: u64,
+    /// Hex sha256 of the content.
+    pub sha256: String,
+}
+
+/// One `[[model]]` of the lock.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct LockedModel {
+    pub name: String,
+    pub source: String,
+    /// The revision or version requirement asked for.
+    pub requested: Option<String>,
+    /// The tag a version requirement resolved to.
+    pub tag: Option<String>,
+    /// The resolved commit, manifest digest or directory digest.
+    pub revision: String,
+    /// The license as the source declares it.
+    pub license: Option<String>,
+    pub license_digest: String,
+    pub base_models: Vec<String>,
+    /// The `files` globs the entry was locked with (empty: every file).
+    pub include: Vec<String>,
+    pub license_files: Vec<LicenseFile>,
+    pub files: Vec<LockedFile>,
+    /// Where the entry is in the lock file (its `name` value), when read.
+    pub span: Option<Range<usize>>,
+}
+
+/// The whole lock, models sorted by name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Lock {
+    pub models: Vec<LockedModel>,
+}
+
+impl Lock {
+    pub fn model(&self, name: &str) -> Option<&LockedModel> {
+        self.models
+            .binary_search_by(|m| m.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.models[i])
+    }
+
+    /// Sorts models by name and each model's files by path, the canonical
+    /// order of the file.
+    pub fn normalise(&mut self) {
+        self.models.sort_by(|a, b| a.name.cmp(&b.name));
+        for m in &mut self.models {
+            m.files.sort_by(|a, b| a.path.cmp(&b.path));
+            m.license_files.sort_by(|a, b| a.path.cmp(&b.path));
+        }
+    }
+}
+
+/// The lock's path: `models.lock` beside the manifest.
+pub fn path_for(manifest: &Path) -> PathBuf {
+    manifest.with_file_name(FILE_NAME)
+}

@@ -1,0 +1,203 @@
+//! Reading models.lock.
+
+use super::diags::{Invalid, UnsupportedVersion};
+use super::{LicenseFile, Lock, LockedFile, LockedModel, VERSION};
+use crate::diag::{Diag, FileId};
+use crate::hashing::is_lower_hex;
+use std::ops::Range;
+use toml_edit::{Item, TableLike};
+
+struct Reader<'d> {
+    file: FileId,
+    diags: &'d mut Vec<Diag>,
+}
+
+impl Reader<'_> {
+    fn invalid(&mut self, message: String, span: Option<Range<usize>>, label: &str) {
+        self.diags.push(
+            Invalid { file: self.file, message, span, label: label.to_owned() }.into(),
+        );
+    }
+
+    fn opt_str(&mut self, t: &dyn TableLike, key: &str, what: &str) -> Option<String> {
+        let item = t.get(key)?;
+        match item.as_str() {
+            Some(s) => Some(s.to_owned()),
+            None => {
+                self.invalid(format!("`{key}` of {what} is not a string"), item.span(), "expected a string");
+                None
+            }
+        }
+    }
+
+    fn req_str(&mut self, t: &dyn TableLike, key: &str, what: &str, anchor: Option<Range<usize>>) -> Option<String> {
+        if t.get(key).is_none() {
+            self.invalid(format!("{what} has no `{key}`"), anchor, &format!("`{key}` missing"));
+            return None;
+        }
+        self.opt_str(t, key, what)
+    }
+
+    fn str_list(&mut self, t: &dyn TableLike, key: &str, what: &str) -> Vec<String> {
+        let Some(item) = t.get(key) else { return Vec::new() };
+        let Some(array) = item.as_array() else {
+            self.invalid(format!("`{key}` of {what} is not an array"), item.span(), "expected an array of strings");
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for v in array.iter() {
+            match v.as_str() {
+                Some(s) => out.push(s.to_owned()),
+                None => self.invalid(format!("`{key}` of {what} holds a non-string"), v.span(), "expected a string"),
+            }
+        }
+        out
+    }
+
+    fn tables<'a>(&mut self, t: &'a dyn TableLike, key: &str, what: &str) -> Vec<&'a dyn TableLike> {
+        match t.get(key) {
+            None => Vec::new(),
+            Some(Item::ArrayOfTables(a)) => a.iter().map(|t| t as &dyn TableLike).collect(),
+            Some(Item::Value(toml_edit::Value::Array(a))) if a.iter().all(|v| v.is_inline_table()) => {
+                a.iter().filter_map(|v| v.as_inline_table()).map(|t| t as &dyn TableLike).collect()
+            }
+            Some(other) => {
+                self.invalid(format!("`{key}` of {what} is not an array of tables"), other.span(), "expected [[…]] tables");
+                Vec::new()
+            }
+        }
+    }
+}
+
+fn is_digest(s: &str) -> bool {
+    s.strip_prefix("sha256:").is_some_and(|h| is_lower_hex(h, 64))
+}
+
+/// Parses a lock's text, registered in the file registry as `file`.
+pub fn parse(text: &str, file: FileId) -> (Option<Lock>, Vec<Diag>) {
+    let mut diags = Vec::new();
+    let doc = match toml_edit::Document::parse(text) {
+        Ok(d) => d,
+        Err(e) => {
+            let msg = e.message().lines().next().unwrap_or("invalid TOML").trim().to_owned();
+            diags.push(Invalid { file, message: format!("not valid TOML: {msg}"), span: e.span(), label: msg }.into());
+            return (None, diags);
+        }
+    };
+    let root = doc.as_table();
+    match root.get("version") {
+        None => {
+            diags.push(Invalid { file, message: "there is no `version`".into(), span: Some(0..0), label: "`version = 1` expected first".into() }.into());
+            return (None, diags);
+        }
+        Some(item) => match item.as_integer() {
+            Some(VERSION) => {}
+            Some(_) => {
+                let found = item.as_value().map(|v| v.to_string().trim().to_owned()).unwrap_or_default();
+                diags.push(UnsupportedVersion { file, found, span: item.span() }.into());
+                return (None, diags);
+            }
+            None => {
+                diags.push(Invalid { file, message: "`version` is not an integer".into(), span: item.span(), label: "expected `version = 1`".into() }.into());
+                return (None, diags);
+            }
+        },
+    }
+
+    let mut r = Reader { file, diags: &mut diags };
+    let mut lock = Lock::default();
+    for (i, t) in r.tables(root, "model", "the lock").into_iter().enumerate() {
+        let what = match t.get("name").and_then(Item::as_str) {
+            Some(n) => format!("model `{n}`"),
+            None => format!("[[model]] number {}", i + 1),
+        };
+        if let Some(m) = parse_model(&mut r, t, &what) {
+            if lock.models.iter().any(|x| x.name == m.name) {
+                let span = m.span.clone();
+                r.invalid(format!("model `{}` appears twice", m.name), span, "second entry");
+                continue;
+            }
+            lock.models.push(m);
+        }
+    }
+    lock.normalise();
+    let ok = diags.is_empty();
+    (ok.then_some(lock), diags)
+}
+
+fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<LockedModel> {
+    let anchor = t.get("name").and_then(Item::span);
+    let before = r.diags.len();
+    let name = r.req_str(t, "name", what, anchor.clone());
+    let source = r.req_str(t, "source", what, anchor.clone());
+    let revision = r.req_str(t, "revision", what, anchor.clone());
+    let license_digest = r.req_str(t, "license-digest", what, anchor.clone());
+    if let Some(d) = &license_digest {
+        if !is_digest(d) {
+            let span = t.get("license-digest").and_then(Item::span);
+            r.invalid(format!("`license-digest` of {what} is malformed"), span, "expected `sha256:` and 64 hex digits");
+        }
+    }
+    let requested = r.opt_str(t, "requested", what);
+    let tag = r.opt_str(t, "tag", what);
+    let license = r.opt_str(t, "license", what);
+    let base_models = r.str_list(t, "base-models", what);
+    let include = r.str_list(t, "include", what);
+
+    let mut license_files = Vec::new();
+    for lt in r.tables(t, "license-file", what) {
+        let lwhat = format!("a license file of {what}");
+        let path = r.req_str(lt, "path", &lwhat, anchor.clone());
+        let digest = r.req_str(lt, "digest", &lwhat, anchor.clone());
+        if let (Some(path), Some(digest)) = (path, digest) {
+            if !is_digest(&digest) {
+                let span = lt.get("digest").and_then(Item::span);
+                r.invalid(format!("the digest of license file `{path}` of {what} is malformed"), span, "expected `sha256:` and 64 hex digits");
+            }
+            license_files.push(LicenseFile { path, digest });
+        }
+    }
+    let mut files = Vec::new();
+    for ft in r.tables(t, "file", what) {
+        let fwhat = format!("a file of {what}");
+        let path = r.req_str(ft, "path", &fwhat, anchor.clone());
+        let sha256 = r.req_str(ft, "sha256", &fwhat, anchor.clone());
+        let size = match ft.get("size") {
+            None => {
+                r.invalid(format!("{fwhat} has no `size`"), anchor.clone(), "`size` missing");
+                None
+            }
+            Some(item) => match item.as_integer().and_then(|i| u64::try_from(i).ok()) {
+                Some(n) => Some(n),
+                None => {
+                    r.invalid(format!("the `size` of {fwhat} is not a byte count"), item.span(), "expected an integer ≥ 0");
+                    None
+                }
+            },
+        };
+        if let (Some(path), Some(sha256), Some(size)) = (path, sha256, size) {
+            if !is_lower_hex(&sha256, 64) {
+                let span = ft.get("sha256").and_then(Item::span);
+                r.invalid(format!("the sha256 of `{path}` of {what} is malformed"), span, "expected 64 lower-case hex digits");
+            }
+            files.push(LockedFile { path, size, sha256 });
+        }
+    }
+    if r.diags.len() > before {
+        return None;
+    }
+    Some(LockedModel {
+        name: name?,
+        source: source?,
+        requested,
+        tag,
+        revision: revision?,
+        license,
+        license_digest: license_digest?,
+        base_models,
+        include,
+        license_files,
+        files,
+        span: anchor,
+    })
+}

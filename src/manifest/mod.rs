@@ -1,0 +1,182 @@
+//! `models.toml`: the typed manifest, loaded with a span for every value so
+//! that diagnostics can point at it.
+//!
+//! Loading is two phases, as in cargo-deny: [`parse`] walks the TOML
+//! document and collects every type error and unknown key; [`validate`]
+//! checks what only makes sense across entries (bases, names, policy ids).
+
+mod diags;
+pub mod edit;
+mod parse;
+mod validate;
+
+pub use diags::*;
+pub(crate) use parse::{compile_glob, is_valid_name, revision_problem};
+
+use crate::date::Date;
+use crate::diag::{Diag, FileId, Files};
+use crate::source::Source;
+use globset::GlobSet;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "models.toml";
+
+/// A value with the byte span it was read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Option<Range<usize>>,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Option<Range<usize>>) -> Self {
+        Spanned { value, span }
+    }
+}
+
+/// The `[policy]` table.
+#[derive(Clone, Debug, Default)]
+pub struct Policy {
+    pub allow: Vec<Spanned<String>>,
+    pub deny: Vec<Spanned<String>>,
+}
+
+/// The `[use]` table: how the product uses its models.
+#[derive(Clone, Debug, Default)]
+pub struct Use {
+    pub commercial: Option<Spanned<bool>>,
+    pub monthly_active_users: Option<Spanned<u64>>,
+    pub regions: Vec<Spanned<String>>,
+}
+
+/// One `[[models.NAME.review]]` record.
+#[derive(Clone, Debug)]
+pub struct Review {
+    pub license_digest: Spanned<String>,
+    pub reviewer: Spanned<String>,
+    pub date: Spanned<Date>,
+    pub note: Option<Spanned<String>>,
+    pub expires: Option<Spanned<Date>>,
+    pub license: Option<Spanned<String>>,
+    pub revision: Option<Spanned<String>>,
+    /// The span of the whole record (its header or inline table).
+    pub span: Option<Range<usize>>,
+}
+
+/// One `[models.NAME]` entry.
+#[derive(Clone, Debug)]
+pub struct ModelEntry {
+    pub name: String,
+    /// The span of the name (the key in `[models.NAME]`).
+    pub name_span: Option<Range<usize>>,
+    pub source: Spanned<Source>,
+    /// The source exactly as written.
+    pub source_raw: String,
+    pub revision: Option<Spanned<String>>,
+    pub version: Option<Spanned<semver::VersionReq>>,
+    /// The `version` requirement exactly as written.
+    pub version_raw: Option<String>,
+    pub files: Option<Spanned<Vec<Spanned<String>>>>,
+    pub file_filter: Option<GlobSet>,
+    pub license: Option<Spanned<String>>,
+    pub base: Option<Spanned<String>>,
+    pub reviews: Vec<Review>,
+}
+
+impl ModelEntry {
+    /// What the lock records as `requested`: the version requirement, the
+    /// revision, or the source's default (`main`, the Ollama tag).
+    pub fn requested(&self) -> Option<String> {
+        if let Some(v) = &self.version_raw {
+            return Some(v.clone());
+        }
+        if let Some(r) = &self.revision {
+            return Some(r.value.clone());
+        }
+        self.source.value.default_requested()
+    }
+
+    /// The `files` globs as written, or empty for "every file".
+    pub fn file_patterns(&self) -> Vec<String> {
+        self.files
+            .as_ref()
+            .map(|f| f.value.iter().map(|g| g.value.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether a file path is selected by the `files` globs.
+    pub fn wants_file(&self, path: &str) -> bool {
+        self.file_filter.as_ref().is_none_or(|g| g.is_match(path))
+    }
+
+    /// The span best used to point at this entry as a whole.
+    pub fn anchor(&self) -> Option<Range<usize>> {
+        self.name_span.clone().or_else(|| self.source.span.clone())
+    }
+
+    /// The newest review (by date, then by position), if any.
+    pub fn newest_review(&self) -> Option<&Review> {
+        self.reviews
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, r)| (r.date.value, *i))
+            .map(|(_, r)| r)
+    }
+}
+
+/// A loaded manifest. Entries with errors are left out; the diagnostics
+/// returned beside it say why.
+#[derive(Clone, Debug)]
+pub struct Manifest {
+    pub path: PathBuf,
+    pub file: FileId,
+    pub policy: Policy,
+    pub usage: Use,
+    /// Entries in file order.
+    pub models: Vec<ModelEntry>,
+}
+
+impl Manifest {
+    pub fn dir(&self) -> &Path {
+        match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        }
+    }
+
+    pub fn model(&self, name: &str) -> Option<&ModelEntry> {
+        self.models.iter().find(|m| m.name == name)
+    }
+}
+
+/// Reads and loads the manifest at `path`. Returns `None` with diagnostics
+/// when the file cannot be read or is not TOML.
+pub fn load(path: &Path, files: &mut Files) -> (Option<Manifest>, Vec<Diag>) {
+    let text = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                return (None, vec![diags::NotUtf8 { path: path.to_owned(), offset: e.utf8_error().valid_up_to() }.into()]);
+            }
+        },
+        Err(e) => return (None, vec![diags::ReadFailed { path: path.to_owned(), error: e }.into()]),
+    };
+    load_str(path, text, files)
+}
+
+/// Loads a manifest from text already read from `path`.
+pub fn load_str(path: &Path, text: String, files: &mut Files) -> (Option<Manifest>, Vec<Diag>) {
+    let file = files.add(path.display().to_string(), text.as_str());
+    let mut diags = Vec::new();
+    let doc = match toml_edit::Document::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            diags.push(diags::ParseError { file, message: e.message().to_owned(), span: e.span() }.into());
+            return (None, diags);
+        }
+    };
+    let mut manifest = parse::parse(&doc, path, file, &mut diags);
+    validate::validate(&mut manifest, &mut diags);
+    (Some(manifest), diags)
+}

@@ -1,0 +1,136 @@
+//! Where and how results are printed: reports and JSON on stdout, progress
+//! and logs on stderr. Commands hand their diagnostics here and never match
+//! on the output format themselves.
+
+use crate::diag::{self, render, Counts, Diag, Files, Severity};
+use std::io::{IsTerminal, Write};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Reports for people (miette, with snippets of the files).
+    Human,
+    /// One JSON document on stdout.
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The resolved output settings.
+#[derive(Clone, Copy, Debug)]
+pub struct Output {
+    pub format: Format,
+    /// Colour on stdout.
+    pub color: bool,
+    /// Colour on stderr.
+    pub color_err: bool,
+    pub quiet: bool,
+    pub verbose: bool,
+    pub width: usize,
+}
+
+fn no_color_env() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+impl Output {
+    pub fn new(format: Format, color: ColorChoice, quiet: bool, verbose: bool) -> Self {
+        let decide = |tty: bool| match color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color_env(),
+        };
+        let stdout_tty = std::io::stdout().is_terminal();
+        let width = if stdout_tty {
+            terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)).unwrap_or(100)
+        } else {
+            100
+        };
+        Output {
+            format,
+            color: decide(stdout_tty),
+            color_err: decide(std::io::stderr().is_terminal()),
+            quiet,
+            verbose,
+            width: width.clamp(60, 160),
+        }
+    }
+
+    /// Prints a command's report: its diagnostics, then a summary. `extra`
+    /// holds command-specific JSON fields, and `lines` the human text that
+    /// goes before the summary line.
+    pub fn report(
+        &self,
+        diags: &[Diag],
+        files: &Files,
+        models: usize,
+        extra: serde_json::Map<String, serde_json::Value>,
+        lines: &[String],
+    ) {
+        let counts = Counts::of(diags);
+        match self.format {
+            Format::Json => {
+                let mut summary = serde_json::Map::new();
+                summary.insert("errors".into(), counts.errors.into());
+                summary.insert("warnings".into(), counts.warnings.into());
+                summary.insert("advice".into(), counts.advice.into());
+                summary.insert("models".into(), models.into());
+                summary.insert("exit-status".into(), diag::exit_status(diags).into());
+                let mut doc = serde_json::Map::new();
+                doc.insert("diagnostics".into(), render::json_diagnostics(diags, files));
+                doc.insert("summary".into(), serde_json::Value::Object(summary));
+                for (k, v) in extra {
+                    doc.insert(k, v);
+                }
+                let text = serde_json::to_string_pretty(&serde_json::Value::Object(doc))
+                    .unwrap_or_else(|_| "{}".into());
+                print_stdout(&format!("{text}\n"));
+            }
+            Format::Human => {
+                let style = render::HumanStyle { color: self.color, width: self.width };
+                let mut out = String::new();
+                for d in diags {
+                    if self.quiet && d.severity != Severity::Error {
+                        continue;
+                    }
+                    out.push_str(&render::human(d, files, style));
+                    out.push('\n');
+                }
+                for line in lines {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+                if !self.quiet || counts.errors > 0 {
+                    out.push_str(&render::summary_line(counts, models));
+                    out.push('\n');
+                }
+                print_stdout(&out);
+            }
+        }
+    }
+
+    /// A progress or status line on stderr (not in JSON mode's stdout, and
+    /// not with `-q`).
+    pub fn status(&self, verb: &str, message: &str) {
+        if self.quiet {
+            return;
+        }
+        let line = if self.color_err {
+            format!("\x1b[1;32m{verb:>12}\x1b[0m {message}\n")
+        } else {
+            format!("{verb:>12} {message}\n")
+        };
+        let _ = std::io::stderr().write_all(line.as_bytes());
+    }
+}
+
+/// Writes to stdout, ignoring a closed pipe (`modellock check | head`).
+pub fn print_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}

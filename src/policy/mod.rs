@@ -1,0 +1,151 @@
+//! Policy: is a locked model's license acceptable? Deny always wins; an
+//! allowed license needs nothing more; any other license needs a review of
+//! the exact license digest that is locked.
+
+mod diags;
+
+pub use diags::*;
+
+use crate::date::Date;
+use crate::diag::{Diag, FileId};
+use crate::license::ids;
+use crate::lock::LockedModel;
+use crate::manifest::{Manifest, ModelEntry, Spanned};
+use crate::source::{hf, Source};
+
+/// Where a locked license stands with the policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Standing {
+    Denied,
+    Allowed,
+    Reviewed,
+    Unreviewed,
+}
+
+fn find<'a>(list: &'a [Spanned<String>], license: Option<&str>) -> Option<&'a Spanned<String>> {
+    let license = license?;
+    list.iter().find(|id| ids::same(&id.value, license))
+}
+
+/// Checks one model that is locked and current. Returns its diagnostics and
+/// its standing.
+pub fn evaluate(
+    manifest: &Manifest,
+    entry: &ModelEntry,
+    locked: &LockedModel,
+    lock_file: FileId,
+    today: Date,
+) -> (Standing, Vec<Diag>) {
+    let mut diags = Vec::new();
+    let file = manifest.file;
+    let license = locked.license.as_deref();
+
+    if let Some(expected) = &entry.license {
+        if !license.is_some_and(|l| ids::same(l, &expected.value)) {
+            diags.push(
+                ExpectedMismatch {
+                    model: entry.name.clone(),
+                    expected: expected.value.clone(),
+                    locked: locked.license.clone(),
+                    file,
+                    span: expected.span.clone(),
+                    lock_file,
+                    lock_span: locked.span.clone(),
+                }
+                .into(),
+            );
+        }
+    }
+
+    let standing = if let Some(deny) = find(&manifest.policy.deny, license) {
+        diags.push(
+            Denied {
+                model: entry.name.clone(),
+                license: license.unwrap_or_default().to_owned(),
+                file,
+                entry_span: entry.anchor(),
+                deny_span: deny.span.clone(),
+            }
+            .into(),
+        );
+        Standing::Denied
+    } else if find(&manifest.policy.allow, license).is_some() {
+        Standing::Allowed
+    } else {
+        let matching: Vec<_> = entry
+            .reviews
+            .iter()
+            .filter(|r| r.license_digest.value == locked.license_digest)
+            .collect();
+        let live = matching
+            .iter()
+            .any(|r| r.expires.as_ref().is_none_or(|e| e.value >= today));
+        if live {
+            Standing::Reviewed
+        } else {
+            let base = ReviewNeeded {
+                model: entry.name.clone(),
+                license: locked.license.clone(),
+                digest: locked.license_digest.clone(),
+                file,
+                entry_span: entry.anchor(),
+                lock_file,
+                lock_span: locked.span.clone(),
+                today,
+            };
+            if let Some(expired) = matching.iter().max_by_key(|r| r.date.value) {
+                diags.push(
+                    ReviewExpired {
+                        base,
+                        reviewer: expired.reviewer.value.clone(),
+                        expired_on: expired.expires.as_ref().map(|e| e.value).unwrap_or(today),
+                        review_span: expired.expires.as_ref().and_then(|e| e.span.clone()),
+                    }
+                    .into(),
+                );
+            } else if let Some(newest) = entry.newest_review() {
+                diags.push(
+                    Changed {
+                        base,
+                        reviewer: newest.reviewer.value.clone(),
+                        date: newest.date.value,
+                        reviewed_digest: newest.license_digest.value.clone(),
+                        review_span: newest.license_digest.span.clone(),
+                    }
+                    .into(),
+                );
+            } else {
+                diags.push(base.into());
+            }
+            Standing::Unreviewed
+        }
+    };
+    (standing, diags)
+}
+
+/// A warning when an entry follows something that moves (a branch).
+pub fn floating_revision(manifest: &Manifest, entry: &ModelEntry) -> Option<Diag> {
+    let (floating, shown) = match &entry.source.value {
+        Source::Hf(_) if entry.version.is_none() => {
+            let rev = entry.requested().unwrap_or_default();
+            (!hf::is_pinned(&rev), rev)
+        }
+        Source::Ollama(n) if entry.revision.is_none() && n.digest.is_none() => {
+            (n.tag == crate::source::ollama::DEFAULT_TAG, format!("tag `{}`", n.tag))
+        }
+        _ => (false, String::new()),
+    };
+    floating.then(|| {
+        crate::manifest::FloatingRevision {
+            file: manifest.file,
+            model: entry.name.clone(),
+            revision: shown,
+            span: entry
+                .revision
+                .as_ref()
+                .and_then(|r| r.span.clone())
+                .or_else(|| entry.source.span.clone()),
+        }
+        .into()
+    })
+}

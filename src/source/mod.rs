@@ -1,0 +1,165 @@
+//! Model sources: `hf:ORG/NAME`, `ollama:NAME[:TAG]`, `path:DIR`.
+
+pub mod hf;
+pub mod ollama;
+pub mod path;
+
+use std::fmt;
+
+/// A parsed `source = "…"` value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    Hf(hf::RepoId),
+    Ollama(ollama::Name),
+    Path(path::PathSource),
+}
+
+/// Why a source string was rejected, with a hint on how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceError {
+    pub reason: String,
+    pub help: String,
+}
+
+impl SourceError {
+    pub fn new(reason: impl Into<String>, help: impl Into<String>) -> Self {
+        SourceError {
+            reason: reason.into(),
+            help: help.into(),
+        }
+    }
+}
+
+const FORMS: &str = "a source is `hf:ORG/NAME`, `ollama:[HOST/][NAMESPACE/]NAME[:TAG]` or `path:DIR`";
+
+impl Source {
+    pub fn parse(s: &str) -> Result<Source, SourceError> {
+        let Some((scheme, rest)) = s.split_once(':') else {
+            return Err(guess_missing_scheme(s));
+        };
+        match scheme {
+            "hf" => hf::RepoId::parse(rest).map(Source::Hf),
+            "ollama" => ollama::Name::parse(rest).map(Source::Ollama),
+            "path" => path::PathSource::parse(rest).map(Source::Path),
+            "http" | "https" => Err(guess_missing_scheme(s)),
+            other => Err(SourceError::new(
+                format!("unknown source kind `{other}:`"),
+                FORMS,
+            )),
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Source::Hf(_) => "hf",
+            Source::Ollama(_) => "ollama",
+            Source::Path(_) => "path",
+        }
+    }
+
+    /// The revision requested when the manifest names none.
+    pub fn default_requested(&self) -> Option<String> {
+        match self {
+            Source::Hf(_) => Some("main".to_owned()),
+            Source::Ollama(n) => Some(n.digest.clone().unwrap_or_else(|| n.tag.clone())),
+            Source::Path(_) => None,
+        }
+    }
+
+    /// A short, user-facing name derived from the source, used by `add` when
+    /// no `--name` is given.
+    pub fn suggested_name(&self) -> String {
+        let raw = match self {
+            Source::Hf(r) => r.name().to_owned(),
+            Source::Ollama(n) => n.model.clone(),
+            Source::Path(p) => p.last_component(),
+        };
+        sanitize_name(&raw)
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Hf(r) => write!(f, "hf:{r}"),
+            Source::Ollama(n) => write!(f, "ollama:{n}"),
+            Source::Path(p) => write!(f, "path:{}", p.raw),
+        }
+    }
+}
+
+fn guess_missing_scheme(s: &str) -> SourceError {
+    let trimmed = s
+        .trim_start_matches("https://")
+        .trim_start_matches("http://");
+    for host in ["huggingface.co/", "hf.co/", "www.huggingface.co/"] {
+        if let Some(rest) = trimmed.strip_prefix(host) {
+            let id: Vec<&str> = rest.split('/').take(2).collect();
+            return SourceError::new(
+                "a Hub URL is not a source",
+                format!("write the repo id: `hf:{}`", id.join("/")),
+            );
+        }
+    }
+    if s.contains('/') && !s.contains(':') {
+        return SourceError::new(
+            "the source has no kind prefix",
+            format!("for a Hugging Face repo write `hf:{s}`; for a local directory `path:{s}`"),
+        );
+    }
+    SourceError::new("the source has no kind prefix", FORMS)
+}
+
+/// Turns any string into a valid model name: lower case, runs of other
+/// characters replaced by `-`.
+pub fn sanitize_name(raw: &str) -> String {
+    let mut out = String::new();
+    for c in raw.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_matches(|c| c == '-' || c == '.').to_owned();
+    if out.is_empty() {
+        "model".to_owned()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_each_kind() {
+        assert_eq!(
+            Source::parse("hf:meta-llama/Llama-3.1-8B").unwrap().to_string(),
+            "hf:meta-llama/Llama-3.1-8B"
+        );
+        assert!(matches!(Source::parse("ollama:llama3.2"), Ok(Source::Ollama(_))));
+        assert!(matches!(Source::parse("path:./models/mine"), Ok(Source::Path(_))));
+    }
+
+    #[test]
+    fn helpful_errors() {
+        let e = Source::parse("https://huggingface.co/meta-llama/Llama-3.1-8B/tree/main").unwrap_err();
+        assert_eq!(e.help, "write the repo id: `hf:meta-llama/Llama-3.1-8B`");
+        let e = Source::parse("meta-llama/Llama-3.1-8B").unwrap_err();
+        assert!(e.help.contains("hf:meta-llama/Llama-3.1-8B"));
+        assert!(Source::parse("s3:bucket/x").unwrap_err().reason.contains("s3:"));
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(
+            Source::parse("hf:meta-llama/Llama-3.1-8B-Instruct").unwrap().suggested_name(),
+            "llama-3.1-8b-instruct"
+        );
+        assert_eq!(Source::parse("ollama:llama3.2:3b").unwrap().suggested_name(), "llama3.2");
+        assert_eq!(Source::parse("path:./my model/").unwrap().suggested_name(), "my-model");
+    }
+}
