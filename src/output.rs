@@ -113,6 +113,15 @@ impl Output {
         }
     }
 
+    /// Finishes a command that changed files and found no problem: JSON mode
+    /// prints `{"diagnostics": [], "summary": …}` plus `extra`; human mode
+    /// has said everything in its status line already.
+    pub fn done(&self, files: &Files, models: usize, extra: serde_json::Map<String, serde_json::Value>) {
+        if self.format == Format::Json {
+            self.report(&[], files, models, extra, &[]);
+        }
+    }
+
     /// A progress or status line on stderr (not in JSON mode's stdout, and
     /// not with `-q`).
     pub fn status(&self, verb: &str, message: &str) {

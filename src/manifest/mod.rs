@@ -12,6 +12,8 @@ mod validate;
 
 pub use diags::*;
 pub(crate) use parse::{compile_glob, is_valid_name, revision_problem};
+/// The keys each table of models.toml accepts (the JSON Schema must agree).
+pub use parse::{MODEL_KEYS, POLICY_KEYS, REVIEW_KEYS, TOP_KEYS, USE_KEYS};
 
 use crate::date::Date;
 use crate::diag::{Diag, FileId, Files};

@@ -11,11 +11,11 @@ use std::ops::Range;
 use std::path::Path;
 use toml_edit::{Item, TableLike, Value};
 
-pub(crate) const TOP_KEYS: &[&str] = &["policy", "use", "models"];
-pub(crate) const POLICY_KEYS: &[&str] = &["allow", "deny"];
-pub(crate) const USE_KEYS: &[&str] = &["commercial", "monthly-active-users", "regions"];
-pub(crate) const MODEL_KEYS: &[&str] = &["source", "revision", "version", "files", "license", "base", "review"];
-pub(crate) const REVIEW_KEYS: &[&str] = &["license-digest", "reviewer", "date", "note", "expires", "license", "revision"];
+pub const TOP_KEYS: &[&str] = &["policy", "use", "models"];
+pub const POLICY_KEYS: &[&str] = &["allow", "deny"];
+pub const USE_KEYS: &[&str] = &["commercial", "monthly-active-users", "regions"];
+pub const MODEL_KEYS: &[&str] = &["source", "revision", "version", "files", "license", "base", "review"];
+pub const REVIEW_KEYS: &[&str] = &["license-digest", "reviewer", "date", "note", "expires", "license", "revision"];
 
 /// Reads typed values out of tables, recording a diagnostic for each
 /// problem and returning `None` for values that cannot be used.
