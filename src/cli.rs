@@ -2,6 +2,7 @@
 //! into a [`Context`] (paths, output settings) that the commands use.
 
 use crate::commands::{self, Context};
+use crate::date::Date;
 use crate::output::{ColorChoice, Format, Output};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -27,6 +28,9 @@ pub struct Cli {
     /// Print more detail.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// The date to treat as today (YYYY-MM-DD), for reproducible output.
+    #[arg(long, global = true, hide = true, value_parser = parse_date)]
+    pub today: Option<Date>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -54,6 +58,7 @@ pub fn run() -> ExitCode {
     };
     let ctx = Context {
         manifest_path: cli.manifest_path.clone(),
+        today: cli.today.unwrap_or_else(Date::today),
         out: Output::new(cli.format, cli.color, cli.quiet, cli.verbose),
     };
     let status = match &cli.command {
@@ -62,6 +67,10 @@ pub fn run() -> ExitCode {
         Command::Check(a) => commands::check::run(&ctx, a),
     };
     ExitCode::from(status)
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s).ok_or_else(|| format!("`{s}` is not a date (YYYY-MM-DD)"))
 }
 
 /// A panic is a bug: say so in one line, without a backtrace, and exit 2

@@ -8,16 +8,20 @@ use std::path::Path;
 /// `path`. A failure at any step leaves the previous file as it was. The
 /// permissions of an existing file are kept.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_via_temp(path, bytes, true)
+    write_via_temp(path, |f| f.write_all(bytes), true)
 }
 
 /// Creates `path` with `bytes`, atomically, failing with `AlreadyExists`
 /// rather than replacing a file that is there.
 pub fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_via_temp(path, bytes, false)
+    write_via_temp(path, |f| f.write_all(bytes), false)
 }
 
-fn write_via_temp(path: &Path, bytes: &[u8], replace: bool) -> io::Result<()> {
+fn write_via_temp(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> io::Result<()>,
+    replace: bool,
+) -> io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -34,7 +38,7 @@ fn write_via_temp(path: &Path, bytes: &[u8], replace: bool) -> io::Result<()> {
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    write(tmp.as_file_mut())?;
     tmp.as_file().sync_all()?;
     if let Ok(meta) = std::fs::metadata(path) {
         tmp.as_file().set_permissions(meta.permissions())?;
@@ -56,4 +60,57 @@ fn sync_dir(dir: &Path) {
     }
     #[cfg(not(unix))]
     let _ = dir;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leftovers(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect()
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_old_file_and_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("models.lock");
+        std::fs::write(&path, b"old contents\n").unwrap();
+        let err = write_via_temp(
+            &path,
+            |f| {
+                f.write_all(b"half of the new")?;
+                Err(io::Error::other("disk full"))
+            },
+            true,
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "disk full");
+        assert_eq!(std::fs::read(&path).unwrap(), b"old contents\n");
+        assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn replaces_and_creates() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("models.toml");
+        create_new(&path, b"a").unwrap();
+        assert_eq!(create_new(&path, b"b").unwrap_err().kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&path).unwrap(), b"a");
+        write_atomic(&path, b"c").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"c");
+        assert!(leftovers(dir.path()).is_empty());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // a new file gets the mode any new file gets (0666 less the umask)
+            let plain = dir.path().join("plain");
+            std::fs::write(&plain, b"x").unwrap();
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode();
+            assert_eq!(mode(&path), mode(&plain));
+        }
+    }
 }

@@ -67,7 +67,7 @@ impl Output {
         &self,
         diags: &[Diag],
         files: &Files,
-        models: usize,
+        models: Option<usize>,
         extra: serde_json::Map<String, serde_json::Value>,
         lines: &[String],
     ) {
@@ -78,7 +78,9 @@ impl Output {
                 summary.insert("errors".into(), counts.errors.into());
                 summary.insert("warnings".into(), counts.warnings.into());
                 summary.insert("advice".into(), counts.advice.into());
-                summary.insert("models".into(), models.into());
+                if let Some(n) = models {
+                    summary.insert("models".into(), n.into());
+                }
                 summary.insert("exit-status".into(), diag::exit_status(diags).into());
                 let mut doc = serde_json::Map::new();
                 doc.insert("diagnostics".into(), render::json_diagnostics(diags, files));
@@ -116,7 +118,7 @@ impl Output {
     /// Finishes a command that changed files and found no problem: JSON mode
     /// prints `{"diagnostics": [], "summary": …}` plus `extra`; human mode
     /// has said everything in its status line already.
-    pub fn done(&self, files: &Files, models: usize, extra: serde_json::Map<String, serde_json::Value>) {
+    pub fn done(&self, files: &Files, models: Option<usize>, extra: serde_json::Map<String, serde_json::Value>) {
         if self.format == Format::Json {
             self.report(&[], files, models, extra, &[]);
         }

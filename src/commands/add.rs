@@ -108,6 +108,6 @@ pub fn run(ctx: &Context, args: &AddArgs) -> u8 {
         "added".into(),
         serde_json::json!({"name": name, "source": args.source, "revision": args.revision, "files": args.files}),
     );
-    ctx.out.done(&files, manifest.models.len() + 1, extra);
+    ctx.out.done(&files, Some(manifest.models.len() + 1), extra);
     0
 }

@@ -2,7 +2,6 @@
 //! models.toml and models.lock.
 
 use super::{load_lock, load_manifest, Context, LockState};
-use crate::date::Date;
 use crate::diag::{self, Files};
 use crate::lock::{self, stale, StaleKind};
 use crate::policy::{self, Standing};
@@ -26,13 +25,13 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
         LockState::Loaded(l, f) => (l, f),
         LockState::Missing => {
             diags.push(lock::Missing { path: ctx.lock_path() }.into());
-            ctx.out.report(&diags, &files, manifest.models.len(), Default::default(), &[]);
+            ctx.out.report(&diags, &files, Some(manifest.models.len()), Default::default(), &[]);
             return diag::exit_status(&diags);
         }
         LockState::Invalid => return ctx.fail(&diags, &files),
     };
 
-    let today = Date::today();
+    let today = ctx.today;
     let mut statuses = Vec::new();
     for entry in &manifest.models {
         diags.extend(policy::floating_revision(&manifest, entry));
@@ -100,6 +99,6 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
 
     let mut extra = serde_json::Map::new();
     extra.insert("models".into(), serde_json::Value::Array(statuses));
-    ctx.out.report(&diags, &files, manifest.models.len(), extra, &[]);
+    ctx.out.report(&diags, &files, Some(manifest.models.len()), extra, &[]);
     diag::exit_status(&diags)
 }

@@ -24,7 +24,7 @@ pub fn run(ctx: &Context, _args: &InitArgs) -> u8 {
         return ctx.fail(&[d], &files);
     }
     ctx.out.status("Created", &format!("{} (next: `modellock add SOURCE`, then `modellock update`)", path.display()));
-    ctx.out.done(&files, 0, created(path));
+    ctx.out.done(&files, Some(0), created(path));
     0
 }
 

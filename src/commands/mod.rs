@@ -14,6 +14,8 @@ use std::path::PathBuf;
 /// Everything a command needs that the command line and environment decide.
 pub struct Context {
     pub manifest_path: PathBuf,
+    /// Today's date (reviews expire; new reviews are dated).
+    pub today: crate::date::Date,
     pub out: Output,
 }
 
@@ -25,7 +27,7 @@ impl Context {
     /// Prints diagnostics alone (for commands that stop early) and returns
     /// the exit status they imply.
     pub fn fail(&self, diags: &[Diag], files: &Files) -> u8 {
-        self.out.report(diags, files, 0, Default::default(), &[]);
+        self.out.report(diags, files, None, Default::default(), &[]);
         diag::exit_status(diags).max(1)
     }
 }

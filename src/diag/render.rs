@@ -23,6 +23,7 @@ pub fn human(diag: &Diag, files: &Files, style: HumanStyle) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false)
+        .with_wrap_lines(false)
         .with_context_lines(1);
     let report = MietteDiag::new(diag, files);
     let mut out = String::new();
@@ -31,19 +32,29 @@ pub fn human(diag: &Diag, files: &Files, style: HumanStyle) -> String {
     if handler.render_report(&mut out, &report).is_err() {
         out = format!("{}: {}\n", diag.code, diag.message);
     }
+    // Labels in other files follow, each as a short note with its snippet.
+    for other in &report.others {
+        let mut part = String::new();
+        if handler.render_report(&mut part, other).is_ok() {
+            out.push_str(&part);
+        }
+    }
     out
 }
 
 /// The one-line summary printed after human output, e.g.
 /// "3 errors, 1 warning in 12 models".
-pub fn summary_line(counts: Counts, models: usize) -> String {
+pub fn summary_line(counts: Counts, models: Option<usize>) -> String {
     let mut parts = Vec::new();
     parts.push(plural(counts.errors, "error"));
     parts.push(plural(counts.warnings, "warning"));
     if counts.advice > 0 {
         parts.push(format!("{} advice", counts.advice));
     }
-    format!("{} in {}", parts.join(", "), plural(models, "model"))
+    match models {
+        Some(n) => format!("{} in {}", parts.join(", "), plural(n, "model")),
+        None => parts.join(", "),
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -114,7 +125,8 @@ struct MietteDiag<'a> {
     help: Option<&'a str>,
     source: Option<NamedSource<Arc<str>>>,
     labels: Vec<LabeledSpan>,
-    related: Vec<MietteDiag<'a>>,
+    /// Labels in other files than the first, as notes of their own.
+    others: Vec<MietteDiag<'a>>,
 }
 
 impl<'a> MietteDiag<'a> {
@@ -140,15 +152,15 @@ impl<'a> MietteDiag<'a> {
             Some((file, spans)) => (Some(named(files, file)), spans),
             None => (None, Vec::new()),
         };
-        let related = groups
+        let others = groups
             .map(|(file, spans)| MietteDiag {
-                message: "",
+                message: "see also",
                 code: "",
                 severity: miette::Severity::Advice,
                 help: None,
                 source: Some(named(files, file)),
                 labels: spans,
-                related: Vec::new(),
+                others: Vec::new(),
             })
             .collect();
         MietteDiag {
@@ -162,7 +174,7 @@ impl<'a> MietteDiag<'a> {
             help: diag.help.as_deref(),
             source,
             labels,
-            related,
+            others,
         }
     }
 }
@@ -217,13 +229,4 @@ impl miette::Diagnostic for MietteDiag<'_> {
         }
     }
 
-    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
-        if self.related.is_empty() {
-            None
-        } else {
-            Some(Box::new(
-                self.related.iter().map(|r| r as &dyn miette::Diagnostic),
-            ))
-        }
-    }
 }

@@ -210,7 +210,7 @@ impl Reader<'_> {
 pub(crate) fn parse(doc: &toml_edit::Document<String>, path: &Path, file: FileId, diags: &mut Vec<Diag>) -> Manifest {
     let mut r = Reader { file, diags };
     let root = doc.as_table();
-    r.known_keys(root, "models.toml", TOP_KEYS);
+    r.known_keys(root, "the top level of models.toml", TOP_KEYS);
 
     let policy = match root.get("policy") {
         Some(item) => r.table("policy", item, "models.toml").map(|t| parse_policy(&mut r, t)).unwrap_or_default(),

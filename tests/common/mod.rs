@@ -1,0 +1,73 @@
+//! Helpers shared by the integration tests: run the built binary from the
+//! repository root on fixture files.
+
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+pub const TODAY: &str = "2026-11-23";
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `modellock` run from the repository root, with a fixed date and no colour.
+pub fn modellock() -> Command {
+    let mut cmd = Command::cargo_bin("modellock").unwrap();
+    cmd.current_dir(root())
+        .env_remove("NO_COLOR")
+        .args(["--color", "never", "--today", TODAY]);
+    cmd
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    /// (code, file, line) of every diagnostic label, and codes without labels.
+    pub fn codes(&self) -> Vec<String> {
+        let v = self.json();
+        let mut out: Vec<String> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_owned())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+pub fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().expect("exited with a code, not a signal"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// `modellock --manifest-path <path> ARGS…`
+pub fn run_on(manifest: impl AsRef<Path>, args: &[&str]) -> Run {
+    let mut cmd = modellock();
+    cmd.arg("--manifest-path").arg(manifest.as_ref()).args(args);
+    run(&mut cmd)
+}
+
+/// Asserts that nothing in the output looks like a panic or a backtrace.
+pub fn assert_no_panic(r: &Run) {
+    for text in [&r.stdout, &r.stderr] {
+        assert!(!text.contains("panicked"), "{text}");
+        assert!(!text.contains("RUST_BACKTRACE"), "{text}");
+        assert!(!text.contains("internal error"), "{text}");
+    }
+}
