@@ -22,6 +22,14 @@ pub fn add_model(text: &str, entry: &NewEntry<'_>) -> Result<String, String> {
         root.insert("models", Item::Table(models));
     }
     let inline = root.get("models").is_some_and(|i| i.is_inline_table());
+    let trailing = if inline {
+        String::new()
+    } else {
+        let t = doc.trailing().as_str().unwrap_or_default().to_owned();
+        doc.set_trailing("");
+        t
+    };
+    let root = doc.as_table_mut();
     let models = root
         .get_mut("models")
         .and_then(Item::as_table_like_mut)
@@ -54,17 +62,14 @@ pub fn add_model(text: &str, entry: &NewEntry<'_>) -> Result<String, String> {
                 if !entry.files.is_empty() {
                     t.insert("files", value(files));
                 }
-                t.decor_mut().set_prefix("\n");
+                // After everything, trailing comments included: the old text
+                // stays a prefix of the new one.
+                t.decor_mut().set_prefix(format!("{trailing}\n"));
                 models.insert(entry.name, Item::Table(t));
             }
         }
     }
-    let mut out = doc.to_string();
-    if !text.is_empty() && !text.ends_with('\n') && out.starts_with(text) {
-        // keep the file's last line ending consistent
-        out = out.replacen(text, &format!("{text}\n"), 1);
-    }
-    Ok(out)
+    Ok(doc.to_string())
 }
 
 #[cfg(test)]
@@ -77,7 +82,7 @@ mod tests {
 
     #[test]
     fn appends_after_comments() {
-        let text = "# my models\n[policy]\nallow = [\"mit\"] # ok\n\n# the chat model\n[models.chat]\nsource = \"hf:a/b\"\n";
+        let text = "# my models\n[policy]\nallow = [\"mit\"] # ok\n\n# the chat model\n[models.chat]\nsource = \"hf:a/b\"\n\n# the end\n";
         let out = add_model(text, &entry("embed", &["*.json".into()])).unwrap();
         assert!(out.starts_with(text), "{out}");
         assert!(out.ends_with("\n[models.embed]\nsource = \"hf:org/model\"\nrevision = \"v1.0\"\nfiles = [\"*.json\"]\n"), "{out}");

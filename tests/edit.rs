@@ -1,0 +1,141 @@
+//! `init` and `add`: files written atomically, comments and layout kept,
+//! refusals with exit 2 that change nothing.
+
+mod common;
+
+use common::*;
+use modellock::diag::Files;
+use modellock::lock::{self, Lock};
+use std::path::Path;
+
+fn temp_with(src: Option<&str>) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("models.toml");
+    if let Some(src) = src {
+        std::fs::copy(root().join(src), &path).unwrap();
+    }
+    (dir, path)
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap()
+}
+
+#[test]
+fn init_writes_a_skeleton_that_passes_check_once_locked() {
+    let (dir, path) = temp_with(None);
+    let r = run_on(&path, &["init"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.is_empty(), "human status goes to stderr: {}", r.stdout);
+    assert!(r.stderr.contains("Created"));
+    let text = read(&path);
+    assert!(text.starts_with("# models.toml"));
+    let mut files = Files::new();
+    let (m, diags) = modellock::manifest::load(&path, &mut files);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert!(m.unwrap().models.is_empty());
+
+    // without a lock, check says so; with the (empty) lock update writes, it passes
+    assert_eq!(run_on(&path, &["check"]).code, 1);
+    lock::write_atomic(&dir.path().join("models.lock"), &Lock::default()).unwrap();
+    let r = run_on(&path, &["check"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
+#[test]
+fn init_refuses_to_overwrite() {
+    let (_dir, path) = temp_with(Some("fixtures/add/models.toml"));
+    let before = read(&path);
+    let r = run_on(&path, &["--format", "json", "init"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.codes(), ["manifest::exists"]);
+    assert_eq!(read(&path), before);
+    let r = run_on(Path::new("/nonexistent-dir/models.toml"), &["init"]);
+    assert_eq!(r.code, 2);
+    assert_no_panic(&r);
+}
+
+#[test]
+fn add_keeps_comments_and_layout() {
+    let (_dir, path) = temp_with(Some("fixtures/add/models.toml"));
+    let before = read(&path);
+    let r = run_on(&path, &["add", "hf:BAAI/bge-small-en-v1.5", "--revision", "v1.5", "--files", "*.safetensors", "--files", "*.json"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("modellock update bge-small-en-v1.5"), "{}", r.stderr);
+    let after = read(&path);
+    assert!(after.starts_with(&before), "the existing text is kept byte for byte");
+    let r = run_on(&path, &["add", "ollama:llama3.2:3b", "--name", "local-chat"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = run_on(&path, &["add", "path:models/mine"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    insta::assert_snapshot!(read(&path));
+}
+
+#[test]
+fn add_refuses_duplicates_and_bad_input_without_touching_the_file() {
+    let (_dir, path) = temp_with(Some("fixtures/add/models.toml"));
+    let before = read(&path);
+    for (args, code) in [
+        (&["add", "hf:org/other", "--name", "chat"][..], "manifest::duplicate-name"),
+        (&["add", "hf:org/other", "--name", "CHAT"][..], "manifest::duplicate-name"),
+        (&["add", "hf:org--x/y"][..], "manifest::invalid-source"),
+        (&["add", "meta-llama/Llama-3.1-8B"][..], "manifest::invalid-source"),
+        (&["add", "hf:org/x", "--revision", "a..b"][..], "manifest::invalid-revision"),
+        (&["add", "ollama:llama3.2", "--revision", "3b"][..], "manifest::invalid-revision"),
+        (&["add", "hf:org/x", "--files", "*.{json"][..], "manifest::invalid-glob"),
+        (&["add", "hf:org/x", "--name", "bad name"][..], "manifest::invalid-name"),
+    ] {
+        let mut full = vec!["--format", "json"];
+        full.extend_from_slice(args);
+        let r = run_on(&path, &full);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
+        assert_eq!(r.codes(), [code], "{args:?}");
+        assert_eq!(read(&path), before, "{args:?} changed the file");
+        assert_no_panic(&r);
+    }
+    let r = run_on(&path, &["--format", "json", "add", "meta-llama/Llama-3.1-8B"]);
+    let help = r.json()["diagnostics"][0]["help"].as_str().unwrap().to_owned();
+    assert!(help.contains("hf:meta-llama/Llama-3.1-8B"), "{help}");
+}
+
+#[test]
+fn add_refuses_an_invalid_manifest() {
+    let (_dir, path) = temp_with(Some("fixtures/invalid/unknown-key/models.toml"));
+    let before = read(&path);
+    let r = run_on(&path, &["--format", "json", "add", "hf:org/x"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.codes(), ["manifest::unknown-key"]);
+    assert_eq!(read(&path), before);
+    let r = run_on(Path::new("/nonexistent-dir/models.toml"), &["--format", "json", "add", "hf:org/x"]);
+    assert_eq!((r.code, r.codes()), (2, vec!["manifest::not-found".to_owned()]));
+}
+
+#[test]
+fn add_into_a_manifest_without_models() {
+    let (_dir, path) = temp_with(None);
+    std::fs::write(&path, "[policy]\nallow = [\"mit\"]").unwrap(); // no final newline
+    let r = run_on(&path, &["--format", "json", "add", "hf:org/model"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(r.json()["added"]["name"], "model");
+    assert_eq!(read(&path), "[policy]\nallow = [\"mit\"]\n\n[models.model]\nsource = \"hf:org/model\"\n");
+}
+
+#[test]
+fn lock_writes_are_deterministic_and_skip_unchanged_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("models.lock");
+    let text = std::fs::read_to_string(root().join("fixtures/check/reviewed/models.lock")).unwrap();
+    let mut files = Files::new();
+    let id = files.add("models.lock", text.as_str());
+    let (parsed, diags) = lock::parse(&text, id);
+    assert!(diags.is_empty());
+    let mut parsed = parsed.unwrap();
+    assert_eq!(lock::render(&parsed), text, "parse → render is the identity on a canonical lock");
+    parsed.models.reverse();
+    assert_eq!(lock::render(&parsed), text, "order of models does not matter");
+    assert_eq!(lock::write_atomic(&path, &parsed).unwrap(), lock::WriteOutcome::Written);
+    let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    assert_eq!(lock::write_atomic(&path, &parsed).unwrap(), lock::WriteOutcome::Unchanged);
+    assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), mtime);
+}
