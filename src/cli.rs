@@ -14,7 +14,12 @@ use std::process::ExitCode;
 #[command(name = "modellock", version, about, max_term_width = 100)]
 pub struct Cli {
     /// Path to models.toml (the lock is models.lock beside it).
-    #[arg(long, global = true, value_name = "PATH", default_value = "models.toml")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        default_value = "models.toml"
+    )]
     pub manifest_path: PathBuf,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
@@ -77,7 +82,10 @@ fn parse_date(s: &str) -> Result<Date, String> {
 /// ("could not run").
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        let location = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         let payload = info
             .payload()
             .downcast_ref::<&str>()

@@ -26,7 +26,10 @@ fn write_via_temp(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let prefix = format!(".{name}.");
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".tmp");
@@ -98,7 +101,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("models.toml");
         create_new(&path, b"a").unwrap();
-        assert_eq!(create_new(&path, b"b").unwrap_err().kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(
+            create_new(&path, b"b").unwrap_err().kind(),
+            io::ErrorKind::AlreadyExists
+        );
         assert_eq!(std::fs::read(&path).unwrap(), b"a");
         write_atomic(&path, b"c").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"c");

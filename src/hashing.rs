@@ -42,7 +42,9 @@ pub fn hash_file(path: &Path) -> io::Result<(u64, String)> {
 
 /// Whether a string is `len` lower-case hex digits.
 pub fn is_lower_hex(s: &str, len: usize) -> bool {
-    s.len() == len && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == len
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[cfg(test)]

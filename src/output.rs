@@ -46,7 +46,9 @@ impl Output {
         };
         let stdout_tty = std::io::stdout().is_terminal();
         let width = if stdout_tty {
-            terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)).unwrap_or(100)
+            terminal_size::terminal_size()
+                .map(|(w, _)| usize::from(w.0))
+                .unwrap_or(100)
         } else {
             100
         };
@@ -93,7 +95,10 @@ impl Output {
                 print_stdout(&format!("{text}\n"));
             }
             Format::Human => {
-                let style = render::HumanStyle { color: self.color, width: self.width };
+                let style = render::HumanStyle {
+                    color: self.color,
+                    width: self.width,
+                };
                 let mut out = String::new();
                 for d in diags {
                     if self.quiet && d.severity != Severity::Error {
@@ -118,7 +123,12 @@ impl Output {
     /// Finishes a command that changed files and found no problem: JSON mode
     /// prints `{"diagnostics": [], "summary": …}` plus `extra`; human mode
     /// has said everything in its status line already.
-    pub fn done(&self, files: &Files, models: Option<usize>, extra: serde_json::Map<String, serde_json::Value>) {
+    pub fn done(
+        &self,
+        files: &Files,
+        models: Option<usize>,
+        extra: serde_json::Map<String, serde_json::Value>,
+    ) {
         if self.format == Format::Json {
             self.report(&[], files, models, extra, &[]);
         }

@@ -7,7 +7,10 @@ use common::*;
 use serde_json::Value;
 
 fn check(fixture: &str) -> Run {
-    let r = run_on(format!("fixtures/{fixture}/models.toml"), &["--format", "json", "check", "--offline"]);
+    let r = run_on(
+        format!("fixtures/{fixture}/models.toml"),
+        &["--format", "json", "check", "--offline"],
+    );
     assert_no_panic(&r);
     r
 }
@@ -21,7 +24,13 @@ fn located(r: &Run, code: &str) -> Vec<(String, u64)> {
         .filter(|d| d["code"] == code)
         .map(|d| {
             let l = &d["labels"][0];
-            let file = l["file"].as_str().unwrap_or("").rsplit('/').next().unwrap().to_owned();
+            let file = l["file"]
+                .as_str()
+                .unwrap_or("")
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_owned();
             (file, l["line"].as_u64().unwrap_or(0))
         })
         .collect()
@@ -41,7 +50,12 @@ fn example_and_reviewed_pass() {
     let r = expect("example", 0, &[]);
     assert_eq!(r.json()["summary"]["models"], 2);
     let r = expect("check/reviewed", 0, &[]);
-    let statuses: Vec<Value> = r.json()["models"].as_array().unwrap().iter().map(|m| m["status"].clone()).collect();
+    let statuses: Vec<Value> = r.json()["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["status"].clone())
+        .collect();
     assert_eq!(statuses, [Value::from("reviewed"), Value::from("allowed")]);
 }
 
@@ -65,7 +79,10 @@ fn license_unreviewed_points_at_the_entry_and_the_lock() {
     assert_eq!(labels[1]["file"], "fixtures/check/unreviewed/models.lock");
     // the help carries the digest to approve, ready to paste
     let help = d["help"].as_str().unwrap();
-    assert!(help.contains(&format!("license-digest = \"sha256:{}\"", "1d".repeat(32))), "{help}");
+    assert!(
+        help.contains(&format!("license-digest = \"sha256:{}\"", "1d".repeat(32))),
+        "{help}"
+    );
 }
 
 #[test]
@@ -73,33 +90,60 @@ fn license_changed_names_the_newest_review() {
     let r = expect("check/changed", 1, &["license::changed"]);
     let d = &r.json()["diagnostics"][0];
     let msg = d["message"].as_str().unwrap();
-    assert!(msg.contains("counsel@example.com") && msg.contains("2026-04-02"), "{msg}");
-    assert_eq!(located(&r, "license::changed"), [("models.toml".to_owned(), 16)]);
+    assert!(
+        msg.contains("counsel@example.com") && msg.contains("2026-04-02"),
+        "{msg}"
+    );
+    assert_eq!(
+        located(&r, "license::changed"),
+        [("models.toml".to_owned(), 16)]
+    );
 }
 
 #[test]
 fn expired_review() {
     let r = expect("check/expired", 1, &["license::review-expired"]);
-    assert_eq!(located(&r, "license::review-expired"), [("models.toml".to_owned(), 14)]);
+    assert_eq!(
+        located(&r, "license::review-expired"),
+        [("models.toml".to_owned(), 14)]
+    );
     // before the expiry date the same review counts
     let mut cmd = assert_cmd::Command::cargo_bin("modellock").unwrap();
     cmd.current_dir(root());
-    cmd.args(["--today", "2026-05-15", "--manifest-path", "fixtures/check/expired/models.toml", "--format", "json", "check"]);
+    cmd.args([
+        "--today",
+        "2026-05-15",
+        "--manifest-path",
+        "fixtures/check/expired/models.toml",
+        "--format",
+        "json",
+        "check",
+    ]);
     assert_eq!(run(&mut cmd).code, 0);
 }
 
 #[test]
 fn denied_even_when_reviewed() {
     let r = expect("check/denied", 1, &["policy::denied"]);
-    assert_eq!(located(&r, "policy::denied"), [("models.toml".to_owned(), 5)]);
+    assert_eq!(
+        located(&r, "policy::denied"),
+        [("models.toml".to_owned(), 5)]
+    );
     let labels = &r.json()["diagnostics"][0]["labels"];
     assert_eq!(labels[1]["line"], 3, "the deny entry is labelled");
 }
 
 #[test]
 fn expected_license_mismatch() {
-    let r = expect("check/expected-mismatch", 1, &["license::expected-mismatch"]);
-    assert_eq!(located(&r, "license::expected-mismatch"), [("models.toml".to_owned(), 8)]);
+    let r = expect(
+        "check/expected-mismatch",
+        1,
+        &["license::expected-mismatch"],
+    );
+    assert_eq!(
+        located(&r, "license::expected-mismatch"),
+        [("models.toml".to_owned(), 8)]
+    );
 }
 
 #[test]
@@ -120,16 +164,34 @@ fn stale_locks() {
         ("check/stale-not-in-manifest", 24, "models.lock"),
     ] {
         let r = expect(fixture, 1, &["lock::stale"]);
-        assert_eq!(located(&r, "lock::stale"), [(file.to_owned(), line)], "{fixture}");
+        assert_eq!(
+            located(&r, "lock::stale"),
+            [(file.to_owned(), line)],
+            "{fixture}"
+        );
     }
     let r = check("check/stale-files");
-    let msg = r.json()["diagnostics"][0]["message"].as_str().unwrap().to_owned();
-    assert!(msg.contains("files: locked every file, manifest `*.safetensors`"), "{msg}");
+    let msg = r.json()["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        msg.contains("files: locked every file, manifest `*.safetensors`"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn policy_warnings_and_deny_wins() {
-    let r = expect("check/policy-warnings", 1, &["policy::allow-and-deny", "policy::denied", "policy::unknown-license"]);
+    let r = expect(
+        "check/policy-warnings",
+        1,
+        &[
+            "policy::allow-and-deny",
+            "policy::denied",
+            "policy::unknown-license",
+        ],
+    );
     let typo = r.json()["diagnostics"]
         .as_array()
         .unwrap()
@@ -138,7 +200,10 @@ fn policy_warnings_and_deny_wins() {
         .cloned()
         .unwrap();
     assert_eq!(typo["severity"], "warning");
-    assert!(typo["help"].as_str().unwrap().contains("did you mean `mit`?"));
+    assert!(typo["help"]
+        .as_str()
+        .unwrap()
+        .contains("did you mean `mit`?"));
 }
 
 #[test]
@@ -164,49 +229,101 @@ fn invalid_manifests_exit_2_with_their_code() {
     ] {
         let r = expect(&format!("invalid/{fixture}"), 2, &[code]);
         let lines: Vec<u64> = located(&r, code).into_iter().map(|(_, l)| l).collect();
-        assert!(lines.contains(&line), "{fixture}: {code} at {lines:?}, expected line {line}\n{}", r.stdout);
+        assert!(
+            lines.contains(&line),
+            "{fixture}: {code} at {lines:?}, expected line {line}\n{}",
+            r.stdout
+        );
     }
 }
 
 #[test]
 fn every_problem_is_reported_at_once() {
     // three bad sources in one file: three diagnostics, not the first only
-    assert_eq!(located(&check("invalid/invalid-source"), "manifest::invalid-source").len(), 3);
-    assert_eq!(located(&check("invalid/invalid-type"), "manifest::invalid-type").len(), 3);
-    assert_eq!(located(&check("invalid/unknown-key"), "manifest::unknown-key").len(), 2);
+    assert_eq!(
+        located(&check("invalid/invalid-source"), "manifest::invalid-source").len(),
+        3
+    );
+    assert_eq!(
+        located(&check("invalid/invalid-type"), "manifest::invalid-type").len(),
+        3
+    );
+    assert_eq!(
+        located(&check("invalid/unknown-key"), "manifest::unknown-key").len(),
+        2
+    );
     let r = check("invalid/unknown-base");
-    let msgs: Vec<String> = r.json()["diagnostics"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap().to_owned()).collect();
+    let msgs: Vec<String> = r.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap().to_owned())
+        .collect();
     assert!(msgs.iter().any(|m| m.contains("`bsae`")), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.contains("cycle: x → y → x")), "{msgs:?}");
+    assert!(
+        msgs.iter().any(|m| m.contains("cycle: x → y → x")),
+        "{msgs:?}"
+    );
     let r = check("invalid/missing-key");
-    assert_eq!(located(&r, "manifest::missing-key").len(), 2, "no source; a review without reviewer");
+    assert_eq!(
+        located(&r, "manifest::missing-key").len(),
+        2,
+        "no source; a review without reviewer"
+    );
 }
 
 #[test]
 fn unknown_key_suggests_the_close_key() {
     let r = check("invalid/unknown-key");
-    let helps: Vec<String> = r.json()["diagnostics"].as_array().unwrap().iter().map(|d| d["help"].as_str().unwrap().to_owned()).collect();
-    assert!(helps.contains(&"did you mean `revision`?".to_owned()), "{helps:?}");
-    assert!(helps.contains(&"did you mean `policy`?".to_owned()), "{helps:?}");
+    let helps: Vec<String> = r.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["help"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        helps.contains(&"did you mean `revision`?".to_owned()),
+        "{helps:?}"
+    );
+    assert!(
+        helps.contains(&"did you mean `policy`?".to_owned()),
+        "{helps:?}"
+    );
 }
 
 #[test]
 fn missing_or_unreadable_files() {
     let dir = tempfile::tempdir().unwrap();
-    let r = run_on(dir.path().join("models.toml"), &["--format", "json", "check"]);
-    assert_eq!((r.code, r.codes()), (2, vec!["manifest::not-found".to_owned()]));
+    let r = run_on(
+        dir.path().join("models.toml"),
+        &["--format", "json", "check"],
+    );
+    assert_eq!(
+        (r.code, r.codes()),
+        (2, vec!["manifest::not-found".to_owned()])
+    );
     // a directory where the manifest should be
     std::fs::create_dir(dir.path().join("models.toml")).unwrap();
-    let r = run_on(dir.path().join("models.toml"), &["--format", "json", "check"]);
+    let r = run_on(
+        dir.path().join("models.toml"),
+        &["--format", "json", "check"],
+    );
     assert_eq!((r.code, r.codes()), (2, vec!["manifest::io".to_owned()]));
     // a directory where the lock should be
     let d2 = tempfile::tempdir().unwrap();
     std::fs::write(d2.path().join("models.toml"), "[policy]\nallow = []\n").unwrap();
     std::fs::create_dir(d2.path().join("models.lock")).unwrap();
-    let r = run_on(d2.path().join("models.toml"), &["--format", "json", "check"]);
+    let r = run_on(
+        d2.path().join("models.toml"),
+        &["--format", "json", "check"],
+    );
     assert_eq!((r.code, r.codes()), (2, vec!["lock::io".to_owned()]));
     // not UTF-8
-    std::fs::write(d2.path().join("bad.toml"), b"[policy]\nallow = [\"\xff\"]\n").unwrap();
+    std::fs::write(
+        d2.path().join("bad.toml"),
+        b"[policy]\nallow = [\"\xff\"]\n",
+    )
+    .unwrap();
     let r = run_on(d2.path().join("bad.toml"), &["--format", "json", "check"]);
     assert_eq!((r.code, r.codes()), (2, vec!["manifest::parse".to_owned()]));
 }
@@ -227,7 +344,10 @@ fn json_is_one_document_on_stdout() {
     let r = check("check/unreviewed");
     assert!(r.stderr.is_empty(), "nothing on stderr: {}", r.stderr);
     let v = r.json();
-    assert_eq!(v["summary"], serde_json::json!({"errors": 1, "warnings": 0, "advice": 0, "models": 1, "exit-status": 1}));
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"errors": 1, "warnings": 0, "advice": 0, "models": 1, "exit-status": 1})
+    );
     for d in v["diagnostics"].as_array().unwrap() {
         for key in ["code", "severity", "message", "help", "labels"] {
             assert!(d.get(key).is_some(), "{key} in {d}");
@@ -276,9 +396,19 @@ fn summary_line_and_quiet() {
 #[test]
 fn colour_follows_flag_and_no_color() {
     let mut cmd = assert_cmd::Command::cargo_bin("modellock").unwrap();
-    cmd.current_dir(root()).args(["--color", "always", "--manifest-path", "fixtures/check/unreviewed/models.toml", "check"]);
+    cmd.current_dir(root()).args([
+        "--color",
+        "always",
+        "--manifest-path",
+        "fixtures/check/unreviewed/models.toml",
+        "check",
+    ]);
     assert!(run(&mut cmd).stdout.contains('\u{1b}'));
     let mut cmd = assert_cmd::Command::cargo_bin("modellock").unwrap();
-    cmd.current_dir(root()).env("NO_COLOR", "1").args(["--manifest-path", "fixtures/check/unreviewed/models.toml", "check"]);
+    cmd.current_dir(root()).env("NO_COLOR", "1").args([
+        "--manifest-path",
+        "fixtures/check/unreviewed/models.toml",
+        "check",
+    ]);
     assert!(!run(&mut cmd).stdout.contains('\u{1b}'));
 }

@@ -26,7 +26,11 @@ fn init_writes_a_skeleton_that_passes_check_once_locked() {
     let (dir, path) = temp_with(None);
     let r = run_on(&path, &["init"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(r.stdout.is_empty(), "human status goes to stderr: {}", r.stdout);
+    assert!(
+        r.stdout.is_empty(),
+        "human status goes to stderr: {}",
+        r.stdout
+    );
     assert!(r.stderr.contains("Created"));
     let text = read(&path);
     assert!(text.starts_with("# models.toml"));
@@ -59,12 +63,34 @@ fn init_refuses_to_overwrite() {
 fn add_keeps_comments_and_layout() {
     let (_dir, path) = temp_with(Some("fixtures/add/models.toml"));
     let before = read(&path);
-    let r = run_on(&path, &["add", "hf:BAAI/bge-small-en-v1.5", "--revision", "v1.5", "--files", "*.safetensors", "--files", "*.json"]);
+    let r = run_on(
+        &path,
+        &[
+            "add",
+            "hf:BAAI/bge-small-en-v1.5",
+            "--revision",
+            "v1.5",
+            "--files",
+            "*.safetensors",
+            "--files",
+            "*.json",
+        ],
+    );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(r.stderr.contains("modellock update bge-small-en-v1.5"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("modellock update bge-small-en-v1.5"),
+        "{}",
+        r.stderr
+    );
     let after = read(&path);
-    assert!(after.starts_with(&before), "the existing text is kept byte for byte");
-    let r = run_on(&path, &["add", "ollama:llama3.2:3b", "--name", "local-chat"]);
+    assert!(
+        after.starts_with(&before),
+        "the existing text is kept byte for byte"
+    );
+    let r = run_on(
+        &path,
+        &["add", "ollama:llama3.2:3b", "--name", "local-chat"],
+    );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let r = run_on(&path, &["add", "path:models/mine"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
@@ -76,14 +102,35 @@ fn add_refuses_duplicates_and_bad_input_without_touching_the_file() {
     let (_dir, path) = temp_with(Some("fixtures/add/models.toml"));
     let before = read(&path);
     for (args, code) in [
-        (&["add", "hf:org/other", "--name", "chat"][..], "manifest::duplicate-name"),
-        (&["add", "hf:org/other", "--name", "CHAT"][..], "manifest::duplicate-name"),
+        (
+            &["add", "hf:org/other", "--name", "chat"][..],
+            "manifest::duplicate-name",
+        ),
+        (
+            &["add", "hf:org/other", "--name", "CHAT"][..],
+            "manifest::duplicate-name",
+        ),
         (&["add", "hf:org--x/y"][..], "manifest::invalid-source"),
-        (&["add", "meta-llama/Llama-3.1-8B"][..], "manifest::invalid-source"),
-        (&["add", "hf:org/x", "--revision", "a..b"][..], "manifest::invalid-revision"),
-        (&["add", "ollama:llama3.2", "--revision", "3b"][..], "manifest::invalid-revision"),
-        (&["add", "hf:org/x", "--files", "*.{json"][..], "manifest::invalid-glob"),
-        (&["add", "hf:org/x", "--name", "bad name"][..], "manifest::invalid-name"),
+        (
+            &["add", "meta-llama/Llama-3.1-8B"][..],
+            "manifest::invalid-source",
+        ),
+        (
+            &["add", "hf:org/x", "--revision", "a..b"][..],
+            "manifest::invalid-revision",
+        ),
+        (
+            &["add", "ollama:llama3.2", "--revision", "3b"][..],
+            "manifest::invalid-revision",
+        ),
+        (
+            &["add", "hf:org/x", "--files", "*.{json"][..],
+            "manifest::invalid-glob",
+        ),
+        (
+            &["add", "hf:org/x", "--name", "bad name"][..],
+            "manifest::invalid-name",
+        ),
     ] {
         let mut full = vec!["--format", "json"];
         full.extend_from_slice(args);
@@ -93,8 +140,14 @@ fn add_refuses_duplicates_and_bad_input_without_touching_the_file() {
         assert_eq!(read(&path), before, "{args:?} changed the file");
         assert_no_panic(&r);
     }
-    let r = run_on(&path, &["--format", "json", "add", "meta-llama/Llama-3.1-8B"]);
-    let help = r.json()["diagnostics"][0]["help"].as_str().unwrap().to_owned();
+    let r = run_on(
+        &path,
+        &["--format", "json", "add", "meta-llama/Llama-3.1-8B"],
+    );
+    let help = r.json()["diagnostics"][0]["help"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(help.contains("hf:meta-llama/Llama-3.1-8B"), "{help}");
 }
 
@@ -106,8 +159,14 @@ fn add_refuses_an_invalid_manifest() {
     assert_eq!(r.code, 2);
     assert_eq!(r.codes(), ["manifest::unknown-key"]);
     assert_eq!(read(&path), before);
-    let r = run_on(Path::new("/nonexistent-dir/models.toml"), &["--format", "json", "add", "hf:org/x"]);
-    assert_eq!((r.code, r.codes()), (2, vec!["manifest::not-found".to_owned()]));
+    let r = run_on(
+        Path::new("/nonexistent-dir/models.toml"),
+        &["--format", "json", "add", "hf:org/x"],
+    );
+    assert_eq!(
+        (r.code, r.codes()),
+        (2, vec!["manifest::not-found".to_owned()])
+    );
 }
 
 #[test]
@@ -117,7 +176,10 @@ fn add_into_a_manifest_without_models() {
     let r = run_on(&path, &["--format", "json", "add", "hf:org/model"]);
     assert_eq!(r.code, 0);
     assert_eq!(r.json()["added"]["name"], "model");
-    assert_eq!(read(&path), "[policy]\nallow = [\"mit\"]\n\n[models.model]\nsource = \"hf:org/model\"\n");
+    assert_eq!(
+        read(&path),
+        "[policy]\nallow = [\"mit\"]\n\n[models.model]\nsource = \"hf:org/model\"\n"
+    );
 }
 
 #[test]
@@ -130,12 +192,26 @@ fn lock_writes_are_deterministic_and_skip_unchanged_files() {
     let (parsed, diags) = lock::parse(&text, id);
     assert!(diags.is_empty());
     let mut parsed = parsed.unwrap();
-    assert_eq!(lock::render(&parsed), text, "parse → render is the identity on a canonical lock");
+    assert_eq!(
+        lock::render(&parsed),
+        text,
+        "parse → render is the identity on a canonical lock"
+    );
     parsed.models.reverse();
-    assert_eq!(lock::render(&parsed), text, "order of models does not matter");
-    assert_eq!(lock::write_atomic(&path, &parsed).unwrap(), lock::WriteOutcome::Written);
+    assert_eq!(
+        lock::render(&parsed),
+        text,
+        "order of models does not matter"
+    );
+    assert_eq!(
+        lock::write_atomic(&path, &parsed).unwrap(),
+        lock::WriteOutcome::Written
+    );
     let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
-    assert_eq!(lock::write_atomic(&path, &parsed).unwrap(), lock::WriteOutcome::Unchanged);
+    assert_eq!(
+        lock::write_atomic(&path, &parsed).unwrap(),
+        lock::WriteOutcome::Unchanged
+    );
     assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), mtime);
 }

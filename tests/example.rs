@@ -23,8 +23,12 @@ fn committed_lock_is_what_the_directories_lock_to() {
     let m = m.unwrap();
     let mut expected = Lock::default();
     for entry in &m.models {
-        let Source::Path(src) = &entry.source.value else { panic!("example uses path: sources") };
-        expected.models.push(path::lock_entry(entry, src, m.dir()).unwrap());
+        let Source::Path(src) = &entry.source.value else {
+            panic!("example uses path: sources")
+        };
+        expected
+            .models
+            .push(path::lock_entry(entry, src, m.dir()).unwrap());
     }
     let text = lock::render(&expected);
     let lock_path = dir.join("models.lock");
@@ -32,7 +36,10 @@ fn committed_lock_is_what_the_directories_lock_to() {
         std::fs::write(&lock_path, &text).unwrap();
     }
     let committed = std::fs::read_to_string(&lock_path).unwrap();
-    assert_eq!(committed, text, "fixtures/example/models.lock is out of date; rerun with MODELLOCK_BLESS=1");
+    assert_eq!(
+        committed, text,
+        "fixtures/example/models.lock is out of date; rerun with MODELLOCK_BLESS=1"
+    );
 }
 
 #[test]

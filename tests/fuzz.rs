@@ -17,7 +17,14 @@ fn load_manifest(text: String) {
         for l in &d.labels {
             let _ = files.location(l.file, l.span.start);
         }
-        let _ = modellock::diag::render::human(d, &files, modellock::diag::render::HumanStyle { color: false, width: 80 });
+        let _ = modellock::diag::render::human(
+            d,
+            &files,
+            modellock::diag::render::HumanStyle {
+                color: false,
+                width: 80,
+            },
+        );
     }
     if let Some(m) = m {
         for e in &m.models {
@@ -31,7 +38,14 @@ fn load_lock(text: &str) {
     let id = files.add("models.lock", text);
     let (l, diags) = lock::parse(text, id);
     for d in &diags {
-        let _ = modellock::diag::render::human(d, &files, modellock::diag::render::HumanStyle { color: false, width: 80 });
+        let _ = modellock::diag::render::human(
+            d,
+            &files,
+            modellock::diag::render::HumanStyle {
+                color: false,
+                width: 80,
+            },
+        );
     }
     if let Some(l) = l {
         // what parses, renders, and the rendering parses to the same lock
@@ -75,7 +89,10 @@ fn reordered(base: &'static str) -> impl Strategy<Value = String> {
     let lines: Vec<&'static str> = base.lines().collect();
     let n = lines.len();
     prop::collection::vec(0..n, 0..n * 2).prop_map(move |idx| {
-        idx.into_iter().map(|i| lines[i]).collect::<Vec<_>>().join("\n")
+        idx.into_iter()
+            .map(|i| lines[i])
+            .collect::<Vec<_>>()
+            .join("\n")
     })
 }
 
@@ -83,10 +100,45 @@ fn reordered(base: &'static str) -> impl Strategy<Value = String> {
 fn tomlish() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop::sample::select(vec![
-            "[", "]", "[[", "]]", "=", "\"", "'", "\n", " ", ".", ",", "{", "}", "models", "policy", "use",
-            "source", "revision", "review", "files", "license-digest", "date", "reviewer", "hf:a/b",
-            "ollama:x", "path:d", "2026-05-01", "1", "-1", "true", "sha256:", "version", "model", "file",
-            "size", "sha256", "name", "\u{e9}", "\u{feff}",
+            "[",
+            "]",
+            "[[",
+            "]]",
+            "=",
+            "\"",
+            "'",
+            "\n",
+            " ",
+            ".",
+            ",",
+            "{",
+            "}",
+            "models",
+            "policy",
+            "use",
+            "source",
+            "revision",
+            "review",
+            "files",
+            "license-digest",
+            "date",
+            "reviewer",
+            "hf:a/b",
+            "ollama:x",
+            "path:d",
+            "2026-05-01",
+            "1",
+            "-1",
+            "true",
+            "sha256:",
+            "version",
+            "model",
+            "file",
+            "size",
+            "sha256",
+            "name",
+            "\u{e9}",
+            "\u{feff}",
         ]),
         0..60,
     )

@@ -31,41 +31,68 @@ pub fn run(ctx: &Context, args: &AddArgs) -> u8 {
     let source = match Source::parse(&args.source) {
         Ok(s) => s,
         Err(e) => {
-            let d = Diag::error(Code::ManifestInvalidSource, format!("invalid source `{}`: {}", args.source, e.reason))
-                .with_help(e.help);
+            let d = Diag::error(
+                Code::ManifestInvalidSource,
+                format!("invalid source `{}`: {}", args.source, e.reason),
+            )
+            .with_help(e.help);
             return ctx.fail(&[d], &files);
         }
     };
     let name = args.name.clone().unwrap_or_else(|| source.suggested_name());
     let mut problems = Vec::new();
     if !manifest::is_valid_name(&name) {
-        problems.push(InvalidName { file: manifest.file, name: name.clone(), span: None }.into());
+        problems.push(
+            InvalidName {
+                file: manifest.file,
+                name: name.clone(),
+                span: None,
+            }
+            .into(),
+        );
     }
-    if let Some(existing) = manifest.models.iter().find(|m| m.name.eq_ignore_ascii_case(&name)) {
+    if let Some(existing) = manifest
+        .models
+        .iter()
+        .find(|m| m.name.eq_ignore_ascii_case(&name))
+    {
         let help = if args.name.is_some() {
             "choose another `--name`".to_owned()
         } else {
-            format!("pass `--name NAME` to add `{}` under another name", args.source)
+            format!(
+                "pass `--name NAME` to add `{}` under another name",
+                args.source
+            )
         };
         problems.push(
-            Diag::error(Code::ManifestDuplicateName, format!("models.toml already has a model named `{}`", existing.name))
-                .with_model(existing.name.clone())
-                .with_label(manifest.file, existing.anchor(), "already here")
-                .with_help(help),
+            Diag::error(
+                Code::ManifestDuplicateName,
+                format!("models.toml already has a model named `{}`", existing.name),
+            )
+            .with_model(existing.name.clone())
+            .with_label(manifest.file, existing.anchor(), "already here")
+            .with_help(help),
         );
     }
     if let Some(rev) = &args.revision {
         if let Some((reason, help)) = manifest::revision_problem(&source, rev) {
             problems.push(
-                Diag::error(Code::ManifestInvalidRevision, format!("invalid revision `{rev}`: {reason}")).with_help(help),
+                Diag::error(
+                    Code::ManifestInvalidRevision,
+                    format!("invalid revision `{rev}`: {reason}"),
+                )
+                .with_help(help),
             );
         }
     }
     for glob in &args.files {
         if let Err(e) = manifest::compile_glob(glob) {
             problems.push(
-                Diag::error(Code::ManifestInvalidGlob, format!("invalid glob `{glob}`: {e}"))
-                    .with_help("globs use `*`, `?`, `**`, `[abc]` and `{a,b}`, e.g. `*.safetensors`"),
+                Diag::error(
+                    Code::ManifestInvalidGlob,
+                    format!("invalid glob `{glob}`: {e}"),
+                )
+                .with_help("globs use `*`, `?`, `**`, `[abc]` and `{a,b}`, e.g. `*.safetensors`"),
             );
         }
     }
@@ -83,7 +110,10 @@ pub fn run(ctx: &Context, args: &AddArgs) -> u8 {
     let new_text = match edit::add_model(&text, &entry) {
         Ok(t) => t,
         Err(e) => {
-            let d = Diag::error(Code::ManifestInvalidType, format!("cannot add to models.toml: {e}"));
+            let d = Diag::error(
+                Code::ManifestInvalidType,
+                format!("cannot add to models.toml: {e}"),
+            );
             return ctx.fail(&[d], &files);
         }
     };
@@ -94,13 +124,20 @@ pub fn run(ctx: &Context, args: &AddArgs) -> u8 {
         return ctx.fail(&after, &check_files);
     }
     if let Err(e) = crate::fsutil::write_atomic(&manifest.path, new_text.as_bytes()) {
-        let d = Diag::error(Code::ManifestIo, format!("cannot write `{}`: {e}", manifest.path.display()))
-            .with_help("check that the file and its directory are writable; models.toml is unchanged");
+        let d = Diag::error(
+            Code::ManifestIo,
+            format!("cannot write `{}`: {e}", manifest.path.display()),
+        )
+        .with_help("check that the file and its directory are writable; models.toml is unchanged");
         return ctx.fail(&[d], &files);
     }
     ctx.out.status(
         "Added",
-        &format!("`{name}` ({}) to {}; run `modellock update {name}` to lock it", args.source, manifest.path.display()),
+        &format!(
+            "`{name}` ({}) to {}; run `modellock update {name}` to lock it",
+            args.source,
+            manifest.path.display()
+        ),
     );
 
     let mut extra = serde_json::Map::new();

@@ -24,8 +24,19 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
     let (lock, lock_file) = match load_lock(ctx, &mut files, &mut diags) {
         LockState::Loaded(l, f) => (l, f),
         LockState::Missing => {
-            diags.push(lock::Missing { path: ctx.lock_path() }.into());
-            ctx.out.report(&diags, &files, Some(manifest.models.len()), Default::default(), &[]);
+            diags.push(
+                lock::Missing {
+                    path: ctx.lock_path(),
+                }
+                .into(),
+            );
+            ctx.out.report(
+                &diags,
+                &files,
+                Some(manifest.models.len()),
+                Default::default(),
+                &[],
+            );
             return diag::exit_status(&diags);
         }
         LockState::Invalid => return ctx.fail(&diags, &files),
@@ -99,6 +110,7 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
 
     let mut extra = serde_json::Map::new();
     extra.insert("models".into(), serde_json::Value::Array(statuses));
-    ctx.out.report(&diags, &files, Some(manifest.models.len()), extra, &[]);
+    ctx.out
+        .report(&diags, &files, Some(manifest.models.len()), extra, &[]);
     diag::exit_status(&diags)
 }

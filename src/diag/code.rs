@@ -123,9 +123,7 @@ mod tests {
             assert!(seen.insert(s), "duplicate code {s}");
             let (area, name) = s.split_once("::").expect("area::name");
             assert!(!area.is_empty() && !name.is_empty());
-            assert!(name
-                .chars()
-                .all(|ch| ch.is_ascii_lowercase() || ch == '-'));
+            assert!(name.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'));
         }
     }
 }

@@ -130,7 +130,10 @@ pub fn exit_status(diags: &[Diag]) -> u8 {
 }
 
 /// "did you mean" helper: the candidate closest to `word`, when close enough.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let word_l = word.to_ascii_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for cand in candidates {
@@ -164,7 +167,9 @@ mod tests {
 
     #[test]
     fn suggests_close_keys() {
-        let keys = ["source", "revision", "files", "license", "base", "review", "version"];
+        let keys = [
+            "source", "revision", "files", "license", "base", "review", "version",
+        ];
         assert_eq!(did_you_mean("revison", keys), Some("revision"));
         assert_eq!(did_you_mean("Source", keys), Some("source"));
         assert_eq!(did_you_mean("file", keys), Some("files"));

@@ -228,5 +228,4 @@ impl miette::Diagnostic for MietteDiag<'_> {
             Some(Box::new(self.labels.iter().cloned()))
         }
     }
-
 }

@@ -85,7 +85,14 @@ mod tests {
 
     #[test]
     fn license_file_names() {
-        for name in ["LICENSE", "license.md", "LICENCE.txt", "USE_POLICY.md", "NOTICE", "Terms_of_use.txt"] {
+        for name in [
+            "LICENSE",
+            "license.md",
+            "LICENCE.txt",
+            "USE_POLICY.md",
+            "NOTICE",
+            "Terms_of_use.txt",
+        ] {
             assert!(is_license_file(name), "{name}");
         }
         for name in ["README.md", "docs/LICENSE", "MY_LICENSE", "config.json"] {

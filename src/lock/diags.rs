@@ -11,8 +11,11 @@ pub struct ReadFailed {
 
 impl From<ReadFailed> for Diag {
     fn from(d: ReadFailed) -> Diag {
-        Diag::error(Code::LockIo, format!("cannot read `{}`: {}", d.path.display(), d.error))
-            .with_help("check that the file is readable")
+        Diag::error(
+            Code::LockIo,
+            format!("cannot read `{}`: {}", d.path.display(), d.error),
+        )
+        .with_help("check that the file is readable")
     }
 }
 
@@ -34,8 +37,13 @@ pub struct Missing {
 
 impl From<Missing> for Diag {
     fn from(d: Missing) -> Diag {
-        Diag::error(Code::LockMissing, format!("there is no lock file at `{}`", d.path.display()))
-            .with_help("run `modellock update` to resolve the models and write models.lock, then commit it")
+        Diag::error(
+            Code::LockMissing,
+            format!("there is no lock file at `{}`", d.path.display()),
+        )
+        .with_help(
+            "run `modellock update` to resolve the models and write models.lock, then commit it",
+        )
     }
 }
 
@@ -105,7 +113,10 @@ impl From<Stale> for Diag {
                 "run `modellock update` to drop it from models.lock".to_owned(),
             ),
             StaleKind::Changed(diffs) => (
-                format!("the lock of model `{m}` is out of date: {}", diffs.join("; ")),
+                format!(
+                    "the lock of model `{m}` is out of date: {}",
+                    diffs.join("; ")
+                ),
                 format!("run `modellock update {m}` to lock what models.toml asks for"),
             ),
         };

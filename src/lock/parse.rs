@@ -15,7 +15,13 @@ struct Reader<'d> {
 impl Reader<'_> {
     fn invalid(&mut self, message: String, span: Option<Range<usize>>, label: &str) {
         self.diags.push(
-            Invalid { file: self.file, message, span, label: label.to_owned() }.into(),
+            Invalid {
+                file: self.file,
+                message,
+                span,
+                label: label.to_owned(),
+            }
+            .into(),
         );
     }
 
@@ -24,45 +30,83 @@ impl Reader<'_> {
         match item.as_str() {
             Some(s) => Some(s.to_owned()),
             None => {
-                self.invalid(format!("`{key}` of {what} is not a string"), item.span(), "expected a string");
+                self.invalid(
+                    format!("`{key}` of {what} is not a string"),
+                    item.span(),
+                    "expected a string",
+                );
                 None
             }
         }
     }
 
-    fn req_str(&mut self, t: &dyn TableLike, key: &str, what: &str, anchor: Option<Range<usize>>) -> Option<String> {
+    fn req_str(
+        &mut self,
+        t: &dyn TableLike,
+        key: &str,
+        what: &str,
+        anchor: Option<Range<usize>>,
+    ) -> Option<String> {
         if t.get(key).is_none() {
-            self.invalid(format!("{what} has no `{key}`"), anchor, &format!("`{key}` missing"));
+            self.invalid(
+                format!("{what} has no `{key}`"),
+                anchor,
+                &format!("`{key}` missing"),
+            );
             return None;
         }
         self.opt_str(t, key, what)
     }
 
     fn str_list(&mut self, t: &dyn TableLike, key: &str, what: &str) -> Vec<String> {
-        let Some(item) = t.get(key) else { return Vec::new() };
+        let Some(item) = t.get(key) else {
+            return Vec::new();
+        };
         let Some(array) = item.as_array() else {
-            self.invalid(format!("`{key}` of {what} is not an array"), item.span(), "expected an array of strings");
+            self.invalid(
+                format!("`{key}` of {what} is not an array"),
+                item.span(),
+                "expected an array of strings",
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
         for v in array.iter() {
             match v.as_str() {
                 Some(s) => out.push(s.to_owned()),
-                None => self.invalid(format!("`{key}` of {what} holds a non-string"), v.span(), "expected a string"),
+                None => self.invalid(
+                    format!("`{key}` of {what} holds a non-string"),
+                    v.span(),
+                    "expected a string",
+                ),
             }
         }
         out
     }
 
-    fn tables<'a>(&mut self, t: &'a dyn TableLike, key: &str, what: &str) -> Vec<&'a dyn TableLike> {
+    fn tables<'a>(
+        &mut self,
+        t: &'a dyn TableLike,
+        key: &str,
+        what: &str,
+    ) -> Vec<&'a dyn TableLike> {
         match t.get(key) {
             None => Vec::new(),
             Some(Item::ArrayOfTables(a)) => a.iter().map(|t| t as &dyn TableLike).collect(),
-            Some(Item::Value(toml_edit::Value::Array(a))) if a.iter().all(|v| v.is_inline_table()) => {
-                a.iter().filter_map(|v| v.as_inline_table()).map(|t| t as &dyn TableLike).collect()
+            Some(Item::Value(toml_edit::Value::Array(a)))
+                if a.iter().all(|v| v.is_inline_table()) =>
+            {
+                a.iter()
+                    .filter_map(|v| v.as_inline_table())
+                    .map(|t| t as &dyn TableLike)
+                    .collect()
             }
             Some(other) => {
-                self.invalid(format!("`{key}` of {what} is not an array of tables"), other.span(), "expected [[…]] tables");
+                self.invalid(
+                    format!("`{key}` of {what} is not an array of tables"),
+                    other.span(),
+                    "expected [[…]] tables",
+                );
                 Vec::new()
             }
         }
@@ -70,7 +114,8 @@ impl Reader<'_> {
 }
 
 fn is_digest(s: &str) -> bool {
-    s.strip_prefix("sha256:").is_some_and(|h| is_lower_hex(h, 64))
+    s.strip_prefix("sha256:")
+        .is_some_and(|h| is_lower_hex(h, 64))
 }
 
 /// Parses a lock's text, registered in the file registry as `file`.
@@ -79,32 +124,75 @@ pub fn parse(text: &str, file: FileId) -> (Option<Lock>, Vec<Diag>) {
     let doc = match toml_edit::Document::parse(text) {
         Ok(d) => d,
         Err(e) => {
-            let msg = e.message().lines().next().unwrap_or("invalid TOML").trim().to_owned();
-            diags.push(Invalid { file, message: format!("not valid TOML: {msg}"), span: e.span(), label: msg }.into());
+            let msg = e
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("invalid TOML")
+                .trim()
+                .to_owned();
+            diags.push(
+                Invalid {
+                    file,
+                    message: format!("not valid TOML: {msg}"),
+                    span: e.span(),
+                    label: msg,
+                }
+                .into(),
+            );
             return (None, diags);
         }
     };
     let root = doc.as_table();
     match root.get("version") {
         None => {
-            diags.push(Invalid { file, message: "there is no `version`".into(), span: Some(0..0), label: "`version = 1` expected first".into() }.into());
+            diags.push(
+                Invalid {
+                    file,
+                    message: "there is no `version`".into(),
+                    span: Some(0..0),
+                    label: "`version = 1` expected first".into(),
+                }
+                .into(),
+            );
             return (None, diags);
         }
         Some(item) => match item.as_integer() {
             Some(VERSION) => {}
             Some(_) => {
-                let found = item.as_value().map(|v| v.to_string().trim().to_owned()).unwrap_or_default();
-                diags.push(UnsupportedVersion { file, found, span: item.span() }.into());
+                let found = item
+                    .as_value()
+                    .map(|v| v.to_string().trim().to_owned())
+                    .unwrap_or_default();
+                diags.push(
+                    UnsupportedVersion {
+                        file,
+                        found,
+                        span: item.span(),
+                    }
+                    .into(),
+                );
                 return (None, diags);
             }
             None => {
-                diags.push(Invalid { file, message: "`version` is not an integer".into(), span: item.span(), label: "expected `version = 1`".into() }.into());
+                diags.push(
+                    Invalid {
+                        file,
+                        message: "`version` is not an integer".into(),
+                        span: item.span(),
+                        label: "expected `version = 1`".into(),
+                    }
+                    .into(),
+                );
                 return (None, diags);
             }
         },
     }
 
-    let mut r = Reader { file, diags: &mut diags };
+    let mut r = Reader {
+        file,
+        diags: &mut diags,
+    };
     let mut lock = Lock::default();
     for (i, t) in r.tables(root, "model", "the lock").into_iter().enumerate() {
         let what = match t.get("name").and_then(Item::as_str) {
@@ -114,7 +202,11 @@ pub fn parse(text: &str, file: FileId) -> (Option<Lock>, Vec<Diag>) {
         if let Some(m) = parse_model(&mut r, t, &what) {
             if lock.models.iter().any(|x| x.name == m.name) {
                 let span = m.span.clone();
-                r.invalid(format!("model `{}` appears twice", m.name), span, "second entry");
+                r.invalid(
+                    format!("model `{}` appears twice", m.name),
+                    span,
+                    "second entry",
+                );
                 continue;
             }
             lock.models.push(m);
@@ -135,7 +227,11 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
     if let Some(d) = &license_digest {
         if !is_digest(d) {
             let span = t.get("license-digest").and_then(Item::span);
-            r.invalid(format!("`license-digest` of {what} is malformed"), span, "expected `sha256:` and 64 hex digits");
+            r.invalid(
+                format!("`license-digest` of {what} is malformed"),
+                span,
+                "expected `sha256:` and 64 hex digits",
+            );
         }
     }
     let requested = r.opt_str(t, "requested", what);
@@ -152,7 +248,11 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
         if let (Some(path), Some(digest)) = (path, digest) {
             if !is_digest(&digest) {
                 let span = lt.get("digest").and_then(Item::span);
-                r.invalid(format!("the digest of license file `{path}` of {what} is malformed"), span, "expected `sha256:` and 64 hex digits");
+                r.invalid(
+                    format!("the digest of license file `{path}` of {what} is malformed"),
+                    span,
+                    "expected `sha256:` and 64 hex digits",
+                );
             }
             license_files.push(LicenseFile { path, digest });
         }
@@ -164,13 +264,21 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
         let sha256 = r.req_str(ft, "sha256", &fwhat, anchor.clone());
         let size = match ft.get("size") {
             None => {
-                r.invalid(format!("{fwhat} has no `size`"), anchor.clone(), "`size` missing");
+                r.invalid(
+                    format!("{fwhat} has no `size`"),
+                    anchor.clone(),
+                    "`size` missing",
+                );
                 None
             }
             Some(item) => match item.as_integer().and_then(|i| u64::try_from(i).ok()) {
                 Some(n) => Some(n),
                 None => {
-                    r.invalid(format!("the `size` of {fwhat} is not a byte count"), item.span(), "expected an integer ≥ 0");
+                    r.invalid(
+                        format!("the `size` of {fwhat} is not a byte count"),
+                        item.span(),
+                        "expected an integer ≥ 0",
+                    );
                     None
                 }
             },
@@ -178,7 +286,11 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
         if let (Some(path), Some(sha256), Some(size)) = (path, sha256, size) {
             if !is_lower_hex(&sha256, 64) {
                 let span = ft.get("sha256").and_then(Item::span);
-                r.invalid(format!("the sha256 of `{path}` of {what} is malformed"), span, "expected 64 lower-case hex digits");
+                r.invalid(
+                    format!("the sha256 of `{path}` of {what} is malformed"),
+                    span,
+                    "expected 64 lower-case hex digits",
+                );
             }
             files.push(LockedFile { path, size, sha256 });
         }

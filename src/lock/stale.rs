@@ -8,11 +8,17 @@ use crate::manifest::ModelEntry;
 pub fn differences(entry: &ModelEntry, locked: &LockedModel) -> Vec<String> {
     let mut out = Vec::new();
     if entry.source_raw != locked.source {
-        out.push(format!("source: locked `{}`, manifest `{}`", locked.source, entry.source_raw));
+        out.push(format!(
+            "source: locked `{}`, manifest `{}`",
+            locked.source, entry.source_raw
+        ));
     }
     let requested = entry.requested();
     if requested != locked.requested {
-        let show = |r: &Option<String>| r.as_deref().map_or("(none)".to_owned(), |s| format!("`{s}`"));
+        let show = |r: &Option<String>| {
+            r.as_deref()
+                .map_or("(none)".to_owned(), |s| format!("`{s}`"))
+        };
         out.push(format!(
             "requested revision: locked {}, manifest {}",
             show(&locked.requested),
@@ -25,10 +31,17 @@ pub fn differences(entry: &ModelEntry, locked: &LockedModel) -> Vec<String> {
             if p.is_empty() {
                 "every file".to_owned()
             } else {
-                p.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", ")
+                p.iter()
+                    .map(|g| format!("`{g}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         };
-        out.push(format!("files: locked {}, manifest {}", show(&locked.include), show(&patterns)));
+        out.push(format!(
+            "files: locked {}, manifest {}",
+            show(&locked.include),
+            show(&patterns)
+        ));
     }
     out
 }

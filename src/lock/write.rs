@@ -120,15 +120,30 @@ mod tests {
             revision: "0".repeat(40),
             license: Some("mit".into()),
             license_digest: format!("sha256:{}", "a".repeat(64)),
-            license_files: vec![LicenseFile { path: "LICENSE".into(), digest: format!("sha256:{}", "b".repeat(64)) }],
+            license_files: vec![LicenseFile {
+                path: "LICENSE".into(),
+                digest: format!("sha256:{}", "b".repeat(64)),
+            }],
             files: vec![
-                LockedFile { path: "z.bin".into(), size: 2, sha256: "c".repeat(64) },
-                LockedFile { path: "a.json".into(), size: 1, sha256: "d".repeat(64) },
+                LockedFile {
+                    path: "z.bin".into(),
+                    size: 2,
+                    sha256: "c".repeat(64),
+                },
+                LockedFile {
+                    path: "a.json".into(),
+                    size: 1,
+                    sha256: "d".repeat(64),
+                },
             ],
             ..Default::default()
         };
-        let a = Lock { models: vec![m("b"), m("a")] };
-        let b = Lock { models: vec![m("a"), m("b")] };
+        let a = Lock {
+            models: vec![m("b"), m("a")],
+        };
+        let b = Lock {
+            models: vec![m("a"), m("b")],
+        };
         let text = render(&a);
         assert_eq!(text, render(&b));
         assert!(text.find("name = \"a\"").unwrap() < text.find("name = \"b\"").unwrap());

@@ -58,9 +58,12 @@ pub struct ParseError {
 impl From<ParseError> for Diag {
     fn from(d: ParseError) -> Diag {
         let first_line = d.message.lines().next().unwrap_or("invalid TOML").trim();
-        Diag::error(Code::ManifestParse, format!("models.toml is not valid TOML: {first_line}"))
-            .with_label(d.file, d.span, first_line)
-            .with_help("fix the TOML syntax at the marked place")
+        Diag::error(
+            Code::ManifestParse,
+            format!("models.toml is not valid TOML: {first_line}"),
+        )
+        .with_label(d.file, d.span, first_line)
+        .with_help("fix the TOML syntax at the marked place")
     }
 }
 
@@ -80,12 +83,19 @@ impl From<UnknownKey> for Diag {
             None => format!(
                 "the keys of {} are: {}",
                 d.table,
-                d.known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                d.known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         };
-        Diag::error(Code::ManifestUnknownKey, format!("unknown key `{}` in {}", d.key, d.table))
-            .with_label(d.file, d.span, "unknown key")
-            .with_help(help)
+        Diag::error(
+            Code::ManifestUnknownKey,
+            format!("unknown key `{}` in {}", d.key, d.table),
+        )
+        .with_label(d.file, d.span, "unknown key")
+        .with_help(help)
     }
 }
 
@@ -102,7 +112,10 @@ impl From<WrongType> for Diag {
     fn from(d: WrongType) -> Diag {
         Diag::error(
             Code::ManifestInvalidType,
-            format!("`{}` in {} must be {}, not {}", d.key, d.table, d.expected, d.found),
+            format!(
+                "`{}` in {} must be {}, not {}",
+                d.key, d.table, d.expected, d.found
+            ),
         )
         .with_label(d.file, d.span, format!("expected {}", d.expected))
     }
@@ -144,7 +157,10 @@ impl From<InvalidSource> for Diag {
     fn from(d: InvalidSource) -> Diag {
         Diag::error(
             Code::ManifestInvalidSource,
-            format!("invalid source `{}` for model `{}`: {}", d.value, d.model, d.error.reason),
+            format!(
+                "invalid source `{}` for model `{}`: {}",
+                d.value, d.model, d.error.reason
+            ),
         )
         .with_model(d.model)
         .with_label(d.file, d.span, d.error.reason)
@@ -225,7 +241,10 @@ impl From<InvalidVersion> for Diag {
     fn from(d: InvalidVersion) -> Diag {
         Diag::error(
             Code::ManifestInvalidVersion,
-            format!("invalid version requirement for model `{}`: {}", d.model, d.reason),
+            format!(
+                "invalid version requirement for model `{}`: {}",
+                d.model, d.reason
+            ),
         )
         .with_model(d.model)
         .with_label(d.file, d.span, d.reason)
@@ -246,11 +265,16 @@ impl From<InvalidGlob> for Diag {
     fn from(d: InvalidGlob) -> Diag {
         Diag::error(
             Code::ManifestInvalidGlob,
-            format!("invalid glob `{}` in `files` of model `{}`", d.glob, d.model),
+            format!(
+                "invalid glob `{}` in `files` of model `{}`",
+                d.glob, d.model
+            ),
         )
         .with_model(d.model)
         .with_label(d.file, d.span, d.error)
-        .with_help("globs use `*`, `?`, `**`, `[abc]` and `{a,b}`, e.g. `*.safetensors` or `onnx/**`")
+        .with_help(
+            "globs use `*`, `?`, `**`, `[abc]` and `{a,b}`, e.g. `*.safetensors` or `onnx/**`",
+        )
     }
 }
 
@@ -324,11 +348,17 @@ impl From<UnknownBase> for Diag {
     fn from(d: UnknownBase) -> Diag {
         let help = match &d.suggestion {
             Some(s) => format!("did you mean `{s}`? `base` names another entry of models.toml"),
-            None => "`base` names another entry of models.toml: add the base model as its own entry".to_owned(),
+            None => {
+                "`base` names another entry of models.toml: add the base model as its own entry"
+                    .to_owned()
+            }
         };
         Diag::error(
             Code::ManifestUnknownBase,
-            format!("model `{}` has base `{}`, which is not in models.toml", d.model, d.base),
+            format!(
+                "model `{}` has base `{}`, which is not in models.toml",
+                d.model, d.base
+            ),
         )
         .with_model(d.model)
         .with_label(d.file, d.span, "no such model")

@@ -14,7 +14,9 @@ pub struct NewEntry<'a> {
 /// Returns the manifest text with a `[models.NAME]` table appended. The
 /// caller has checked that the name is free.
 pub fn add_model(text: &str, entry: &NewEntry<'_>) -> Result<String, String> {
-    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| e.message().to_owned())?;
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| e.message().to_owned())?;
     let root = doc.as_table_mut();
     if !root.contains_key("models") {
         let mut models = Table::new();
@@ -77,7 +79,12 @@ mod tests {
     use super::*;
 
     fn entry<'a>(name: &'a str, files: &'a [String]) -> NewEntry<'a> {
-        NewEntry { name, source: "hf:org/model", revision: Some("v1.0"), files }
+        NewEntry {
+            name,
+            source: "hf:org/model",
+            revision: Some("v1.0"),
+            files,
+        }
     }
 
     #[test]
@@ -91,12 +98,22 @@ mod tests {
     #[test]
     fn creates_models_table() {
         let out = add_model("[policy]\nallow = []\n", &entry("x", &[])).unwrap();
-        assert_eq!(out, "[policy]\nallow = []\n\n[models.x]\nsource = \"hf:org/model\"\nrevision = \"v1.0\"\n");
+        assert_eq!(
+            out,
+            "[policy]\nallow = []\n\n[models.x]\nsource = \"hf:org/model\"\nrevision = \"v1.0\"\n"
+        );
     }
 
     #[test]
     fn inline_models() {
-        let out = add_model("models = { a = { source = \"hf:a/b\" } }\n", &entry("x", &[])).unwrap();
-        assert!(out.contains("x = { source = \"hf:org/model\", revision = \"v1.0\" }"), "{out}");
+        let out = add_model(
+            "models = { a = { source = \"hf:a/b\" } }\n",
+            &entry("x", &[]),
+        )
+        .unwrap();
+        assert!(
+            out.contains("x = { source = \"hf:org/model\", revision = \"v1.0\" }"),
+            "{out}"
+        );
     }
 }

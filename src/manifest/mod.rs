@@ -159,10 +159,26 @@ pub fn load(path: &Path, files: &mut Files) -> (Option<Manifest>, Vec<Diag>) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
-                return (None, vec![diags::NotUtf8 { path: path.to_owned(), offset: e.utf8_error().valid_up_to() }.into()]);
+                return (
+                    None,
+                    vec![diags::NotUtf8 {
+                        path: path.to_owned(),
+                        offset: e.utf8_error().valid_up_to(),
+                    }
+                    .into()],
+                );
             }
         },
-        Err(e) => return (None, vec![diags::ReadFailed { path: path.to_owned(), error: e }.into()]),
+        Err(e) => {
+            return (
+                None,
+                vec![diags::ReadFailed {
+                    path: path.to_owned(),
+                    error: e,
+                }
+                .into()],
+            )
+        }
     };
     load_str(path, text, files)
 }
@@ -174,7 +190,14 @@ pub fn load_str(path: &Path, text: String, files: &mut Files) -> (Option<Manifes
     let doc = match toml_edit::Document::parse(text) {
         Ok(doc) => doc,
         Err(e) => {
-            diags.push(diags::ParseError { file, message: e.message().to_owned(), span: e.span() }.into());
+            diags.push(
+                diags::ParseError {
+                    file,
+                    message: e.message().to_owned(),
+                    span: e.span(),
+                }
+                .into(),
+            );
             return (None, diags);
         }
     };

@@ -2,7 +2,7 @@
 //! type error and unknown key with its span.
 
 use super::diags::*;
-use super::{ModelEntry, Manifest, Policy, Review, Spanned, Use};
+use super::{Manifest, ModelEntry, Policy, Review, Spanned, Use};
 use crate::date::Date;
 use crate::diag::{did_you_mean, Diag, FileId};
 use crate::hashing::is_lower_hex;
@@ -14,8 +14,18 @@ use toml_edit::{Item, TableLike, Value};
 pub const TOP_KEYS: &[&str] = &["policy", "use", "models"];
 pub const POLICY_KEYS: &[&str] = &["allow", "deny"];
 pub const USE_KEYS: &[&str] = &["commercial", "monthly-active-users", "regions"];
-pub const MODEL_KEYS: &[&str] = &["source", "revision", "version", "files", "license", "base", "review"];
-pub const REVIEW_KEYS: &[&str] = &["license-digest", "reviewer", "date", "note", "expires", "license", "revision"];
+pub const MODEL_KEYS: &[&str] = &[
+    "source", "revision", "version", "files", "license", "base", "review",
+];
+pub const REVIEW_KEYS: &[&str] = &[
+    "license-digest",
+    "reviewer",
+    "date",
+    "note",
+    "expires",
+    "license",
+    "revision",
+];
 
 /// Reads typed values out of tables, recording a diagnostic for each
 /// problem and returning `None` for values that cannot be used.
@@ -78,7 +88,12 @@ impl Reader<'_> {
         }
     }
 
-    pub fn table<'a>(&mut self, key: &str, item: &'a Item, table: &str) -> Option<&'a dyn TableLike> {
+    pub fn table<'a>(
+        &mut self,
+        key: &str,
+        item: &'a Item,
+        table: &str,
+    ) -> Option<&'a dyn TableLike> {
         match item.as_table_like() {
             Some(t) => Some(t),
             None => {
@@ -135,7 +150,12 @@ impl Reader<'_> {
     }
 
     /// An array of strings; non-string elements are reported and skipped.
-    pub fn strings(&mut self, t: &dyn TableLike, key: &str, table: &str) -> Option<Spanned<Vec<Spanned<String>>>> {
+    pub fn strings(
+        &mut self,
+        t: &dyn TableLike,
+        key: &str,
+        table: &str,
+    ) -> Option<Spanned<Vec<Spanned<String>>>> {
         let item = t.get(key)?;
         let Some(array) = item.as_array() else {
             self.wrong_type(key, table, "an array of strings", item);
@@ -161,7 +181,12 @@ impl Reader<'_> {
     }
 
     /// A calendar date: a TOML local date, or a `"YYYY-MM-DD"` string.
-    pub fn date(&mut self, t: &dyn TableLike, key: &'static str, table: &str) -> Option<Spanned<Date>> {
+    pub fn date(
+        &mut self,
+        t: &dyn TableLike,
+        key: &'static str,
+        table: &str,
+    ) -> Option<Spanned<Date>> {
         let item = t.get(key)?;
         let span = item.span();
         let (text, parsed) = match item.as_value() {
@@ -182,14 +207,25 @@ impl Reader<'_> {
         match parsed {
             Some(d) => Some(Spanned::new(d, span)),
             None => {
-                self.push(InvalidDate { file: self.file, key, value: text, span });
+                self.push(InvalidDate {
+                    file: self.file,
+                    key,
+                    value: text,
+                    span,
+                });
                 None
             }
         }
     }
 
     /// A non-empty string (after trimming).
-    pub fn text(&mut self, t: &dyn TableLike, key: &str, table: &str, model: Option<&str>) -> Option<Spanned<String>> {
+    pub fn text(
+        &mut self,
+        t: &dyn TableLike,
+        key: &str,
+        table: &str,
+        model: Option<&str>,
+    ) -> Option<Spanned<String>> {
         let s = self.string(t, key, table)?;
         if s.value.trim().is_empty() {
             self.push(InvalidValue {
@@ -207,17 +243,28 @@ impl Reader<'_> {
 }
 
 /// Walks the whole document.
-pub(crate) fn parse(doc: &toml_edit::Document<String>, path: &Path, file: FileId, diags: &mut Vec<Diag>) -> Manifest {
+pub(crate) fn parse(
+    doc: &toml_edit::Document<String>,
+    path: &Path,
+    file: FileId,
+    diags: &mut Vec<Diag>,
+) -> Manifest {
     let mut r = Reader { file, diags };
     let root = doc.as_table();
     r.known_keys(root, "the top level of models.toml", TOP_KEYS);
 
     let policy = match root.get("policy") {
-        Some(item) => r.table("policy", item, "models.toml").map(|t| parse_policy(&mut r, t)).unwrap_or_default(),
+        Some(item) => r
+            .table("policy", item, "models.toml")
+            .map(|t| parse_policy(&mut r, t))
+            .unwrap_or_default(),
         None => Policy::default(),
     };
     let usage = match root.get("use") {
-        Some(item) => r.table("use", item, "models.toml").map(|t| parse_use(&mut r, t)).unwrap_or_default(),
+        Some(item) => r
+            .table("use", item, "models.toml")
+            .map(|t| parse_use(&mut r, t))
+            .unwrap_or_default(),
         None => Use::default(),
     };
     let mut models = Vec::new();
@@ -244,7 +291,9 @@ fn parse_policy(r: &mut Reader<'_>, t: &dyn TableLike) -> Policy {
     const TABLE: &str = "[policy]";
     r.known_keys(t, TABLE, POLICY_KEYS);
     let mut list = |key: &str| -> Vec<Spanned<String>> {
-        let Some(ids) = r.strings(t, key, TABLE) else { return Vec::new() };
+        let Some(ids) = r.strings(t, key, TABLE) else {
+            return Vec::new();
+        };
         ids.value
             .into_iter()
             .filter(|id| {
@@ -274,7 +323,10 @@ fn parse_use(r: &mut Reader<'_>, t: &dyn TableLike) -> Use {
     Use {
         commercial: r.bool(t, "commercial", TABLE),
         monthly_active_users: r.count(t, "monthly-active-users", TABLE),
-        regions: r.strings(t, "regions", TABLE).map(|s| s.value).unwrap_or_default(),
+        regions: r
+            .strings(t, "regions", TABLE)
+            .map(|s| s.value)
+            .unwrap_or_default(),
     }
 }
 
@@ -285,13 +337,22 @@ pub(crate) fn is_valid_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
-fn parse_model(r: &mut Reader<'_>, name: &str, name_span: Option<Range<usize>>, item: &Item) -> Option<ModelEntry> {
+fn parse_model(
+    r: &mut Reader<'_>,
+    name: &str,
+    name_span: Option<Range<usize>>,
+    item: &Item,
+) -> Option<ModelEntry> {
     let table = format!("[models.{}]", display_key(name));
     let t = r.table(name, item, "[models]")?;
     r.known_keys(t, &table, MODEL_KEYS);
     let before = r.diags.len();
     if !is_valid_name(name) {
-        r.push(InvalidName { file: r.file, name: name.to_owned(), span: name_span.clone() });
+        r.push(InvalidName {
+            file: r.file,
+            name: name.to_owned(),
+            span: name_span.clone(),
+        });
     }
 
     let source_raw = r.string(t, "source", &table);
@@ -338,14 +399,31 @@ fn parse_model(r: &mut Reader<'_>, name: &str, name_span: Option<Range<usize>>, 
     let version = version_raw.as_ref().and_then(|v| {
         let other_span = revision.as_ref().and_then(|r| r.span.clone());
         let problem = if revision.is_some() {
-            Some(("`version` and `revision` are both set".to_owned(), "keep one: `version` follows releases, `revision` pins a branch, tag or commit".to_owned()))
-        } else if source.as_ref().is_some_and(|s| !matches!(s.value, Source::Hf(_))) {
-            Some(("`version` works only with hf: sources".to_owned(), "for Ollama put the tag in the source; a path: source has no versions".to_owned()))
+            Some((
+                "`version` and `revision` are both set".to_owned(),
+                "keep one: `version` follows releases, `revision` pins a branch, tag or commit"
+                    .to_owned(),
+            ))
+        } else if source
+            .as_ref()
+            .is_some_and(|s| !matches!(s.value, Source::Hf(_)))
+        {
+            Some((
+                "`version` works only with hf: sources".to_owned(),
+                "for Ollama put the tag in the source; a path: source has no versions".to_owned(),
+            ))
         } else {
             None
         };
         if let Some((reason, help)) = problem {
-            r.push(InvalidVersion { file: r.file, model: name.to_owned(), span: v.span.clone(), reason, help, other_span });
+            r.push(InvalidVersion {
+                file: r.file,
+                model: name.to_owned(),
+                span: v.span.clone(),
+                reason,
+                help,
+                other_span,
+            });
             return None;
         }
         match semver::VersionReq::parse(&v.value) {
@@ -387,7 +465,11 @@ fn parse_model(r: &mut Reader<'_>, name: &str, name_span: Option<Range<usize>>, 
 }
 
 fn display_key(name: &str) -> String {
-    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         name.to_owned()
     } else {
         format!("{name:?}")
@@ -396,7 +478,13 @@ fn display_key(name: &str) -> String {
 
 fn check_revision(r: &mut Reader<'_>, model: &str, source: &Source, rev: &Spanned<String>) {
     if let Some((reason, help)) = revision_problem(source, &rev.value) {
-        r.push(InvalidRevision { file: r.file, model: model.to_owned(), span: rev.span.clone(), reason, help });
+        r.push(InvalidRevision {
+            file: r.file,
+            model: model.to_owned(),
+            span: rev.span.clone(),
+            reason,
+            help,
+        });
     }
 }
 
@@ -404,11 +492,17 @@ fn check_revision(r: &mut Reader<'_>, model: &str, source: &Source, rev: &Spanne
 /// it is valid.
 pub(crate) fn revision_problem(source: &Source, rev: &str) -> Option<(String, String)> {
     match source {
-        Source::Hf(_) => hf::validate_revision(rev)
-            .err()
-            .map(|reason| (reason, "a revision is a branch (`main`), a tag (`v1.0`), `refs/pr/N` or a 40-hex commit".to_owned())),
+        Source::Hf(_) => hf::validate_revision(rev).err().map(|reason| {
+            (
+                reason,
+                "a revision is a branch (`main`), a tag (`v1.0`), `refs/pr/N` or a 40-hex commit"
+                    .to_owned(),
+            )
+        }),
         Source::Ollama(name) => {
-            let ok = rev.strip_prefix("sha256:").is_some_and(|h| is_lower_hex(h, 64));
+            let ok = rev
+                .strip_prefix("sha256:")
+                .is_some_and(|h| is_lower_hex(h, 64));
             if !ok {
                 Some((
                     "an Ollama revision is a manifest digest".to_owned(),
@@ -418,7 +512,10 @@ pub(crate) fn revision_problem(source: &Source, rev: &str) -> Option<(String, St
                     ),
                 ))
             } else if name.digest.as_ref().is_some_and(|d| d != rev) {
-                Some(("the source pins another digest".to_owned(), "keep one digest: in the source or in `revision`".to_owned()))
+                Some((
+                    "the source pins another digest".to_owned(),
+                    "keep one digest: in the source or in `revision`".to_owned(),
+                ))
             } else {
                 None
             }
@@ -440,7 +537,11 @@ pub(crate) fn compile_glob(glob: &str) -> Result<globset::Glob, String> {
         .map_err(|e| e.kind().to_string())
 }
 
-fn build_globs(r: &mut Reader<'_>, model: &str, files: &Spanned<Vec<Spanned<String>>>) -> Option<globset::GlobSet> {
+fn build_globs(
+    r: &mut Reader<'_>,
+    model: &str,
+    files: &Spanned<Vec<Spanned<String>>>,
+) -> Option<globset::GlobSet> {
     if files.value.is_empty() {
         r.push(InvalidValue {
             file: r.file,
@@ -461,7 +562,13 @@ fn build_globs(r: &mut Reader<'_>, model: &str, files: &Spanned<Vec<Spanned<Stri
             }
             Err(error) => {
                 ok = false;
-                r.push(InvalidGlob { file: r.file, model: model.to_owned(), glob: g.value.clone(), span: g.span.clone(), error });
+                r.push(InvalidGlob {
+                    file: r.file,
+                    model: model.to_owned(),
+                    glob: g.value.clone(),
+                    span: g.span.clone(),
+                    error,
+                });
             }
         }
     }
@@ -469,7 +576,9 @@ fn build_globs(r: &mut Reader<'_>, model: &str, files: &Spanned<Vec<Spanned<Stri
 }
 
 fn parse_reviews(r: &mut Reader<'_>, t: &dyn TableLike, model: &str, table: &str) -> Vec<Review> {
-    let Some(item) = t.get("review") else { return Vec::new() };
+    let Some(item) = t.get("review") else {
+        return Vec::new();
+    };
     let review_table = format!("[[models.{}.review]]", display_key(model));
     let mut out = Vec::new();
     let mut one = |r: &mut Reader<'_>, rt: &dyn TableLike, span: Option<Range<usize>>| {
@@ -498,12 +607,23 @@ fn parse_reviews(r: &mut Reader<'_>, t: &dyn TableLike, model: &str, table: &str
                 }
             }
         }
-        other => r.wrong_type("review", table, "an array of tables (`[[models.NAME.review]]`)", other),
+        other => r.wrong_type(
+            "review",
+            table,
+            "an array of tables (`[[models.NAME.review]]`)",
+            other,
+        ),
     }
     out
 }
 
-fn parse_review(r: &mut Reader<'_>, t: &dyn TableLike, model: &str, table: &str, span: Option<Range<usize>>) -> Option<Review> {
+fn parse_review(
+    r: &mut Reader<'_>,
+    t: &dyn TableLike,
+    model: &str,
+    table: &str,
+    span: Option<Range<usize>>,
+) -> Option<Review> {
     r.known_keys(t, table, REVIEW_KEYS);
     let before = r.diags.len();
     let required = |r: &mut Reader<'_>, key: &'static str, help: &str| {
@@ -518,15 +638,35 @@ fn parse_review(r: &mut Reader<'_>, t: &dyn TableLike, model: &str, table: &str,
             });
         }
     };
-    required(r, "license-digest", "a review approves one license digest: copy it from models.lock, or use `modellock review`");
-    required(r, "reviewer", "say who approved the terms, e.g. `reviewer = \"legal@example.com\"`");
-    required(r, "date", "say when the terms were approved, e.g. `date = 2026-05-01`");
+    required(
+        r,
+        "license-digest",
+        "a review approves one license digest: copy it from models.lock, or use `modellock review`",
+    );
+    required(
+        r,
+        "reviewer",
+        "say who approved the terms, e.g. `reviewer = \"legal@example.com\"`",
+    );
+    required(
+        r,
+        "date",
+        "say when the terms were approved, e.g. `date = 2026-05-01`",
+    );
 
     let digest = r.string(t, "license-digest", table);
     if let Some(d) = &digest {
-        let valid = d.value.strip_prefix("sha256:").is_some_and(|h| is_lower_hex(h, 64));
+        let valid = d
+            .value
+            .strip_prefix("sha256:")
+            .is_some_and(|h| is_lower_hex(h, 64));
         if !valid {
-            r.push(InvalidDigest { file: r.file, model: model.to_owned(), value: d.value.clone(), span: d.span.clone() });
+            r.push(InvalidDigest {
+                file: r.file,
+                model: model.to_owned(),
+                value: d.value.clone(),
+                span: d.span.clone(),
+            });
         }
     }
     let reviewer = r.text(t, "reviewer", table, Some(model));
@@ -540,7 +680,10 @@ fn parse_review(r: &mut Reader<'_>, t: &dyn TableLike, model: &str, table: &str,
             r.push(InvalidValue {
                 file: r.file,
                 model: Some(model.to_owned()),
-                message: format!("a review of `{model}` expires ({}) before its date ({})", e.value, d.value),
+                message: format!(
+                    "a review of `{model}` expires ({}) before its date ({})",
+                    e.value, d.value
+                ),
                 label: "before the review date".into(),
                 span: e.span.clone(),
                 help: "set `expires` after `date`, or remove it".into(),

@@ -39,7 +39,12 @@ fn check_bases(m: &Manifest, diags: &mut Vec<Diag>) {
         let Some(base) = &model.base else { continue };
         if base.value == model.name {
             diags.push(
-                BaseCycle { file: m.file, cycle: vec![model.name.clone(), model.name.clone()], span: base.span.clone() }.into(),
+                BaseCycle {
+                    file: m.file,
+                    cycle: vec![model.name.clone(), model.name.clone()],
+                    span: base.span.clone(),
+                }
+                .into(),
             );
         } else if !names.contains(&base.value.as_str()) {
             let suggestion = did_you_mean(&base.value, names.iter().copied()).map(str::to_owned);
@@ -67,7 +72,14 @@ fn check_bases(m: &Manifest, diags: &mut Vec<Diag>) {
                     let mut cycle: Vec<String> = chain.iter().map(|s| (*s).to_owned()).collect();
                     cycle.push(start.name.clone());
                     let span = start.base.as_ref().and_then(|b| b.span.clone());
-                    diags.push(BaseCycle { file: m.file, cycle, span }.into());
+                    diags.push(
+                        BaseCycle {
+                            file: m.file,
+                            cycle,
+                            span,
+                        }
+                        .into(),
+                    );
                 }
                 break;
             }
@@ -88,13 +100,25 @@ fn check_policy(m: &Manifest, diags: &mut Vec<Diag>) {
             }
             if let Some(suggestion) = did_you_mean(&ids::canonical(&id.value), ids::known_ids()) {
                 diags.push(
-                    PolicyTypo { file: m.file, list, id: id.value.clone(), suggestion, span: id.span.clone() }.into(),
+                    PolicyTypo {
+                        file: m.file,
+                        list,
+                        id: id.value.clone(),
+                        suggestion,
+                        span: id.span.clone(),
+                    }
+                    .into(),
                 );
             }
         }
     }
     for deny in &m.policy.deny {
-        if let Some(allow) = m.policy.allow.iter().find(|a| ids::same(&a.value, &deny.value)) {
+        if let Some(allow) = m
+            .policy
+            .allow
+            .iter()
+            .find(|a| ids::same(&a.value, &deny.value))
+        {
             diags.push(
                 AllowAndDeny {
                     file: m.file,

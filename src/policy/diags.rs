@@ -124,7 +124,10 @@ impl From<ReviewExpired> for Diag {
         )
         .with_model(b.model.clone())
         .with_label(b.file, d.review_span.clone(), "expired")
-        .with_help(format!("the terms need a new review; {}", b.how_to_review()))
+        .with_help(format!(
+            "the terms need a new review; {}",
+            b.how_to_review()
+        ))
     }
 }
 

@@ -130,9 +130,10 @@ pub fn floating_revision(manifest: &Manifest, entry: &ModelEntry) -> Option<Diag
             let rev = entry.requested().unwrap_or_default();
             (!hf::is_pinned(&rev), rev)
         }
-        Source::Ollama(n) if entry.revision.is_none() && n.digest.is_none() => {
-            (n.tag == crate::source::ollama::DEFAULT_TAG, format!("tag `{}`", n.tag))
-        }
+        Source::Ollama(n) if entry.revision.is_none() && n.digest.is_none() => (
+            n.tag == crate::source::ollama::DEFAULT_TAG,
+            format!("tag `{}`", n.tag),
+        ),
         _ => (false, String::new()),
     };
     floating.then(|| {

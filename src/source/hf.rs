@@ -38,7 +38,8 @@ fn is_word(c: char) -> bool {
 /// word character; the name at most 96 characters; no `--` or `..`; not
 /// ending in `.git`.
 fn validate_repo_id(s: &str) -> Result<(), SourceError> {
-    const HELP: &str = "a Hub repo id is `ORG/NAME` as in the model's URL, e.g. `hf:meta-llama/Llama-3.1-8B`";
+    const HELP: &str =
+        "a Hub repo id is `ORG/NAME` as in the model's URL, e.g. `hf:meta-llama/Llama-3.1-8B`";
     if s.is_empty() {
         return Err(SourceError::new("the repo id is empty", HELP));
     }
@@ -51,9 +52,15 @@ fn validate_repo_id(s: &str) -> Result<(), SourceError> {
     let parts: Vec<&str> = s.split('/').collect();
     if parts.len() > 2 {
         let hint = if matches!(parts[0], "datasets" | "spaces" | "models") {
-            format!("only model repos can be locked; for a model write `hf:{}`", parts[1..].join("/"))
+            format!(
+                "only model repos can be locked; for a model write `hf:{}`",
+                parts[1..].join("/")
+            )
         } else {
-            format!("a repo id has at most one `/`; did you mean `hf:{}/{}`?", parts[0], parts[1])
+            format!(
+                "a repo id has at most one `/`; did you mean `hf:{}/{}`?",
+                parts[0], parts[1]
+            )
         };
         return Err(SourceError::new(format!("`{s}` is not a repo id"), hint));
     }
@@ -69,11 +76,18 @@ fn validate_repo_id(s: &str) -> Result<(), SourceError> {
         return Err(SourceError::new("a repo id cannot end with `.git`", HELP));
     }
     for (i, part) in parts.iter().enumerate() {
-        let what = if i + 1 == parts.len() { "name" } else { "organisation" };
+        let what = if i + 1 == parts.len() {
+            "name"
+        } else {
+            "organisation"
+        };
         if part.is_empty() {
             return Err(SourceError::new(format!("the repo {what} is empty"), HELP));
         }
-        if let Some(c) = part.chars().find(|&c| !(is_word(c) || c == '-' || c == '.')) {
+        if let Some(c) = part
+            .chars()
+            .find(|&c| !(is_word(c) || c == '-' || c == '.'))
+        {
             return Err(SourceError::new(
                 format!("the repo {what} `{part}` contains `{c}`"),
                 "repo ids use letters, digits, `-`, `_` and `.`",
@@ -137,9 +151,13 @@ pub fn is_pinned(rev: &str) -> bool {
     if is_commit(rev) {
         return true;
     }
-    let v = rev.strip_prefix('v').or_else(|| rev.strip_prefix('V')).unwrap_or(rev);
+    let v = rev
+        .strip_prefix('v')
+        .or_else(|| rev.strip_prefix('V'))
+        .unwrap_or(rev);
     v.chars().next().is_some_and(|c| c.is_ascii_digit())
-        && v.chars().all(|c| c.is_ascii_alphanumeric() || ".-+_".contains(c))
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-+_".contains(c))
 }
 
 #[cfg(test)]
@@ -148,14 +166,33 @@ mod tests {
 
     #[test]
     fn valid_ids() {
-        for id in ["foo", "foo/bar", "123", "Foo-BAR_foo.bar123", "meta-llama/Llama-3.1-8B-Instruct", "google-bert/bert-base-uncased"] {
+        for id in [
+            "foo",
+            "foo/bar",
+            "123",
+            "Foo-BAR_foo.bar123",
+            "meta-llama/Llama-3.1-8B-Instruct",
+            "google-bert/bert-base-uncased",
+        ] {
             assert!(RepoId::parse(id).is_ok(), "{id}");
         }
     }
 
     #[test]
     fn invalid_ids() {
-        for id in ["", "datasets/foo/bar", ".repo_id", "foo--bar", "foo.git", "foo/", "/foo", "a/b c", "org/-x", "foo..bar", "a/b@main"] {
+        for id in [
+            "",
+            "datasets/foo/bar",
+            ".repo_id",
+            "foo--bar",
+            "foo.git",
+            "foo/",
+            "/foo",
+            "a/b c",
+            "org/-x",
+            "foo..bar",
+            "a/b@main",
+        ] {
             assert!(RepoId::parse(id).is_err(), "{id}");
         }
         let long = format!("org/{}", "a".repeat(97));
@@ -164,10 +201,18 @@ mod tests {
 
     #[test]
     fn revisions() {
-        for r in ["main", "v1.0", "refs/pr/1", "feature/x", "0e9e39f249a16976918f6564b8830bc894c89659"] {
+        for r in [
+            "main",
+            "v1.0",
+            "refs/pr/1",
+            "feature/x",
+            "0e9e39f249a16976918f6564b8830bc894c89659",
+        ] {
             assert!(validate_revision(r).is_ok(), "{r}");
         }
-        for r in ["", "a b", "a..b", "x.lock", "/x", "x/", "a:b", "a\tb", "a/.b"] {
+        for r in [
+            "", "a b", "a..b", "x.lock", "/x", "x/", "a:b", "a\tb", "a/.b",
+        ] {
             assert!(validate_revision(r).is_err(), "{r}");
         }
         assert!(is_pinned("v1.2.0"));

@@ -30,7 +30,8 @@ impl SourceError {
     }
 }
 
-const FORMS: &str = "a source is `hf:ORG/NAME`, `ollama:[HOST/][NAMESPACE/]NAME[:TAG]` or `path:DIR`";
+const FORMS: &str =
+    "a source is `hf:ORG/NAME`, `ollama:[HOST/][NAMESPACE/]NAME[:TAG]` or `path:DIR`";
 
 impl Source {
     pub fn parse(s: &str) -> Result<Source, SourceError> {
@@ -137,29 +138,51 @@ mod tests {
     #[test]
     fn parses_each_kind() {
         assert_eq!(
-            Source::parse("hf:meta-llama/Llama-3.1-8B").unwrap().to_string(),
+            Source::parse("hf:meta-llama/Llama-3.1-8B")
+                .unwrap()
+                .to_string(),
             "hf:meta-llama/Llama-3.1-8B"
         );
-        assert!(matches!(Source::parse("ollama:llama3.2"), Ok(Source::Ollama(_))));
-        assert!(matches!(Source::parse("path:./models/mine"), Ok(Source::Path(_))));
+        assert!(matches!(
+            Source::parse("ollama:llama3.2"),
+            Ok(Source::Ollama(_))
+        ));
+        assert!(matches!(
+            Source::parse("path:./models/mine"),
+            Ok(Source::Path(_))
+        ));
     }
 
     #[test]
     fn helpful_errors() {
-        let e = Source::parse("https://huggingface.co/meta-llama/Llama-3.1-8B/tree/main").unwrap_err();
+        let e =
+            Source::parse("https://huggingface.co/meta-llama/Llama-3.1-8B/tree/main").unwrap_err();
         assert_eq!(e.help, "write the repo id: `hf:meta-llama/Llama-3.1-8B`");
         let e = Source::parse("meta-llama/Llama-3.1-8B").unwrap_err();
         assert!(e.help.contains("hf:meta-llama/Llama-3.1-8B"));
-        assert!(Source::parse("s3:bucket/x").unwrap_err().reason.contains("s3:"));
+        assert!(Source::parse("s3:bucket/x")
+            .unwrap_err()
+            .reason
+            .contains("s3:"));
     }
 
     #[test]
     fn names() {
         assert_eq!(
-            Source::parse("hf:meta-llama/Llama-3.1-8B-Instruct").unwrap().suggested_name(),
+            Source::parse("hf:meta-llama/Llama-3.1-8B-Instruct")
+                .unwrap()
+                .suggested_name(),
             "llama-3.1-8b-instruct"
         );
-        assert_eq!(Source::parse("ollama:llama3.2:3b").unwrap().suggested_name(), "llama3.2");
-        assert_eq!(Source::parse("path:./my model/").unwrap().suggested_name(), "my-model");
+        assert_eq!(
+            Source::parse("ollama:llama3.2:3b")
+                .unwrap()
+                .suggested_name(),
+            "llama3.2"
+        );
+        assert_eq!(
+            Source::parse("path:./my model/").unwrap().suggested_name(),
+            "my-model"
+        );
     }
 }

@@ -160,7 +160,10 @@ impl Name {
 
     /// The fully qualified form, `host/namespace/model:tag`.
     pub fn qualified(&self) -> String {
-        format!("{}/{}/{}:{}", self.host, self.namespace, self.model, self.tag)
+        format!(
+            "{}/{}/{}:{}",
+            self.host, self.namespace, self.model, self.tag
+        )
     }
 }
 
@@ -203,7 +206,17 @@ mod tests {
 
     #[test]
     fn invalid() {
-        for s in ["", ":tag", "ns.x/model", "a/b/c/d", "model:", "-model", "model:t@g", "ftp://h/m", "m@sha256:abc"] {
+        for s in [
+            "",
+            ":tag",
+            "ns.x/model",
+            "a/b/c/d",
+            "model:",
+            "-model",
+            "model:t@g",
+            "ftp://h/m",
+            "m@sha256:abc",
+        ] {
             assert!(Name::parse(s).is_err(), "{s}");
         }
     }

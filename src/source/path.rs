@@ -26,7 +26,10 @@ impl PathSource {
             ));
         }
         if s.contains('\0') {
-            return Err(SourceError::new("the directory contains a NUL byte", "remove it"));
+            return Err(SourceError::new(
+                "the directory contains a NUL byte",
+                "remove it",
+            ));
         }
         Ok(PathSource { raw: s.to_owned() })
     }
@@ -80,8 +83,14 @@ fn skipped_dir(rel: &str) -> bool {
 /// symlinked directories are not entered), filtered by `wants`, hashed on
 /// all cores; license files at the root are digested whether or not
 /// `wants` selects them.
-pub fn snapshot(dir: &Path, wants: &(dyn Fn(&str) -> bool + Sync)) -> Result<Snapshot, SnapshotError> {
-    let meta = std::fs::metadata(dir).map_err(|error| SnapshotError { path: dir.to_owned(), error })?;
+pub fn snapshot(
+    dir: &Path,
+    wants: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<Snapshot, SnapshotError> {
+    let meta = std::fs::metadata(dir).map_err(|error| SnapshotError {
+        path: dir.to_owned(),
+        error,
+    })?;
     if !meta.is_dir() {
         return Err(SnapshotError {
             path: dir.to_owned(),
@@ -98,16 +107,27 @@ pub fn snapshot(dir: &Path, wants: &(dyn Fn(&str) -> bool + Sync)) -> Result<Sna
         .map(|rel| {
             let path = dir.join(rel.as_str());
             let (size, sha256) = hash_file(&path).map_err(|error| SnapshotError { path, error })?;
-            Ok(LockedFile { path: (*rel).clone(), size, sha256 })
+            Ok(LockedFile {
+                path: (*rel).clone(),
+                size,
+                sha256,
+            })
         })
         .collect::<Result<_, SnapshotError>>()?;
 
     let mut license_files = Vec::new();
-    let mut listed: Vec<(String, u64, String)> = files.iter().map(|f| (f.path.clone(), f.size, f.sha256.clone())).collect();
+    let mut listed: Vec<(String, u64, String)> = files
+        .iter()
+        .map(|f| (f.path.clone(), f.size, f.sha256.clone()))
+        .collect();
     for rel in all.iter().filter(|p| is_license_file(p)) {
         let path = dir.join(rel);
-        let bytes = read_capped(&path, MAX_LICENSE_BYTES).map_err(|error| SnapshotError { path, error })?;
-        license_files.push(LicenseFile { path: rel.clone(), digest: file_digest(&bytes) });
+        let bytes =
+            read_capped(&path, MAX_LICENSE_BYTES).map_err(|error| SnapshotError { path, error })?;
+        license_files.push(LicenseFile {
+            path: rel.clone(),
+            digest: file_digest(&bytes),
+        });
         if !listed.iter().any(|(p, _, _)| p == rel) {
             listed.push((rel.clone(), bytes.len() as u64, sha256_hex(&bytes)));
         }
@@ -117,11 +137,19 @@ pub fn snapshot(dir: &Path, wants: &(dyn Fn(&str) -> bool + Sync)) -> Result<Sna
     for (p, size, sha) in &listed {
         text.push_str(&format!("{p}\t{size}\t{sha}\n"));
     }
-    Ok(Snapshot { revision: format!("sha256:{}", sha256_hex(text.as_bytes())), files, license_files })
+    Ok(Snapshot {
+        revision: format!("sha256:{}", sha256_hex(text.as_bytes())),
+        files,
+        license_files,
+    })
 }
 
 fn walk(root: &Path, rel: &str, out: &mut Vec<String>) -> Result<(), SnapshotError> {
-    let dir = if rel.is_empty() { root.to_owned() } else { root.join(rel) };
+    let dir = if rel.is_empty() {
+        root.to_owned()
+    } else {
+        root.join(rel)
+    };
     let err = |path: &Path| {
         let path = path.to_owned();
         move |error| SnapshotError { path, error }
@@ -135,7 +163,11 @@ fn walk(root: &Path, rel: &str, out: &mut Vec<String>) -> Result<(), SnapshotErr
                 error: io::Error::new(io::ErrorKind::InvalidData, "the file name is not UTF-8"),
             });
         };
-        let child = if rel.is_empty() { name.to_owned() } else { format!("{rel}/{name}") };
+        let child = if rel.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{rel}/{name}")
+        };
         let file_type = entry.file_type().map_err(err(&entry.path()))?;
         if file_type.is_dir() {
             if !skipped_dir(&child) {
@@ -156,11 +188,48 @@ fn walk(root: &Path, rel: &str, out: &mut Vec<String>) -> Result<(), SnapshotErr
 
 fn read_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    std::fs::File::open(path)?.take(cap + 1).read_to_end(&mut bytes)?;
+    std::fs::File::open(path)?
+        .take(cap + 1)
+        .read_to_end(&mut bytes)?;
     if bytes.len() as u64 > cap {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, format!("a license file larger than {} MiB", cap >> 20)));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("a license file larger than {} MiB", cap >> 20),
+        ));
     }
     Ok(bytes)
+}
+
+/// The lock entry of a `path:` model: the directory's snapshot, with the
+/// license the manifest declares (a directory has no model card).
+pub fn lock_entry(
+    entry: &crate::manifest::ModelEntry,
+    src: &PathSource,
+    manifest_dir: &Path,
+) -> Result<crate::lock::LockedModel, SnapshotError> {
+    let dir = src.resolve_dir(manifest_dir);
+    let snap = snapshot(&dir, &|p| entry.wants_file(p))?;
+    let card = crate::license::CardLicense::default();
+    let license_digest = crate::license::model_digest(
+        &card,
+        snap.license_files
+            .iter()
+            .map(|l| (l.path.as_str(), l.digest.as_str())),
+    );
+    Ok(crate::lock::LockedModel {
+        name: entry.name.clone(),
+        source: entry.source_raw.clone(),
+        requested: entry.requested(),
+        tag: None,
+        revision: snap.revision,
+        license: entry.license.as_ref().map(|l| l.value.clone()),
+        license_digest,
+        base_models: Vec::new(),
+        include: entry.file_patterns(),
+        license_files: snap.license_files,
+        files: snap.files,
+        span: None,
+    })
 }
 
 #[cfg(test)]
@@ -181,7 +250,13 @@ mod tests {
         let paths: Vec<&str> = all.files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["LICENSE", "model.bin", "sub/config.json"]);
         assert_eq!(all.files[1].sha256, sha256_hex(b"weights"));
-        assert_eq!(all.license_files, vec![LicenseFile { path: "LICENSE".into(), digest: file_digest(b"Some terms here.") }]);
+        assert_eq!(
+            all.license_files,
+            vec![LicenseFile {
+                path: "LICENSE".into(),
+                digest: file_digest(b"Some terms here.")
+            }]
+        );
 
         // the filter drops files, not the license, and not the revision's view of it
         let bins = snapshot(d, &|p| p.ends_with(".bin")).unwrap();
@@ -196,34 +271,4 @@ mod tests {
         assert_ne!(again.revision, all.revision);
         assert!(snapshot(&d.join("missing"), &|_| true).is_err());
     }
-}
-
-/// The lock entry of a `path:` model: the directory's snapshot, with the
-/// license the manifest declares (a directory has no model card).
-pub fn lock_entry(
-    entry: &crate::manifest::ModelEntry,
-    src: &PathSource,
-    manifest_dir: &Path,
-) -> Result<crate::lock::LockedModel, SnapshotError> {
-    let dir = src.resolve_dir(manifest_dir);
-    let snap = snapshot(&dir, &|p| entry.wants_file(p))?;
-    let card = crate::license::CardLicense::default();
-    let license_digest = crate::license::model_digest(
-        &card,
-        snap.license_files.iter().map(|l| (l.path.as_str(), l.digest.as_str())),
-    );
-    Ok(crate::lock::LockedModel {
-        name: entry.name.clone(),
-        source: entry.source_raw.clone(),
-        requested: entry.requested(),
-        tag: None,
-        revision: snap.revision,
-        license: entry.license.as_ref().map(|l| l.value.clone()),
-        license_digest,
-        base_models: Vec::new(),
-        include: entry.file_patterns(),
-        license_files: snap.license_files,
-        files: snap.files,
-        span: None,
-    })
 }
