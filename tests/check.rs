@@ -215,6 +215,7 @@ fn invalid_manifests_exit_2_with_their_code() {
         ("invalid-type", "manifest::invalid-type", 2),
         ("missing-key", "manifest::missing-key", 5),
         ("invalid-name", "manifest::invalid-name", 5),
+        ("dotted-name", "manifest::invalid-name", 4),
         ("duplicate-name", "manifest::duplicate-name", 8),
         ("invalid-revision", "manifest::invalid-revision", 7),
         ("invalid-version", "manifest::invalid-version", 8),

@@ -44,6 +44,7 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
 
     let today = ctx.today;
     let mut statuses = Vec::new();
+    let mut lines = Vec::new();
     for entry in &manifest.models {
         diags.extend(policy::floating_revision(&manifest, entry));
         let Some(locked) = lock.model(&entry.name) else {
@@ -79,6 +80,16 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
         }
         let (standing, d) = policy::evaluate(&manifest, entry, locked, lock_file, today);
         diags.extend(d);
+        if ctx.out.verbose {
+            lines.push(format!(
+                "{:>12} {} ({}, {}) at {}",
+                format!("{standing:?}").to_lowercase(),
+                entry.name,
+                locked.license.as_deref().unwrap_or("no license"),
+                short(&locked.license_digest),
+                short(&locked.revision),
+            ));
+        }
         statuses.push(json!({
             "name": entry.name,
             "status": match standing {
@@ -111,6 +122,12 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
     let mut extra = serde_json::Map::new();
     extra.insert("models".into(), serde_json::Value::Array(statuses));
     ctx.out
-        .report(&diags, &files, Some(manifest.models.len()), extra, &[]);
+        .report(&diags, &files, Some(manifest.models.len()), extra, &lines);
     diag::exit_status(&diags)
+}
+
+/// The first 12 hex digits of a commit or digest.
+fn short(id: &str) -> &str {
+    let hex = id.strip_prefix("sha256:").unwrap_or(id);
+    hex.char_indices().nth(12).map_or(hex, |(i, _)| &hex[..i])
 }

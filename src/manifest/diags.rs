@@ -187,6 +187,24 @@ impl From<InvalidName> for Diag {
     }
 }
 
+impl InvalidName {
+    /// The name was written with an unquoted dot (`[models.llama3.2]`).
+    pub fn into_dotted(self) -> Diag {
+        Diag::error(
+            Code::ManifestInvalidName,
+            format!(
+                "`[models.{}]` is read as nested tables, not as the model `{}`",
+                self.name, self.name
+            ),
+        )
+        .with_label(self.file, self.span, "a table inside another model")
+        .with_help(format!(
+            "quote a model name that has a dot: `[models.\"{}\"]`",
+            self.name
+        ))
+    }
+}
+
 pub struct DuplicateName {
     pub file: FileId,
     pub name: String,

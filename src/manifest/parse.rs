@@ -345,6 +345,22 @@ fn parse_model(
 ) -> Option<ModelEntry> {
     let table = format!("[models.{}]", display_key(name));
     let t = r.table(name, item, "[models]")?;
+    if is_dotted_name(t) {
+        // `[models.llama3.2]` is a table `2` inside a table `llama3`
+        for (sub, _) in t.iter() {
+            let span = t.get_key_value(sub).and_then(|(k, _)| k.span());
+            let full = format!("{name}.{sub}");
+            r.push(
+                InvalidName {
+                    file: r.file,
+                    name: full.clone(),
+                    span,
+                }
+                .into_dotted(),
+            );
+        }
+        return None;
+    }
     r.known_keys(t, &table, MODEL_KEYS);
     let before = r.diags.len();
     if !is_valid_name(name) {
@@ -462,6 +478,15 @@ fn parse_model(
         base,
         reviews,
     })
+}
+
+/// A "model" with no keys of its own, only tables: the user wrote a name
+/// with a dot without quoting it.
+fn is_dotted_name(t: &dyn TableLike) -> bool {
+    !t.is_empty()
+        && t.get("source").is_none()
+        && t.iter()
+            .all(|(k, i)| i.is_table_like() && !MODEL_KEYS.contains(&k))
 }
 
 fn display_key(name: &str) -> String {
