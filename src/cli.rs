@@ -46,6 +46,8 @@ pub enum Command {
     Init(commands::init::InitArgs),
     /// Add a model entry to models.toml, keeping its comments and layout.
     Add(commands::add::AddArgs),
+    /// Resolve sources and write models.lock; print what changed.
+    Update(commands::update::UpdateArgs),
     /// The CI / pre-commit gate: lock matches manifest, policy, reviews.
     Check(commands::check::CheckArgs),
 }
@@ -69,6 +71,7 @@ pub fn run() -> ExitCode {
     let status = match &cli.command {
         Command::Init(a) => commands::init::run(&ctx, a),
         Command::Add(a) => commands::add::run(&ctx, a),
+        Command::Update(a) => commands::update::run(&ctx, a),
         Command::Check(a) => commands::check::run(&ctx, a),
     };
     ExitCode::from(status)

@@ -21,6 +21,16 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// The git blob id of some content: hex sha1 of `blob {len}\0{content}`,
+/// which the Hub reports for files stored in git.
+pub fn git_blob_sha1(content: &[u8]) -> String {
+    use sha1::Sha1;
+    let mut h = Sha1::new();
+    h.update(format!("blob {}\0", content.len()).as_bytes());
+    h.update(content);
+    hex(&h.finalize())
+}
+
 /// Size and hex sha256 of a file, read in large sequential chunks.
 pub fn hash_file(path: &Path) -> io::Result<(u64, String)> {
     let mut file = File::open(path)?;
@@ -56,6 +66,11 @@ mod tests {
         assert_eq!(
             sha256_hex(b"hello world"),
             "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
+        );
+        // `printf 'hello\n' | git hash-object --stdin`
+        assert_eq!(
+            git_blob_sha1(b"hello\n"),
+            "ce013625030ba8dba906f756967f9e9ca394464a"
         );
     }
 }

@@ -5,15 +5,18 @@
 //! every file and a digest of its license terms; `modellock check` fails when
 //! the terms changed and nobody reviewed the change.
 
+pub mod cache;
 pub mod cli;
 pub mod commands;
 pub mod date;
 pub mod diag;
+pub mod env;
 pub mod fsutil;
 pub mod hashing;
 pub mod license;
 pub mod lock;
 pub mod manifest;
+pub mod net;
 pub mod output;
 pub mod policy;
 pub mod source;

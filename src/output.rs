@@ -134,6 +134,22 @@ impl Output {
         }
     }
 
+    /// A progress bar on stderr when it is a terminal (hidden otherwise and
+    /// with `-q`).
+    pub fn progress(&self, len: u64, what: &str) -> indicatif::ProgressBar {
+        if self.quiet || !std::io::stderr().is_terminal() {
+            return indicatif::ProgressBar::hidden();
+        }
+        let bar = indicatif::ProgressBar::new(len);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{prefix:>12.cyan.bold} [{bar:30}] {pos}/{len} {wide_msg}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_prefix(what.to_owned());
+        bar
+    }
+
     /// A progress or status line on stderr (not in JSON mode's stdout, and
     /// not with `-q`).
     pub fn status(&self, verb: &str, message: &str) {

@@ -4,6 +4,7 @@
 pub mod add;
 pub mod check;
 pub mod init;
+pub mod update;
 
 use crate::diag::{self, Diag, Files};
 use crate::lock::{self, Lock};

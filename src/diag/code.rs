@@ -86,6 +86,38 @@ codes! {
         "The only review of a model's locked license terms has expired.";
     LicenseExpectedMismatch = "license::expected-mismatch", fatal = false,
         "The license a model's entry expects is not the license that was locked.";
+    ManifestUnknownModel = "manifest::unknown-model", fatal = true,
+        "A command names a model that models.toml does not have.";
+    SourceNotFound = "source::not-found", fatal = true,
+        "The repository, registry model or directory does not exist, or is private.";
+    SourceRevisionNotFound = "source::revision-not-found", fatal = true,
+        "The source has no such branch, tag, commit or manifest digest.";
+    SourceNoMatchingVersion = "source::no-matching-version", fatal = true,
+        "No tag of the repository satisfies the `version` requirement.";
+    SourceGated = "source::gated", fatal = true,
+        "The repository is gated: accept its license on the Hub and set HF_TOKEN.";
+    SourceUnauthorized = "source::unauthorized", fatal = true,
+        "The token was refused, or the registry needs credentials modellock does not have.";
+    SourceFileTooLarge = "source::file-too-large", fatal = true,
+        "A file that must be downloaded to be hashed is larger than the limit.";
+    SourceIntegrity = "source::integrity", fatal = true,
+        "Downloaded bytes do not match the id the source gives them.";
+    SourceUnexpectedResponse = "source::unexpected-response", fatal = true,
+        "The server answered something that is not the API modellock expects.";
+    SourceIo = "source::io", fatal = true,
+        "A file of a path: source could not be read.";
+    SourceOffline = "source::offline", fatal = true,
+        "`update` needs the network, but HF_HUB_OFFLINE is set.";
+    NetworkConnect = "network::connect", fatal = true,
+        "The host could not be reached (DNS, refused or reset connection).";
+    NetworkTimeout = "network::timeout", fatal = true,
+        "A request timed out, after retries.";
+    NetworkTls = "network::tls", fatal = true,
+        "The TLS handshake or certificate check failed.";
+    NetworkIo = "network::io", fatal = true,
+        "The connection broke mid-response, after retries.";
+    NetworkServer = "network::server-error", fatal = true,
+        "The server answered 5xx or 429 (rate limit), after retries.";
     LockMissing = "lock::missing", fatal = false,
         "There is no models.lock beside models.toml.";
     LockStale = "lock::stale", fatal = false,

@@ -186,3 +186,102 @@ mod tests {
         );
     }
 }
+
+/// Why a model could not be resolved: a diagnostic code, a message and a
+/// hint; `update` adds the model and the span it points at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub code: crate::diag::Code,
+    pub message: String,
+    pub help: String,
+    /// Point at the entry's `revision` (or `version`) rather than `source`.
+    pub at_revision: bool,
+}
+
+impl Failure {
+    pub fn new(
+        code: crate::diag::Code,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Failure {
+        Failure {
+            code,
+            message: message.into(),
+            help: help.into(),
+            at_revision: false,
+        }
+    }
+
+    pub fn at_revision(mut self) -> Failure {
+        self.at_revision = true;
+        self
+    }
+}
+
+impl From<crate::net::NetError> for Failure {
+    fn from(e: crate::net::NetError) -> Failure {
+        use crate::diag::Code;
+        use crate::net::NetError as N;
+        let (code, help) = match &e {
+            N::Connect { .. } => (Code::NetworkConnect, "check the network, the host name, and HF_ENDPOINT / proxy settings"),
+            N::Timeout { .. } => (Code::NetworkTimeout, "the server did not answer in time; try again later"),
+            N::Tls { .. } => (Code::NetworkTls, "a proxy that intercepts TLS needs its certificate trusted; check the date and the endpoint's certificate"),
+            N::Io { .. } => (Code::NetworkIo, "the connection broke repeatedly; try again later"),
+            N::TooLarge { .. } => (Code::SourceFileTooLarge, "the response is larger than modellock reads"),
+            N::TooManyRedirects { .. } => (Code::SourceUnexpectedResponse, "the server redirects in a loop"),
+            N::Server { status: 429, .. } => (Code::NetworkServer, "rate limited: wait, or set HF_TOKEN for a higher limit"),
+            N::Server { .. } => (Code::NetworkServer, "the server failed repeatedly; try again later"),
+        };
+        Failure::new(code, e.to_string(), help)
+    }
+}
+
+/// Everything resolution needs: the environment, HTTP clients, the cache.
+pub struct Resolver {
+    pub env: crate::env::Env,
+    /// For the Hub: sends the token, to the Hub's own host only.
+    pub hf_http: crate::net::Http,
+    /// For registries: never sends a token.
+    pub plain_http: crate::net::Http,
+    pub cache: crate::cache::Cache,
+    pub manifest_dir: std::path::PathBuf,
+}
+
+impl Resolver {
+    pub fn new(env: crate::env::Env, manifest_dir: &std::path::Path) -> Resolver {
+        let token = env
+            .hf_token
+            .as_ref()
+            .map(|(t, _)| (t.clone(), env.hf_endpoint.as_str()));
+        Resolver {
+            hf_http: crate::net::Http::new(token),
+            plain_http: crate::net::Http::new(None),
+            cache: crate::cache::Cache::new(env.cache_dir.clone()),
+            manifest_dir: manifest_dir.to_owned(),
+            env,
+        }
+    }
+
+    /// Resolves one manifest entry to its lock entry.
+    pub fn lock_entry(
+        &self,
+        entry: &crate::manifest::ModelEntry,
+    ) -> Result<crate::lock::LockedModel, Failure> {
+        match &entry.source.value {
+            Source::Hf(repo) => hf::lock::lock_entry(self, entry, repo),
+            Source::Ollama(name) => ollama::registry::lock_entry(self, entry, name),
+            Source::Path(p) => path::lock_entry(entry, p, &self.manifest_dir).map_err(|e| {
+                let code = if e.error.kind() == std::io::ErrorKind::NotFound {
+                    crate::diag::Code::SourceNotFound
+                } else {
+                    crate::diag::Code::SourceIo
+                };
+                Failure::new(
+                    code,
+                    format!("cannot lock `{}`: {e}", p.raw),
+                    "the directory is resolved relative to models.toml",
+                )
+            }),
+        }
+    }
+}

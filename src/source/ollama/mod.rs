@@ -2,6 +2,8 @@
 //! `[scheme://][host/][namespace/]model[:tag][@digest]`, defaulting to
 //! `https`, `registry.ollama.ai`, `library` and `latest`.
 
+pub mod registry;
+
 use super::SourceError;
 use std::fmt;
 

@@ -1,5 +1,8 @@
 //! Hugging Face Hub repositories.
 
+pub mod api;
+pub mod lock;
+
 use super::SourceError;
 use std::fmt;
 

@@ -1,0 +1,353 @@
+//! `modellock update [MODEL]... [--dry-run]`: resolve sources and write
+//! models.lock atomically — all or nothing.
+
+use super::{load_lock, load_manifest, Context, LockState};
+use crate::diag::{did_you_mean, Code, Diag, Files};
+use crate::env::Env;
+use crate::lock::{self, Lock, LockedModel};
+use crate::manifest::ModelEntry;
+use crate::source::{Failure, Resolver, Source};
+use rayon::prelude::*;
+use serde_json::json;
+use std::collections::BTreeSet;
+
+/// Requests in flight at once.
+const PARALLEL: usize = 8;
+
+#[derive(Debug, clap::Args)]
+pub struct UpdateArgs {
+    /// Update only these models (default: all); the rest of the lock is kept byte for byte.
+    pub models: Vec<String>,
+    /// Print what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
+    let mut files = Files::new();
+    let mut diags = Vec::new();
+    let Some(manifest) = load_manifest(ctx, &mut files, &mut diags) else {
+        return ctx.fail(&diags, &files);
+    };
+    let old = match load_lock(ctx, &mut files, &mut diags) {
+        LockState::Loaded(l, _) => Some(l),
+        LockState::Missing => None,
+        LockState::Invalid => return ctx.fail(&diags, &files),
+    };
+
+    // which entries to resolve
+    let mut targets: Vec<&ModelEntry> = Vec::new();
+    let mut unknown = Vec::new();
+    if args.models.is_empty() {
+        targets.extend(&manifest.models);
+    } else {
+        for name in args.models.iter().collect::<BTreeSet<_>>() {
+            match manifest.model(name) {
+                Some(e) => targets.push(e),
+                None => {
+                    let names = manifest.models.iter().map(|m| m.name.as_str());
+                    let help = match did_you_mean(name, names) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "name an entry of models.toml, or run `modellock add SOURCE` first"
+                            .to_owned(),
+                    };
+                    unknown.push(
+                        Diag::error(
+                            Code::ManifestUnknownModel,
+                            format!("models.toml has no model `{name}`"),
+                        )
+                        .with_model(name.clone())
+                        .with_help(help),
+                    );
+                }
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        return ctx.fail(&unknown, &files);
+    }
+
+    let env = Env::from_process();
+    if env.hf_offline {
+        if let Some(e) = targets
+            .iter()
+            .find(|e| matches!(e.source.value, Source::Hf(_)))
+        {
+            let d = Diag::error(
+                Code::SourceOffline,
+                "HF_HUB_OFFLINE is set, and update must ask the Hub what each revision is now",
+            )
+            .with_model(e.name.clone())
+            .with_label(manifest.file, e.source.span.clone(), "needs the Hub")
+            .with_help("unset HF_HUB_OFFLINE to update; `modellock check` works offline");
+            return ctx.fail(&[d], &files);
+        }
+    }
+
+    let resolver = Resolver::new(env, manifest.dir());
+    let progress = ctx.out.progress(targets.len() as u64, "Resolving");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(PARALLEL)
+        .build();
+    let resolve = || -> Vec<(&ModelEntry, Result<LockedModel, Failure>)> {
+        targets
+            .par_iter()
+            .map(|e| {
+                let r = resolver.lock_entry(e);
+                progress.inc(1);
+                (*e, r)
+            })
+            .collect()
+    };
+    let results = match pool {
+        Ok(pool) => pool.install(resolve),
+        Err(_) => resolve(),
+    };
+    progress.finish_and_clear();
+
+    let mut resolved = Vec::new();
+    for (entry, result) in results {
+        match result {
+            Ok(m) => resolved.push(m),
+            Err(f) => diags.push(failure_diag(&manifest, entry, f)),
+        }
+    }
+    if !diags.is_empty() {
+        diags.sort_by(|a, b| a.model.cmp(&b.model));
+        return ctx.fail(&diags, &files);
+    }
+
+    // the new lock: everything resolved; with names, the rest kept as it was
+    let mut new = Lock::default();
+    if args.models.is_empty() {
+        new.models = resolved;
+    } else {
+        new.models = old.as_ref().map(|l| l.models.clone()).unwrap_or_default();
+        for m in resolved {
+            new.models.retain(|x| x.name != m.name);
+            new.models.push(m);
+        }
+    }
+    new.normalise();
+    let changes = describe_changes(old.as_ref(), &new);
+
+    let lock_path = ctx.lock_path();
+    let written = if args.dry_run {
+        false
+    } else {
+        match lock::write_atomic(&lock_path, &new) {
+            Ok(outcome) => outcome == lock::WriteOutcome::Written,
+            Err(error) => {
+                let d: Diag = lock::WriteFailed {
+                    path: lock_path,
+                    error,
+                }
+                .into();
+                return ctx.fail(&[d], &files);
+            }
+        }
+    };
+
+    let mut lines: Vec<String> = changes.iter().map(|c| c.human(ctx.out.color)).collect();
+    if lines.is_empty() {
+        lines.push(format!(
+            "{:>12} {} models are up to date",
+            "Unchanged",
+            new.models.len()
+        ));
+    }
+    if args.dry_run {
+        lines.push("(dry run: models.lock not written)".to_owned());
+    } else if written {
+        ctx.out.status("Wrote", &lock_path.display().to_string());
+    }
+    let mut extra = serde_json::Map::new();
+    extra.insert(
+        "changes".into(),
+        serde_json::Value::Array(changes.iter().map(Change::json).collect()),
+    );
+    extra.insert("written".into(), written.into());
+    extra.insert("dry-run".into(), args.dry_run.into());
+    ctx.out
+        .report(&[], &files, Some(manifest.models.len()), extra, &lines);
+    0
+}
+
+fn failure_diag(manifest: &crate::manifest::Manifest, entry: &ModelEntry, f: Failure) -> Diag {
+    let span = if f.at_revision {
+        entry
+            .revision
+            .as_ref()
+            .and_then(|r| r.span.clone())
+            .or_else(|| entry.version.as_ref().and_then(|v| v.span.clone()))
+            .or_else(|| entry.source.span.clone())
+    } else {
+        entry.source.span.clone()
+    };
+    Diag::error(
+        f.code,
+        format!("cannot lock `{}`: {}", entry.name, f.message),
+    )
+    .with_model(entry.name.clone())
+    .with_label(manifest.file, span, f.code.as_str())
+    .with_help(f.help)
+}
+
+/// What changed for one model between two locks.
+struct Change {
+    name: String,
+    kind: &'static str,
+    old: Option<LockedModel>,
+    new: Option<LockedModel>,
+}
+
+fn short(id: &str) -> String {
+    let hex = id.strip_prefix("sha256:").unwrap_or(id);
+    hex.chars().take(12).collect()
+}
+
+fn describe_changes(old: Option<&Lock>, new: &Lock) -> Vec<Change> {
+    let empty = Lock::default();
+    let old = old.unwrap_or(&empty);
+    let mut names: BTreeSet<&str> = old.models.iter().map(|m| m.name.as_str()).collect();
+    names.extend(new.models.iter().map(|m| m.name.as_str()));
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let (o, n) = (old.model(name), new.model(name));
+            let kind = match (o, n) {
+                (None, Some(_)) => "added",
+                (Some(_), None) => "removed",
+                (Some(a), Some(b)) if strip(a) != strip(b) => "updated",
+                _ => return None,
+            };
+            Some(Change {
+                name: name.to_owned(),
+                kind,
+                old: o.cloned(),
+                new: n.cloned(),
+            })
+        })
+        .collect()
+}
+
+fn strip(m: &LockedModel) -> LockedModel {
+    LockedModel {
+        span: None,
+        ..m.clone()
+    }
+}
+
+impl Change {
+    fn license_changed(&self) -> bool {
+        match (&self.old, &self.new) {
+            (Some(a), Some(b)) => a.license_digest != b.license_digest || a.license != b.license,
+            _ => false,
+        }
+    }
+
+    fn file_changes(&self) -> (usize, usize, usize) {
+        let (Some(a), Some(b)) = (&self.old, &self.new) else {
+            return (0, 0, 0);
+        };
+        let added = b
+            .files
+            .iter()
+            .filter(|f| !a.files.iter().any(|g| g.path == f.path))
+            .count();
+        let removed = a
+            .files
+            .iter()
+            .filter(|f| !b.files.iter().any(|g| g.path == f.path))
+            .count();
+        let changed = b
+            .files
+            .iter()
+            .filter(|f| {
+                a.files
+                    .iter()
+                    .any(|g| g.path == f.path && g.sha256 != f.sha256)
+            })
+            .count();
+        (added, removed, changed)
+    }
+
+    fn human(&self, color: bool) -> String {
+        let paint = |code: &str, s: String| {
+            if color {
+                format!("\x1b[{code}m{s}\x1b[0m")
+            } else {
+                s
+            }
+        };
+        let lic = |m: &LockedModel| m.license.clone().unwrap_or_else(|| "no license".into());
+        match (&self.old, &self.new) {
+            (None, Some(n)) => format!(
+                "{} {} at {}: {} files, {}",
+                paint("1;32", format!("{:>12}", "Adding")),
+                self.name,
+                short(&n.revision),
+                n.files.len(),
+                lic(n)
+            ),
+            (Some(_), None) => format!(
+                "{} {}",
+                paint("1;33", format!("{:>12}", "Removing")),
+                self.name
+            ),
+            (Some(o), Some(n)) => {
+                let mut s = format!(
+                    "{} {}",
+                    paint("1;32", format!("{:>12}", "Updating")),
+                    self.name
+                );
+                if o.revision != n.revision {
+                    s.push_str(&format!(
+                        ": {} → {}",
+                        short(&o.revision),
+                        short(&n.revision)
+                    ));
+                }
+                if let Some(t) = &n.tag {
+                    s.push_str(&format!(" ({t})"));
+                }
+                let (a, r, c) = self.file_changes();
+                if a + r + c > 0 {
+                    s.push_str(&format!(
+                        "\n{:>12} files: {a} added, {r} removed, {c} changed",
+                        ""
+                    ));
+                }
+                if self.license_changed() {
+                    s.push_str(&format!(
+                        "\n{} the license terms of `{}` changed: {} → {}, {} → {}\n{:>12} run `modellock check`: changed terms need a new review",
+                        paint("1;31", format!("{:>12}", "LICENSE")),
+                        self.name,
+                        lic(o),
+                        lic(n),
+                        short(&o.license_digest),
+                        short(&n.license_digest),
+                        ""
+                    ));
+                }
+                s
+            }
+            (None, None) => String::new(),
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let side = |m: &Option<LockedModel>| {
+            m.as_ref().map(|m| json!({"revision": m.revision, "license": m.license, "license-digest": m.license_digest, "files": m.files.len()}))
+        };
+        let (a, r, c) = self.file_changes();
+        json!({
+            "name": self.name,
+            "change": self.kind,
+            "old": side(&self.old),
+            "new": side(&self.new),
+            "files": {"added": a, "removed": r, "changed": c},
+            "license-changed": self.license_changed(),
+        })
+    }
+}

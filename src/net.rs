@@ -1,0 +1,384 @@
+//! HTTP for the sources: one ureq agent with timeouts, bounded retries with
+//! exponential backoff (honouring `Retry-After`), size-capped bodies read as
+//! bytes, and redirects followed by hand so that a token is sent only to the
+//! host it belongs to — never along a redirect to a CDN.
+
+use crate::env::Token;
+use std::fmt;
+use std::io::Read;
+use std::time::Duration;
+
+/// What went wrong on the wire, after retries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NetError {
+    /// DNS, refused or reset connection.
+    Connect {
+        url: String,
+        detail: String,
+    },
+    Timeout {
+        url: String,
+    },
+    Tls {
+        url: String,
+        detail: String,
+    },
+    /// The connection broke mid-response, or the body was cut short.
+    Io {
+        url: String,
+        detail: String,
+    },
+    TooLarge {
+        url: String,
+        limit: u64,
+    },
+    TooManyRedirects {
+        url: String,
+    },
+    /// 5xx or 429 that did not go away with retries.
+    Server {
+        url: String,
+        status: u16,
+        retry_after: Option<u64>,
+    },
+}
+
+impl NetError {
+    fn retryable(&self) -> bool {
+        matches!(
+            self,
+            NetError::Connect { .. } | NetError::Timeout { .. } | NetError::Io { .. }
+        )
+    }
+}
+
+impl fmt::Display for NetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NetError::Connect { url, detail } => write!(f, "cannot connect for {url}: {detail}"),
+            NetError::Timeout { url } => write!(f, "{url} timed out"),
+            NetError::Tls { url, detail } => write!(f, "TLS failed for {url}: {detail}"),
+            NetError::Io { url, detail } => {
+                write!(f, "the connection broke while reading {url}: {detail}")
+            }
+            NetError::TooLarge { url, limit } => write!(f, "{url} is larger than {limit} bytes"),
+            NetError::TooManyRedirects { url } => write!(f, "too many redirects from {url}"),
+            NetError::Server {
+                url,
+                status,
+                retry_after: Some(s),
+            } => {
+                write!(f, "{url} answered {status} (retry after {s} s)")
+            }
+            NetError::Server { url, status, .. } => write!(f, "{url} answered {status}"),
+        }
+    }
+}
+
+/// A response with its body read.
+#[derive(Clone, Debug)]
+pub struct Response {
+    pub status: u16,
+    /// Header names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// The URL that answered (after redirects).
+    pub url: String,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The client. Cheap to share between threads.
+#[derive(Clone)]
+pub struct Http {
+    agent: ureq::Agent,
+    /// The token and the `scheme://host:port` it may be sent to.
+    auth: Option<(Token, String)>,
+    retries: u32,
+    backoff: Duration,
+    max_retry_after: Duration,
+}
+
+/// `scheme://authority` of a URL, lower-cased, with the default port made
+/// explicit so that `http://h` and `http://h:80` compare equal.
+pub fn origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let authority = rest.split(['/', '?', '#']).next()?.to_ascii_lowercase();
+    let authority = authority.rsplit('@').next()?.to_owned();
+    let has_port = authority
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.chars().all(|c| c.is_ascii_digit()) && !authority.ends_with(']'));
+    let authority = if has_port {
+        authority
+    } else {
+        let port = if scheme == "https" { 443 } else { 80 };
+        format!("{authority}:{port}")
+    };
+    Some(format!("{scheme}://{authority}"))
+}
+
+/// Resolves a `Location` against the URL that sent it.
+fn resolve_location(base: &str, location: &str) -> String {
+    if location.contains("://") {
+        return location.to_owned();
+    }
+    let (scheme, rest) = base.split_once("://").unwrap_or(("https", base));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    if let Some(abs) = location.strip_prefix("//") {
+        return format!("{scheme}://{abs}");
+    }
+    if location.starts_with('/') {
+        return format!("{scheme}://{authority}{location}");
+    }
+    let path = &rest[authority.len()..];
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    format!("{scheme}://{authority}{dir}/{location}")
+}
+
+const RETRY_STATUS: [u16; 6] = [408, 429, 500, 502, 503, 504];
+
+impl Http {
+    /// `auth`: the token and the base URL of the service it belongs to.
+    pub fn new(auth: Option<(Token, &str)>) -> Http {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent(format!("modellock/{}", env!("CARGO_PKG_VERSION")))
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .timeout_recv_response(Some(Duration::from_secs(30)))
+            .timeout_recv_body(Some(Duration::from_secs(300)))
+            .build();
+        Http {
+            agent: ureq::Agent::new_with_config(config),
+            auth: auth.and_then(|(t, base)| origin(base).map(|o| (t, o))),
+            retries: 3,
+            backoff: Duration::from_millis(250),
+            max_retry_after: Duration::from_secs(30),
+        }
+    }
+
+    /// Shorter waits between retries (tests).
+    pub fn with_backoff(mut self, backoff: Duration) -> Http {
+        self.backoff = backoff;
+        self
+    }
+
+    /// GET, following redirects, retrying transient failures; the body is
+    /// read up to `limit` bytes (more is an error).
+    pub fn get(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+        limit: u64,
+    ) -> Result<Response, NetError> {
+        let mut attempt = 0;
+        loop {
+            let result = self.get_once(url, headers, limit);
+            let wait = match &result {
+                Ok(r) if RETRY_STATUS.contains(&r.status) => {
+                    let retry_after = r
+                        .header("retry-after")
+                        .and_then(|v| v.trim().parse::<u64>().ok());
+                    if attempt >= self.retries
+                        || retry_after
+                            .is_some_and(|s| Duration::from_secs(s) > self.max_retry_after)
+                    {
+                        return Err(NetError::Server {
+                            url: r.url.clone(),
+                            status: r.status,
+                            retry_after,
+                        });
+                    }
+                    retry_after
+                        .map(Duration::from_secs)
+                        .unwrap_or(self.backoff * 2u32.pow(attempt))
+                }
+                Err(e) if e.retryable() && attempt < self.retries => {
+                    self.backoff * 2u32.pow(attempt)
+                }
+                _ => return result,
+            };
+            std::thread::sleep(wait);
+            attempt += 1;
+        }
+    }
+
+    fn get_once(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+        limit: u64,
+    ) -> Result<Response, NetError> {
+        let mut current = url.to_owned();
+        for _ in 0..10 {
+            let mut req = self.agent.get(&current);
+            for (k, v) in headers {
+                req = req.header(*k, *v);
+            }
+            if let Some((token, allowed)) = &self.auth {
+                if origin(&current).as_deref() == Some(allowed.as_str()) {
+                    req = req.header("authorization", format!("Bearer {}", token.expose()));
+                }
+            }
+            let mut resp = req.call().map_err(|e| map_error(&current, e))?;
+            let status = resp.status().as_u16();
+            let headers_vec: Vec<(String, String)> = resp
+                .headers()
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_ascii_lowercase(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
+            if (300..400).contains(&status) {
+                if let Some((_, loc)) = headers_vec.iter().find(|(n, _)| n == "location") {
+                    current = resolve_location(&current, loc);
+                    continue;
+                }
+            }
+            let mut body = Vec::new();
+            resp.body_mut()
+                .as_reader()
+                .take(limit + 1)
+                .read_to_end(&mut body)
+                .map_err(|e| NetError::Io {
+                    url: current.clone(),
+                    detail: e.to_string(),
+                })?;
+            if body.len() as u64 > limit {
+                return Err(NetError::TooLarge {
+                    url: current,
+                    limit,
+                });
+            }
+            return Ok(Response {
+                status,
+                headers: headers_vec,
+                body,
+                url: current,
+            });
+        }
+        Err(NetError::TooManyRedirects {
+            url: url.to_owned(),
+        })
+    }
+}
+
+fn map_error(url: &str, e: ureq::Error) -> NetError {
+    let url = url.to_owned();
+    match e {
+        ureq::Error::Timeout(_) => NetError::Timeout { url },
+        ureq::Error::HostNotFound => NetError::Connect {
+            url,
+            detail: "the host name does not resolve".into(),
+        },
+        ureq::Error::ConnectionFailed => NetError::Connect {
+            url,
+            detail: "the connection failed".into(),
+        },
+        ureq::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => NetError::Connect {
+                url,
+                detail: "connection refused".into(),
+            },
+            std::io::ErrorKind::TimedOut => NetError::Timeout { url },
+            _ => NetError::Io {
+                url,
+                detail: io.to_string(),
+            },
+        },
+        ureq::Error::Tls(msg) => NetError::Tls {
+            url,
+            detail: msg.to_owned(),
+        },
+        ureq::Error::Rustls(err) => NetError::Tls {
+            url,
+            detail: err.to_string(),
+        },
+        ureq::Error::BodyExceedsLimit(limit) => NetError::TooLarge { url, limit },
+        other => NetError::Io {
+            url,
+            detail: other.to_string(),
+        },
+    }
+}
+
+/// Percent-encodes everything but the RFC 3986 unreserved characters (as
+/// `quote(s, safe="")` in Python).
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Percent-encodes a path, keeping `/` (as `quote(s)` in Python).
+pub fn encode_path(s: &str) -> String {
+    s.split('/')
+        .map(encode_component)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins() {
+        assert_eq!(
+            origin("https://huggingface.co/api/x").as_deref(),
+            Some("https://huggingface.co:443")
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:8080").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(
+            origin("HTTP://Example.com/x?y").as_deref(),
+            Some("http://example.com:80")
+        );
+        assert_ne!(
+            origin("https://cdn.hf.co/x"),
+            origin("https://huggingface.co/x")
+        );
+    }
+
+    #[test]
+    fn locations() {
+        let base = "http://h:1/api/models/a/b?x=1";
+        assert_eq!(
+            resolve_location(base, "/api/models/c/d"),
+            "http://h:1/api/models/c/d"
+        );
+        assert_eq!(resolve_location(base, "https://cdn/x"), "https://cdn/x");
+        assert_eq!(resolve_location(base, "e"), "http://h:1/api/models/a/e");
+        assert_eq!(resolve_location(base, "//other/p"), "http://other/p");
+    }
+
+    #[test]
+    fn encoding() {
+        assert_eq!(encode_component("refs/pr/1"), "refs%2Fpr%2F1");
+        assert_eq!(encode_component("fix#123"), "fix%23123");
+        assert_eq!(encode_component("v1.0+beta"), "v1.0%2Bbeta");
+        assert_eq!(encode_component("with space"), "with%20space");
+        assert_eq!(encode_component("100%done"), "100%25done");
+        assert_eq!(encode_path("onnx/model file.bin"), "onnx/model%20file.bin");
+    }
+}

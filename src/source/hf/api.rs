@@ -1,0 +1,332 @@
+//! The Hugging Face Hub HTTP API, as `huggingface_hub` speaks it.
+
+use crate::diag::Code;
+use crate::net::{encode_component, encode_path, Http, Response};
+use crate::source::Failure;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// API responses are small; a few MiB covers a tree page of 1,000 entries.
+const API_LIMIT: u64 = 32 << 20;
+
+/// What a model card declares (README front matter, from `cardData`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Card {
+    pub license: Option<String>,
+    pub license_name: Option<String>,
+    pub license_link: Option<String>,
+    pub base_models: Vec<String>,
+    pub pipeline_tag: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// One file of a commit's tree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeFile {
+    pub path: String,
+    pub size: u64,
+    /// git blob id (for an LFS file: of its pointer).
+    pub oid: String,
+    /// The content's sha256, for files in LFS / Xet.
+    pub lfs_sha256: Option<String>,
+}
+
+/// The Hub at one endpoint.
+pub struct Hub<'a> {
+    pub http: &'a Http,
+    pub endpoint: &'a str,
+    pub has_token: bool,
+}
+
+fn string_or_list(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(items) => {
+            let parts: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+            (!parts.is_empty()).then(|| parts.join(","))
+        }
+        _ => None,
+    }
+}
+
+impl Card {
+    fn from_info(info: &Value) -> Card {
+        let card = &info["cardData"];
+        let base_models = match &card["base_model"] {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(items) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            _ => Vec::new(),
+        };
+        Card {
+            license: string_or_list(&card["license"]),
+            license_name: string_or_list(&card["license_name"]),
+            license_link: string_or_list(&card["license_link"]),
+            base_models,
+            pipeline_tag: info["pipeline_tag"].as_str().map(str::to_owned),
+            tags: info["tags"]
+                .as_array()
+                .map(|t| {
+                    t.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
+impl Hub<'_> {
+    fn check(&self, repo: &str, what: &str, resp: Response) -> Result<Response, Failure> {
+        if (200..300).contains(&resp.status) {
+            return Ok(resp);
+        }
+        let code = resp.header("x-error-code").unwrap_or("").to_owned();
+        let message = resp
+            .header("x-error-message")
+            .map(str::to_owned)
+            .unwrap_or_else(|| error_body(&resp.body));
+        let status = resp.status;
+        let page = format!("{}/{repo}", self.endpoint);
+        Err(match (code.as_str(), status) {
+            ("RevisionNotFound", _) => Failure::new(
+                Code::SourceRevisionNotFound,
+                format!("{repo} has no revision {what}"),
+                format!("check the branch, tag or commit on {page}"),
+            )
+            .at_revision(),
+            ("GatedRepo", _) => Failure::new(
+                Code::SourceGated,
+                format!("{repo} is gated: {message}"),
+                if self.has_token {
+                    format!("your token has no access yet: accept the license on {page} (approval can take a while)")
+                } else {
+                    format!("accept the license on {page}, then set HF_TOKEN to a token of that account")
+                },
+            ),
+            (_, 401) if message.contains("Invalid credentials") => Failure::new(
+                Code::SourceUnauthorized,
+                "the Hub refused the token (invalid credentials)",
+                "set HF_TOKEN to a valid token (https://huggingface.co/settings/tokens), or unset it",
+            ),
+            ("RepoNotFound", _) | (_, 401) => Failure::new(
+                Code::SourceNotFound,
+                format!("the Hub has no model {repo}"),
+                if self.has_token {
+                    "check the repo id; a private repo needs a token of an account that can read it".to_owned()
+                } else {
+                    "check the repo id; for a private repo set HF_TOKEN".to_owned()
+                },
+            ),
+            ("EntryNotFound", _) => Failure::new(
+                Code::SourceUnexpectedResponse,
+                format!("{repo} lists {what} but the file is not there: {message}"),
+                "the repo changed while it was read; run update again",
+            ),
+            (_, 403) => Failure::new(
+                Code::SourceUnauthorized,
+                format!("the Hub refused access to {repo}: {message}"),
+                "check that your token can read this repo",
+            ),
+            _ => Failure::new(
+                Code::SourceUnexpectedResponse,
+                format!("the Hub answered {status} for {what} of {repo}: {message}"),
+                "check HF_ENDPOINT; if it is right, try again later",
+            ),
+        })
+    }
+
+    fn json(&self, repo: &str, what: &str, url: &str) -> Result<(Value, Response), Failure> {
+        let resp = self.check(
+            repo,
+            what,
+            self.http
+                .get(url, &[("accept", "application/json")], API_LIMIT)?,
+        )?;
+        let v = serde_json::from_slice(&resp.body).map_err(|e| {
+            Failure::new(
+                Code::SourceUnexpectedResponse,
+                format!("{url} did not answer JSON: {e}"),
+                "check that HF_ENDPOINT points at a Hugging Face Hub",
+            )
+        })?;
+        Ok((v, resp))
+    }
+
+    /// The commit a revision points at, and the card at that commit.
+    pub fn revision(&self, repo: &str, rev: &str) -> Result<(String, Card), Failure> {
+        let url = format!(
+            "{}/api/models/{repo}/revision/{}",
+            self.endpoint,
+            encode_component(rev)
+        );
+        let (info, _) = self.json(repo, &format!("`{rev}`"), &url)?;
+        let sha = info["sha"].as_str().unwrap_or_default().to_owned();
+        if !super::is_commit(&sha) {
+            return Err(Failure::new(
+                Code::SourceUnexpectedResponse,
+                format!("{url} gave no commit id (`sha`)"),
+                "check that HF_ENDPOINT points at a Hugging Face Hub",
+            ));
+        }
+        Ok((sha, Card::from_info(&info)))
+    }
+
+    /// Every file of a commit, from the paginated tree listing.
+    pub fn tree(&self, repo: &str, commit: &str) -> Result<Vec<TreeFile>, Failure> {
+        let mut url = format!(
+            "{}/api/models/{repo}/tree/{commit}?recursive=true&expand=false",
+            self.endpoint
+        );
+        let mut files = Vec::new();
+        for _ in 0..100_000 {
+            let (page, resp) = self.json(repo, &format!("the file list at {commit}"), &url)?;
+            let Some(entries) = page.as_array() else {
+                return Err(Failure::new(
+                    Code::SourceUnexpectedResponse,
+                    format!("{url} is not a file list"),
+                    "check HF_ENDPOINT",
+                ));
+            };
+            for e in entries.iter().filter(|e| e["type"] == "file") {
+                let (Some(path), Some(size), Some(oid)) =
+                    (e["path"].as_str(), e["size"].as_u64(), e["oid"].as_str())
+                else {
+                    return Err(Failure::new(
+                        Code::SourceUnexpectedResponse,
+                        format!("{url} lists a file without path, size or oid"),
+                        "check HF_ENDPOINT",
+                    ));
+                };
+                let lfs_sha256 = e["lfs"]["oid"]
+                    .as_str()
+                    .or_else(|| e["lfs"]["sha256"].as_str())
+                    .map(str::to_owned);
+                files.push(TreeFile {
+                    path: path.to_owned(),
+                    size,
+                    oid: oid.to_owned(),
+                    lfs_sha256,
+                });
+            }
+            match resp.header("link").and_then(next_link) {
+                Some(next) => url = next,
+                None => {
+                    files.sort_by(|a, b| a.path.cmp(&b.path));
+                    return Ok(files);
+                }
+            }
+        }
+        Err(Failure::new(
+            Code::SourceUnexpectedResponse,
+            "the file list does not end",
+            "check HF_ENDPOINT",
+        ))
+    }
+
+    /// The repo's tags: (name, target commit).
+    pub fn tags(&self, repo: &str) -> Result<Vec<(String, String)>, Failure> {
+        let url = format!("{}/api/models/{repo}/refs", self.endpoint);
+        let (refs, _) = self.json(repo, "its tags", &url)?;
+        Ok(refs["tags"]
+            .as_array()
+            .map(|tags| {
+                tags.iter()
+                    .filter_map(|t| {
+                        Some((
+                            t["name"].as_str()?.to_owned(),
+                            t["targetCommit"].as_str()?.to_owned(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// A file's bytes at a commit (never by branch), up to `limit` bytes.
+    pub fn download(
+        &self,
+        repo: &str,
+        commit: &str,
+        path: &str,
+        limit: u64,
+    ) -> Result<Vec<u8>, Failure> {
+        let url = format!(
+            "{}/{repo}/resolve/{commit}/{}",
+            self.endpoint,
+            encode_path(path)
+        );
+        let resp = self.http.get(&url, &[("accept-encoding", "identity")], limit).map_err(|e| match e {
+            crate::net::NetError::TooLarge { limit, .. } => Failure::new(
+                Code::SourceFileTooLarge,
+                format!("`{path}` of {repo} is stored in git and larger than {} MiB", limit >> 20),
+                "modellock downloads files that the Hub stores without a sha256 (not in LFS); restrict `files` to leave it out",
+            ),
+            other => other.into(),
+        })?;
+        Ok(self.check(repo, &format!("`{path}`"), resp)?.body)
+    }
+}
+
+fn error_body(body: &[u8]) -> String {
+    let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    match &v["error"] {
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => String::from_utf8_lossy(&body[..body.len().min(200)])
+            .trim()
+            .to_owned(),
+    }
+}
+
+/// The `rel="next"` URL of a `Link` header.
+fn next_link(link: &str) -> Option<String> {
+    link.split(',').find_map(|part| {
+        let (url, params) = part.split_once(';')?;
+        params
+            .split(';')
+            .any(|p| p.trim().replace(' ', "") == "rel=\"next\"")
+            .then(|| {
+                url.trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_owned()
+            })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_headers() {
+        assert_eq!(
+            next_link("<http://h/api/models/a/b/tree/c?recursive=true&cursor=xyz>; rel=\"next\"")
+                .as_deref(),
+            Some("http://h/api/models/a/b/tree/c?recursive=true&cursor=xyz")
+        );
+        assert_eq!(
+            next_link("<http://h/p1>; rel=\"prev\", <http://h/p3>; rel=\"next\"").as_deref(),
+            Some("http://h/p3")
+        );
+        assert_eq!(next_link("<http://h/p1>; rel=\"prev\""), None);
+    }
+
+    #[test]
+    fn cards() {
+        let info = serde_json::json!({"cardData": {"license": ["mit", "apache-2.0"], "base_model": "org/base"}, "pipeline_tag": "text-generation"});
+        let c = Card::from_info(&info);
+        assert_eq!(c.license.as_deref(), Some("mit,apache-2.0"));
+        assert_eq!(c.base_models, ["org/base"]);
+        assert_eq!(Card::from_info(&serde_json::json!({})), Card::default());
+    }
+}

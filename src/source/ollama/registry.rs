@@ -1,0 +1,237 @@
+//! Locking an `ollama:` model from its registry (the Docker Registry v2
+//! subset Ollama speaks): the manifest digest is the revision, each layer a
+//! file, the license layers its license files.
+
+use super::Name;
+use crate::diag::Code;
+use crate::hashing::sha256_hex;
+use crate::license::{file_digest, model_digest, CardLicense};
+use crate::lock::{LicenseFile, LockedFile, LockedModel};
+use crate::manifest::ModelEntry;
+use crate::net::Response;
+use crate::source::{Failure, Resolver};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+const MANIFEST_ACCEPT: &str = "application/vnd.docker.distribution.manifest.v2+json";
+const MANIFEST_LIMIT: u64 = 4 << 20;
+const LICENSE_LIMIT: u64 = 8 << 20;
+
+/// A layer's role from its media type: `application/vnd.ollama.image.model`
+/// → `model`.
+fn role(media_type: &str) -> String {
+    let last = media_type.rsplit(['.', '/']).next().unwrap_or(media_type);
+    match media_type {
+        "application/vnd.docker.container.image.v1+json" => "config".to_owned(),
+        _ if last.is_empty() => "layer".to_owned(),
+        _ => last.split('+').next().unwrap_or(last).to_owned(),
+    }
+}
+
+fn base_url(n: &Name) -> String {
+    format!("{}://{}/v2/{}/{}", n.scheme, n.host, n.namespace, n.model)
+}
+
+fn check(n: &Name, what: &str, resp: Response) -> Result<Response, Failure> {
+    match resp.status {
+        200..=299 => Ok(resp),
+        404 => Err(Failure::new(
+            Code::SourceNotFound,
+            format!("{} has no {what}", n.qualified()),
+            "check the model name and tag (`ollama list` / the registry's model page)",
+        )),
+        401 | 403 => Err(Failure::new(
+            Code::SourceUnauthorized,
+            format!("{} refused access to {} ({})", n.host, n.qualified(), resp.status),
+            "modellock reads public Ollama registries only; private ones need Ollama's signed requests",
+        )),
+        s => Err(Failure::new(
+            Code::SourceUnexpectedResponse,
+            format!("{} answered {s} for {what} of {}", n.host, n.qualified()),
+            "try again later",
+        )),
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+struct LicenseFacts {
+    digest: String,
+}
+
+pub fn lock_entry(r: &Resolver, entry: &ModelEntry, n: &Name) -> Result<LockedModel, Failure> {
+    let pinned = entry
+        .revision
+        .as_ref()
+        .map(|r| r.value.clone())
+        .or_else(|| n.digest.clone());
+    let reference = pinned.clone().unwrap_or_else(|| n.tag.clone());
+    let cache_key = |digest: &str| format!("{}\n{digest}", n.host);
+    let cached = pinned
+        .as_ref()
+        .and_then(|d| r.cache.get::<String>("ollama-manifest", &cache_key(d)));
+    let bytes = match cached {
+        Some(text) => text.into_bytes(),
+        None => {
+            let url = format!("{}/manifests/{reference}", base_url(n));
+            let resp = r
+                .plain_http
+                .get(&url, &[("accept", MANIFEST_ACCEPT)], MANIFEST_LIMIT)?;
+            let what = if pinned.is_some() {
+                format!("manifest {reference}")
+            } else {
+                format!("tag `{reference}`")
+            };
+            check(n, &what, resp)
+                .map_err(|f| {
+                    if pinned.is_some() && f.code == Code::SourceNotFound {
+                        Failure {
+                            code: Code::SourceRevisionNotFound,
+                            ..f
+                        }
+                        .at_revision()
+                    } else {
+                        f
+                    }
+                })?
+                .body
+        }
+    };
+    // the revision is the digest of the manifest exactly as served
+    let revision = format!("sha256:{}", sha256_hex(&bytes));
+    if let Some(p) = &pinned {
+        if *p != revision {
+            return Err(Failure::new(
+                Code::SourceIntegrity,
+                format!("the registry served a manifest with digest {revision} for {p}"),
+                "the registry or a proxy altered the manifest",
+            ));
+        }
+    }
+    if let Ok(text) = std::str::from_utf8(&bytes) {
+        r.cache
+            .put("ollama-manifest", &cache_key(&revision), &text.to_owned());
+    }
+    let manifest: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        Failure::new(
+            Code::SourceUnexpectedResponse,
+            format!("the manifest of {} is not JSON: {e}", n.qualified()),
+            "check the registry host",
+        )
+    })?;
+
+    let mut layers: Vec<(&str, &str, u64)> = Vec::new();
+    if let Some(c) = manifest.get("config").filter(|c| c.is_object()) {
+        layers.push(layer_fields(c, n)?);
+    }
+    for l in manifest["layers"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        layers.push(layer_fields(l, n)?);
+    }
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    let mut files = Vec::new();
+    let mut license_files = Vec::new();
+    for (media_type, digest, size) in layers {
+        let role = role(media_type);
+        let count = counts.entry(role.clone()).or_default();
+        let path = format!("{role}/{count}");
+        *count += 1;
+        let hex = digest.strip_prefix("sha256:").unwrap_or_default();
+        files.push(LockedFile {
+            path: path.clone(),
+            size,
+            sha256: hex.to_owned(),
+        });
+        if role == "license" {
+            license_files.push(LicenseFile {
+                path,
+                digest: license_digest(r, n, digest)?,
+            });
+        }
+    }
+    let license_digest = model_digest(
+        &CardLicense::default(),
+        license_files
+            .iter()
+            .map(|l| (l.path.as_str(), l.digest.as_str())),
+    );
+    Ok(LockedModel {
+        name: entry.name.clone(),
+        source: entry.source_raw.clone(),
+        requested: entry.requested(),
+        tag: None,
+        revision,
+        license: entry.license.as_ref().map(|l| l.value.clone()),
+        license_digest,
+        base_models: Vec::new(),
+        include: entry.file_patterns(),
+        license_files,
+        files,
+        span: None,
+    })
+}
+
+fn layer_fields<'v>(l: &'v Value, n: &Name) -> Result<(&'v str, &'v str, u64), Failure> {
+    let bad = || {
+        Failure::new(
+            Code::SourceUnexpectedResponse,
+            format!("the manifest of {} has a malformed layer", n.qualified()),
+            "check the registry host",
+        )
+    };
+    let media_type = l["mediaType"].as_str().ok_or_else(bad)?;
+    let digest = l["digest"].as_str().ok_or_else(bad)?;
+    let size = l["size"].as_u64().ok_or_else(bad)?;
+    if !digest
+        .strip_prefix("sha256:")
+        .is_some_and(|h| crate::hashing::is_lower_hex(h, 64))
+    {
+        return Err(bad());
+    }
+    Ok((media_type, digest, size))
+}
+
+fn license_digest(r: &Resolver, n: &Name, digest: &str) -> Result<String, Failure> {
+    let key = format!("{}\n{digest}", n.host);
+    if let Some(f) = r.cache.get::<LicenseFacts>("ollama-license", &key) {
+        return Ok(f.digest);
+    }
+    let url = format!("{}/blobs/{digest}", base_url(n));
+    let resp = check(
+        n,
+        &format!("license layer {digest}"),
+        r.plain_http.get(&url, &[], LICENSE_LIMIT)?,
+    )?;
+    if format!("sha256:{}", sha256_hex(&resp.body)) != digest {
+        return Err(Failure::new(
+            Code::SourceIntegrity,
+            format!(
+                "the license layer {digest} of {} does not match its digest",
+                n.qualified()
+            ),
+            "the download was altered or cut short; run update again",
+        ));
+    }
+    let d = file_digest(&resp.body);
+    r.cache
+        .put("ollama-license", &key, &LicenseFacts { digest: d.clone() });
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles() {
+        assert_eq!(role("application/vnd.ollama.image.model"), "model");
+        assert_eq!(role("application/vnd.ollama.image.license"), "license");
+        assert_eq!(
+            role("application/vnd.docker.container.image.v1+json"),
+            "config"
+        );
+        assert_eq!(role("application/vnd.ollama.image.config"), "config");
+    }
+}
