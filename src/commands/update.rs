@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde_json::json;
 use std::collections::BTreeSet;
 
-/// Requests in flight at once.
+/// Models resolved at once by default.
 const PARALLEL: usize = 8;
 
 #[derive(Debug, clap::Args)]
@@ -21,6 +21,9 @@ pub struct UpdateArgs {
     /// Print what would change; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// How many models to resolve at once.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = PARALLEL as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
 }
 
 pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
