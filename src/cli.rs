@@ -50,6 +50,8 @@ pub enum Command {
     Update(commands::update::UpdateArgs),
     /// The CI / pre-commit gate: lock matches manifest, policy, reviews.
     Check(commands::check::CheckArgs),
+    /// Hash the files on disk (HF cache, Ollama store, --dir or path) against the lock.
+    Verify(commands::verify::VerifyArgs),
 }
 
 /// Parses the command line, runs the command, and returns its exit status.
@@ -73,6 +75,7 @@ pub fn run() -> ExitCode {
         Command::Add(a) => commands::add::run(&ctx, a),
         Command::Update(a) => commands::update::run(&ctx, a),
         Command::Check(a) => commands::check::run(&ctx, a),
+        Command::Verify(a) => commands::verify::run(&ctx, a),
     };
     ExitCode::from(status)
 }

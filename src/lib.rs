@@ -20,3 +20,4 @@ pub mod net;
 pub mod output;
 pub mod policy;
 pub mod source;
+pub mod verify;

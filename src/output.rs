@@ -150,6 +150,22 @@ impl Output {
         bar
     }
 
+    /// A byte-counting progress bar (rate and ETA) on stderr when it is a
+    /// terminal.
+    pub fn bytes_progress(&self, total: u64, what: &str) -> indicatif::ProgressBar {
+        if self.quiet || !std::io::stderr().is_terminal() {
+            return indicatif::ProgressBar::hidden();
+        }
+        let bar = indicatif::ProgressBar::new(total);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{prefix:>12.cyan.bold} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_prefix(what.to_owned());
+        bar
+    }
+
     /// A progress or status line on stderr (not in JSON mode's stdout, and
     /// not with `-q`).
     pub fn status(&self, verb: &str, message: &str) {

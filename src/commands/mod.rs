@@ -5,6 +5,7 @@ pub mod add;
 pub mod check;
 pub mod init;
 pub mod update;
+pub mod verify;
 
 use crate::diag::{self, Diag, Files};
 use crate::lock::{self, Lock};

@@ -118,6 +118,18 @@ codes! {
         "The connection broke mid-response, after retries.";
     NetworkServer = "network::server-error", fatal = true,
         "The server answered 5xx or 429 (rate limit), after retries.";
+    VerifyHashMismatch = "verify::hash-mismatch", fatal = false,
+        "A file's sha256 is not the locked one.";
+    VerifyMissingFile = "verify::missing-file", fatal = false,
+        "A locked file is not on disk (or only partly downloaded).";
+    VerifySizeMismatch = "verify::size-mismatch", fatal = false,
+        "A file's size is not the locked one.";
+    VerifyWrongRevision = "verify::wrong-revision", fatal = false,
+        "The cache or store has the model, but not at the locked revision.";
+    VerifySymlinkEscape = "verify::symlink-escape", fatal = false,
+        "A cache symlink points outside the cache; it is reported, not followed.";
+    VerifyIo = "verify::io", fatal = true,
+        "A file could not be read.";
     LockMissing = "lock::missing", fatal = false,
         "There is no models.lock beside models.toml.";
     LockStale = "lock::stale", fatal = false,

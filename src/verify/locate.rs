@@ -1,0 +1,172 @@
+//! Where a locked model's files are on this machine: the Hugging Face cache,
+//! the Ollama store, a `--dir`, or the `path:` directory itself.
+
+use crate::env::Env;
+use crate::hashing::sha256_hex;
+use crate::lock::LockedModel;
+use crate::source::Source;
+use std::path::{Path, PathBuf};
+
+/// Where one locked file is, or why it is not there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    File(PathBuf),
+    Missing(PathBuf),
+    /// A download in progress (`.incomplete`), which never counts.
+    Incomplete(PathBuf),
+    /// A cache symlink that leads outside the cache: reported, not followed.
+    Escapes {
+        link: PathBuf,
+        target: PathBuf,
+    },
+}
+
+/// The files of one model, or why none can be checked.
+pub enum Located {
+    Files(Vec<Place>),
+    /// The cache or store has the model, but not at the locked revision.
+    WrongRevision {
+        root: PathBuf,
+        present: Vec<String>,
+    },
+}
+
+/// `models--ORG--NAME`, as huggingface_hub names a repo's cache folder.
+pub fn hf_repo_folder(repo: &str) -> String {
+    let mut parts = vec!["models"];
+    parts.extend(repo.split('/'));
+    parts.join("--")
+}
+
+pub fn locate(
+    model: &LockedModel,
+    source: &Source,
+    env: &Env,
+    manifest_dir: &Path,
+    dir: Option<&Path>,
+) -> Located {
+    if let Some(dir) = dir {
+        return Located::Files(
+            model
+                .files
+                .iter()
+                .map(|f| plain(dir.join(&f.path)))
+                .collect(),
+        );
+    }
+    match source {
+        Source::Path(p) => {
+            let root = p.resolve_dir(manifest_dir);
+            Located::Files(
+                model
+                    .files
+                    .iter()
+                    .map(|f| plain(root.join(&f.path)))
+                    .collect(),
+            )
+        }
+        Source::Hf(repo) => hf_cache(model, &env.hf_hub_cache.join(hf_repo_folder(repo.as_str()))),
+        Source::Ollama(name) => {
+            let store = &env.ollama_models;
+            let manifest = store
+                .join("manifests")
+                .join(&name.host)
+                .join(&name.namespace)
+                .join(&name.model)
+                .join(&name.tag);
+            match std::fs::read(&manifest) {
+                Ok(bytes) if format!("sha256:{}", sha256_hex(&bytes)) != model.revision => {
+                    return Located::WrongRevision {
+                        root: manifest,
+                        present: vec![format!("sha256:{}", sha256_hex(&bytes))],
+                    };
+                }
+                _ => {}
+            }
+            let blobs = store.join("blobs");
+            Located::Files(
+                model
+                    .files
+                    .iter()
+                    .map(|f| plain(blobs.join(format!("sha256-{}", f.sha256))))
+                    .collect(),
+            )
+        }
+    }
+}
+
+fn plain(p: PathBuf) -> Place {
+    // anything that exists is checked (a directory in the way is reported
+    // as unreadable); only what is not there is missing
+    if p.exists() {
+        Place::File(p)
+    } else {
+        Place::Missing(p)
+    }
+}
+
+/// A snapshot in the Hugging Face cache: `snapshots/<commit>/<path>`, each
+/// usually a relative symlink into `blobs/` (or a copy, without symlinks).
+fn hf_cache(model: &LockedModel, repo_dir: &Path) -> Located {
+    let snapshot = repo_dir.join("snapshots").join(&model.revision);
+    if !snapshot.is_dir() {
+        let mut present: Vec<String> = std::fs::read_dir(repo_dir.join("snapshots"))
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        present.sort();
+        if !present.is_empty() {
+            return Located::WrongRevision {
+                root: repo_dir.to_owned(),
+                present,
+            };
+        }
+        return Located::Files(
+            model
+                .files
+                .iter()
+                .map(|f| Place::Missing(snapshot.join(&f.path)))
+                .collect(),
+        );
+    }
+    let root = std::fs::canonicalize(repo_dir).unwrap_or_else(|_| repo_dir.to_owned());
+    Located::Files(
+        model
+            .files
+            .iter()
+            .map(|f| cache_entry(&snapshot.join(&f.path), &root))
+            .collect(),
+    )
+}
+
+fn cache_entry(link: &Path, root: &Path) -> Place {
+    let Ok(meta) = std::fs::symlink_metadata(link) else {
+        return Place::Missing(link.to_owned());
+    };
+    if !meta.file_type().is_symlink() {
+        return plain(link.to_owned());
+    }
+    let Ok(target) = std::fs::read_link(link) else {
+        return Place::Missing(link.to_owned());
+    };
+    let joined = match link.parent() {
+        Some(parent) if target.is_relative() => parent.join(&target),
+        _ => target.clone(),
+    };
+    let Ok(resolved) = std::fs::canonicalize(&joined) else {
+        return Place::Missing(link.to_owned()); // a broken link: the blob is gone
+    };
+    if !resolved.starts_with(root) {
+        return Place::Escapes {
+            link: link.to_owned(),
+            target: resolved,
+        };
+    }
+    if resolved.extension().is_some_and(|e| e == "incomplete") {
+        return Place::Incomplete(resolved);
+    }
+    plain(resolved)
+}
