@@ -14,6 +14,8 @@ pub enum Place {
     Missing(PathBuf),
     /// A download in progress (`.incomplete`), which never counts.
     Incomplete(PathBuf),
+    /// Something that is not a regular file stands where the file should be.
+    NotAFile(PathBuf),
     /// A cache symlink that leads outside the cache: reported, not followed.
     Escapes {
         link: PathBuf,
@@ -96,12 +98,10 @@ pub fn locate(
 }
 
 fn plain(p: PathBuf) -> Place {
-    // anything that exists is checked (a directory in the way is reported
-    // as unreadable); only what is not there is missing
-    if p.exists() {
-        Place::File(p)
-    } else {
-        Place::Missing(p)
+    match std::fs::metadata(&p) {
+        Ok(m) if m.is_file() => Place::File(p),
+        Ok(_) => Place::NotAFile(p),
+        Err(_) => Place::Missing(p),
     }
 }
 

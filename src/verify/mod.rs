@@ -67,6 +67,12 @@ pub fn check_files(
             let (location, status) = match place {
                 Place::Missing(p) => (p, Status::Missing),
                 Place::Incomplete(p) => (p, Status::Incomplete),
+                Place::NotAFile(p) => (
+                    p,
+                    Status::Unreadable {
+                        error: "not a regular file".into(),
+                    },
+                ),
                 Place::Escapes { link, target } => (link, Status::Escapes { target }),
                 Place::File(p) => {
                     let status = check_one(&file, &p, cache, rehash, on_bytes);
