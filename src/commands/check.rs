@@ -1,7 +1,7 @@
 //! `modellock check`: the CI and pre-commit gate. Offline: it reads only
 //! models.toml and models.lock.
 
-use super::{load_lock, load_manifest, Context, LockState};
+use super::{load_manifest_and_lock, Context};
 use crate::diag::{self, Files};
 use crate::lock::{self, stale, StaleKind};
 use crate::policy::{self, Standing};
@@ -18,28 +18,9 @@ pub struct CheckArgs {
 pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
     let mut files = Files::new();
     let mut diags = Vec::new();
-    let Some(manifest) = load_manifest(ctx, &mut files, &mut diags) else {
-        return ctx.fail(&diags, &files);
-    };
-    let (lock, lock_file) = match load_lock(ctx, &mut files, &mut diags) {
-        LockState::Loaded(l, f) => (l, f),
-        LockState::Missing => {
-            diags.push(
-                lock::Missing {
-                    path: ctx.lock_path(),
-                }
-                .into(),
-            );
-            ctx.out.report(
-                &diags,
-                &files,
-                Some(manifest.models.len()),
-                Default::default(),
-                &[],
-            );
-            return diag::exit_status(&diags);
-        }
-        LockState::Invalid => return ctx.fail(&diags, &files),
+    let (manifest, lock, lock_file) = match load_manifest_and_lock(ctx, &mut files, &mut diags) {
+        Ok(loaded) => loaded,
+        Err(status) => return status,
     };
 
     let today = ctx.today;

@@ -72,3 +72,35 @@ pub fn load_lock(ctx: &Context, files: &mut Files, diags: &mut Vec<Diag>) -> Loc
         None => LockState::Invalid,
     }
 }
+
+/// Loads models.toml and models.lock for commands that need both. When
+/// either is missing or invalid, reports it and returns the exit status.
+pub fn load_manifest_and_lock(
+    ctx: &Context,
+    files: &mut Files,
+    diags: &mut Vec<Diag>,
+) -> Result<(Manifest, Lock, diag::FileId), u8> {
+    let Some(manifest) = load_manifest(ctx, files, diags) else {
+        return Err(ctx.fail(diags, files));
+    };
+    match load_lock(ctx, files, diags) {
+        LockState::Loaded(l, f) => Ok((manifest, l, f)),
+        LockState::Missing => {
+            diags.push(
+                lock::Missing {
+                    path: ctx.lock_path(),
+                }
+                .into(),
+            );
+            ctx.out.report(
+                diags,
+                files,
+                Some(manifest.models.len()),
+                Default::default(),
+                &[],
+            );
+            Err(diag::exit_status(diags))
+        }
+        LockState::Invalid => Err(ctx.fail(diags, files)),
+    }
+}

@@ -1,10 +1,9 @@
 //! `modellock verify [MODEL]... [--dir DIR] [--jobs N] [--rehash]`: hash the
 //! files on disk against the lock.
 
-use super::{load_lock, load_manifest, Context, LockState};
+use super::{load_manifest_and_lock, Context};
 use crate::diag::{self, did_you_mean, Code, Diag, Files};
 use crate::env::Env;
-use crate::lock;
 use crate::source::Source;
 use crate::verify::{self, locate, FileResult, Status};
 use serde_json::json;
@@ -30,21 +29,9 @@ pub struct VerifyArgs {
 pub fn run(ctx: &Context, args: &VerifyArgs) -> u8 {
     let mut files = Files::new();
     let mut diags = Vec::new();
-    let Some(manifest) = load_manifest(ctx, &mut files, &mut diags) else {
-        return ctx.fail(&diags, &files);
-    };
-    let (lock, lock_file) = match load_lock(ctx, &mut files, &mut diags) {
-        LockState::Loaded(l, f) => (l, f),
-        LockState::Missing => {
-            diags.push(
-                lock::Missing {
-                    path: ctx.lock_path(),
-                }
-                .into(),
-            );
-            return ctx.fail(&diags, &files);
-        }
-        LockState::Invalid => return ctx.fail(&diags, &files),
+    let (manifest, lock, lock_file) = match load_manifest_and_lock(ctx, &mut files, &mut diags) {
+        Ok(loaded) => loaded,
+        Err(status) => return status,
     };
     let mut selected = Vec::new();
     for name in &args.models {
