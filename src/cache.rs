@@ -62,7 +62,7 @@ impl Cache {
                 return;
             }
         }
-        let _ = crate::fsutil::write_atomic(&path, &bytes);
+        let _ = crate::fsutil::replace_unsynced(&path, &bytes);
     }
 }
 

@@ -8,19 +8,27 @@ use std::path::Path;
 /// `path`. A failure at any step leaves the previous file as it was. The
 /// permissions of an existing file are kept.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_via_temp(path, |f| f.write_all(bytes), true)
+    write_via_temp(path, |f| f.write_all(bytes), true, true)
+}
+
+/// Like [`write_atomic`] (readers see the old file or the new one, never a
+/// torn one) but without flushing to disk: for caches, where losing a
+/// recent write after a crash costs only a recomputation.
+pub fn replace_unsynced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_via_temp(path, |f| f.write_all(bytes), true, false)
 }
 
 /// Creates `path` with `bytes`, atomically, failing with `AlreadyExists`
 /// rather than replacing a file that is there.
 pub fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_via_temp(path, |f| f.write_all(bytes), false)
+    write_via_temp(path, |f| f.write_all(bytes), false, true)
 }
 
 fn write_via_temp(
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> io::Result<()>,
     replace: bool,
+    durable: bool,
 ) -> io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -42,7 +50,9 @@ fn write_via_temp(
     }
     let mut tmp = builder.tempfile_in(dir)?;
     write(tmp.as_file_mut())?;
-    tmp.as_file().sync_all()?;
+    if durable {
+        tmp.as_file().sync_all()?;
+    }
     if let Ok(meta) = std::fs::metadata(path) {
         tmp.as_file().set_permissions(meta.permissions())?;
     }
@@ -51,7 +61,9 @@ fn write_via_temp(
     } else {
         tmp.persist_noclobber(path).map_err(|e| e.error)?;
     }
-    sync_dir(dir);
+    if durable {
+        sync_dir(dir);
+    }
     Ok(())
 }
 
@@ -88,6 +100,7 @@ mod tests {
                 f.write_all(b"half of the new")?;
                 Err(io::Error::other("disk full"))
             },
+            true,
             true,
         )
         .unwrap_err();

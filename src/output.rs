@@ -107,7 +107,7 @@ impl Output {
                     out.push_str(&render::human(d, files, style));
                     out.push('\n');
                 }
-                for line in lines {
+                for line in lines.iter().filter(|_| !self.quiet) {
                     out.push_str(line);
                     out.push('\n');
                 }

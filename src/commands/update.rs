@@ -90,7 +90,7 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
     let resolver = Resolver::new(env, manifest.dir());
     let progress = ctx.out.progress(targets.len() as u64, "Resolving");
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(PARALLEL)
+        .num_threads(usize::from(args.jobs))
         .build();
     let resolve = || -> Vec<(&ModelEntry, Result<LockedModel, Failure>)> {
         targets

@@ -46,5 +46,8 @@ pub fn lookup(cache: &Cache, key: &str) -> Option<String> {
 }
 
 pub fn record(cache: &Cache, key: &str, sha256: &str) {
+    if lookup(cache, key).as_deref() == Some(sha256) {
+        return;
+    }
     cache.put("stat", key, &sha256.to_owned());
 }
