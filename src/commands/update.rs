@@ -192,7 +192,7 @@ fn failure_diag(manifest: &crate::manifest::Manifest, entry: &ModelEntry, f: Fai
         format!("cannot lock `{}`: {}", entry.name, f.message),
     )
     .with_model(entry.name.clone())
-    .with_label(manifest.file, span, f.code.as_str())
+    .with_label(manifest.file, span, "cannot be locked")
     .with_help(f.help)
 }
 

@@ -223,7 +223,7 @@ impl From<crate::net::NetError> for Failure {
         use crate::diag::Code;
         use crate::net::NetError as N;
         let (code, help) = match &e {
-            N::Connect { .. } => (Code::NetworkConnect, "check the network, the host name, and HF_ENDPOINT / proxy settings"),
+            N::Connect { .. } => (Code::NetworkConnect, "check the network, the host in the URL and proxy settings (HTTPS_PROXY, NO_PROXY); HF_ENDPOINT sets the Hub's host"),
             N::Timeout { .. } => (Code::NetworkTimeout, "the server did not answer in time; try again later"),
             N::Tls { .. } => (Code::NetworkTls, "a proxy that intercepts TLS needs its certificate trusted; check the date and the endpoint's certificate"),
             N::Io { .. } => (Code::NetworkIo, "the connection broke repeatedly; try again later"),
