@@ -4,6 +4,7 @@
 pub mod add;
 pub mod check;
 pub mod init;
+pub mod review;
 pub mod update;
 pub mod verify;
 

@@ -130,6 +130,14 @@ codes! {
         "A cache symlink points outside the cache; it is reported, not followed.";
     VerifyIo = "verify::io", fatal = true,
         "A file could not be read.";
+    ReviewNotNeeded = "review::not-needed", fatal = true,
+        "`review` was asked to record a review that policy makes meaningless (license allowed or denied).";
+    ReviewAlreadyReviewed = "review::already-reviewed", fatal = true,
+        "`review` was asked to record a review of terms that already have one.";
+    ReviewStaleLock = "review::stale-lock", fatal = true,
+        "`review` needs the model locked as models.toml asks; run `modellock update` first.";
+    ReviewNoReviewer = "review::no-reviewer", fatal = true,
+        "`review` needs `--reviewer`, or a git user.email to fall back to.";
     LockMissing = "lock::missing", fatal = false,
         "There is no models.lock beside models.toml.";
     LockStale = "lock::stale", fatal = false,

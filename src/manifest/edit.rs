@@ -74,6 +74,88 @@ pub fn add_model(text: &str, entry: &NewEntry<'_>) -> Result<String, String> {
     Ok(doc.to_string())
 }
 
+/// A review record to append.
+pub struct NewReview<'a> {
+    pub license_digest: &'a str,
+    pub reviewer: &'a str,
+    pub date: crate::date::Date,
+    pub note: Option<&'a str>,
+    pub expires: Option<crate::date::Date>,
+    pub license: Option<&'a str>,
+    pub revision: Option<&'a str>,
+}
+
+fn toml_date(d: crate::date::Date) -> toml_edit::Value {
+    let date = toml_edit::Date {
+        year: d.year,
+        month: d.month,
+        day: d.day,
+    };
+    toml_edit::Value::from(toml_edit::Datetime {
+        date: Some(date),
+        time: None,
+        offset: None,
+    })
+}
+
+/// Returns the manifest text with a `[[models.NAME.review]]` record
+/// appended after the model's existing records; everything else is kept.
+pub fn add_review(text: &str, model: &str, review: &NewReview<'_>) -> Result<String, String> {
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| e.message().to_owned())?;
+    let entry = doc
+        .get_mut("models")
+        .and_then(Item::as_table_like_mut)
+        .and_then(|m| m.get_mut(model))
+        .ok_or_else(|| format!("models.toml has no model `{model}`"))?;
+    let mut fields: Vec<(&str, toml_edit::Value)> = vec![
+        ("license-digest", review.license_digest.into()),
+        ("reviewer", review.reviewer.into()),
+        ("date", toml_date(review.date)),
+    ];
+    if let Some(n) = review.note {
+        fields.push(("note", n.into()));
+    }
+    if let Some(e) = review.expires {
+        fields.push(("expires", toml_date(e)));
+    }
+    if let Some(l) = review.license {
+        fields.push(("license", l.into()));
+    }
+    if let Some(r) = review.revision {
+        fields.push(("revision", r.into()));
+    }
+    match entry {
+        Item::Table(t) => {
+            let reviews = t
+                .entry("review")
+                .or_insert_with(|| Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));
+            let array = reviews
+                .as_array_of_tables_mut()
+                .ok_or("`review` is not an array of tables")?;
+            let mut record = Table::new();
+            for (k, v) in fields {
+                record.insert(k, Item::Value(v));
+            }
+            array.push(record);
+        }
+        Item::Value(toml_edit::Value::InlineTable(t)) => {
+            let reviews = t
+                .entry("review")
+                .or_insert(toml_edit::Value::Array(Array::new()));
+            let array = reviews.as_array_mut().ok_or("`review` is not an array")?;
+            let mut record = toml_edit::InlineTable::new();
+            for (k, v) in fields {
+                record.insert(k, v);
+            }
+            array.push(record);
+        }
+        _ => return Err(format!("model `{model}` is not a table")),
+    }
+    Ok(doc.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,6 +183,42 @@ mod tests {
         assert_eq!(
             out,
             "[policy]\nallow = []\n\n[models.x]\nsource = \"hf:org/model\"\nrevision = \"v1.0\"\n"
+        );
+    }
+
+    #[test]
+    fn reviews_append_after_the_existing_ones() {
+        let text = "[models.chat]\nsource = \"hf:a/b\" # the chat model\n\n[[models.chat.review]]\nlicense-digest = \"sha256:aa\"\nreviewer = \"x\"\ndate = 2026-01-01\n\n# other models\n[models.embed]\nsource = \"hf:c/d\"\n";
+        let r = NewReview {
+            license_digest: "sha256:bb",
+            reviewer: "legal@example.com",
+            date: crate::date::Date::parse("2026-11-23").unwrap(),
+            note: Some("LEGAL-1"),
+            expires: None,
+            license: Some("llama3.1"),
+            revision: Some("abc"),
+        };
+        let out = add_review(text, "chat", &r).unwrap();
+        assert!(out.contains("date = 2026-01-01\n\n[[models.chat.review]]\nlicense-digest = \"sha256:bb\"\nreviewer = \"legal@example.com\"\ndate = 2026-11-23\nnote = \"LEGAL-1\"\nlicense = \"llama3.1\"\nrevision = \"abc\"\n"), "{out}");
+        assert!(
+            out.find("sha256:bb").unwrap() < out.find("# other models").unwrap(),
+            "{out}"
+        );
+        assert!(out.contains("source = \"hf:a/b\" # the chat model"));
+        let first = add_review(
+            "[models.x]\nsource = \"hf:a/b\"\n\n[models.y]\nsource = \"hf:c/d\"\n",
+            "x",
+            &r,
+        )
+        .unwrap();
+        assert!(
+            first.find("[[models.x.review]]").unwrap() < first.find("[models.y]").unwrap(),
+            "{first}"
+        );
+        let inline = add_review("models = { x = { source = \"hf:a/b\" } }\n", "x", &r).unwrap();
+        assert!(
+            inline.contains("review = [{ license-digest = \"sha256:bb\""),
+            "{inline}"
         );
     }
 

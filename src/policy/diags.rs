@@ -47,11 +47,11 @@ impl ReviewNeeded {
         }
     }
 
-    /// The record to add once the terms are approved.
+    /// The command that records approval, and the record it writes.
     fn how_to_review(&self) -> String {
         format!(
-            "once legal has approved these terms, record it in models.toml:\n\n  [[models.{}.review]]\n  license-digest = \"{}\"\n  reviewer = \"you@example.com\"\n  date = {}",
-            self.model, self.digest, self.today
+            "once legal has approved these exact terms, record it with\n\n  modellock review {} --reviewer legal@example.com --note TICKET\n\nwhich appends to models.toml:\n\n  [[models.{}.review]]\n  license-digest = \"{}\"\n  reviewer = \"legal@example.com\"\n  date = {}",
+            self.model, self.model, self.digest, self.today
         )
     }
 }
@@ -68,9 +68,13 @@ impl From<ReviewNeeded> for Diag {
         )
         .with_model(d.model.clone())
         .with_label(d.file, d.entry_span.clone(), "needs a review")
-        .with_label(d.lock_file, d.lock_span.clone(), format!("locked terms {}", d.digest))
+        .with_label(
+            d.lock_file,
+            d.lock_span.clone(),
+            format!("locked terms {}", d.digest),
+        )
         .with_help(format!(
-            "add the license to `policy.allow` if it is acceptable for every use, or review these exact terms; {}",
+            "add the license to `policy.allow` if it is acceptable for every use; otherwise, {}",
             d.how_to_review()
         ))
     }

@@ -1,0 +1,187 @@
+//! `modellock review MODEL --reviewer WHO [--note] [--date] [--expires]`:
+//! record approval of the locked license terms in models.toml. Records are
+//! appended; earlier ones stay as the history.
+
+use super::{load_manifest_and_lock, Context};
+use crate::date::Date;
+use crate::diag::{did_you_mean, Code, Diag, Files};
+use crate::lock::stale;
+use crate::manifest::{self, edit};
+use crate::policy::{self, Standing};
+
+#[derive(Debug, clap::Args)]
+pub struct ReviewArgs {
+    /// The model whose locked terms were approved.
+    pub model: String,
+    /// Who approved them (default: `git config user.email`).
+    #[arg(long)]
+    pub reviewer: Option<String>,
+    /// A note, e.g. the legal ticket.
+    #[arg(long)]
+    pub note: Option<String>,
+    /// The date of the approval (default: today).
+    #[arg(long, value_parser = parse_date)]
+    pub date: Option<Date>,
+    /// The review no longer counts after this date.
+    #[arg(long, value_parser = parse_date)]
+    pub expires: Option<Date>,
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s).ok_or_else(|| format!("`{s}` is not a date (YYYY-MM-DD)"))
+}
+
+pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
+    let mut files = Files::new();
+    let mut diags = Vec::new();
+    let (manifest, lock, lock_file) = match load_manifest_and_lock(ctx, &mut files, &mut diags) {
+        Ok(loaded) => loaded,
+        Err(status) => return status,
+    };
+    let name = &args.model;
+    let Some(entry) = manifest.model(name) else {
+        let help = match did_you_mean(name, manifest.models.iter().map(|m| m.name.as_str())) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "name an entry of models.toml".to_owned(),
+        };
+        let d = Diag::error(
+            Code::ManifestUnknownModel,
+            format!("models.toml has no model `{name}`"),
+        )
+        .with_help(help);
+        return ctx.fail(&[d], &files);
+    };
+    let refuse = |code: Code, message: String, help: String| -> Diag {
+        Diag::error(code, message)
+            .with_model(name.clone())
+            .with_label(manifest.file, entry.anchor(), "this model")
+            .with_help(help)
+    };
+    let Some(locked) = lock
+        .model(name)
+        .filter(|l| stale::differences(entry, l).is_empty())
+    else {
+        let d = refuse(
+            Code::ReviewStaleLock,
+            format!("the lock of `{name}` does not match models.toml, so there are no locked terms to review"),
+            format!("run `modellock update {name}`, read the terms it locks, then review"),
+        );
+        return ctx.fail(&[d], &files);
+    };
+    let (standing, _) = policy::evaluate(&manifest, entry, locked, lock_file, ctx.today);
+    let license = locked.license.as_deref().unwrap_or("no declared license");
+    let problem = match standing {
+        Standing::Allowed => Some((
+            Code::ReviewNotNeeded,
+            format!("`{name}` has `{license}`, which `policy.allow` accepts without a review"),
+            "nothing to record; to require reviews for this license, remove it from `policy.allow`"
+                .to_owned(),
+        )),
+        Standing::Denied => Some((
+            Code::ReviewNotNeeded,
+            format!("`{name}` has `{license}`, which `policy.deny` refuses whatever a review says"),
+            "replace the model, or change `policy.deny` if legal agrees".to_owned(),
+        )),
+        Standing::Reviewed => Some((
+            Code::ReviewAlreadyReviewed,
+            format!(
+                "the locked terms of `{name}` ({}) are already reviewed",
+                locked.license_digest
+            ),
+            "earlier records stay as they are; nothing to add".to_owned(),
+        )),
+        Standing::Unreviewed => None,
+    };
+    if let Some((code, message, help)) = problem {
+        return ctx.fail(&[refuse(code, message, help)], &files);
+    }
+    let reviewer = match args
+        .reviewer
+        .clone()
+        .filter(|r| !r.trim().is_empty())
+        .or_else(|| git_email(manifest.dir()))
+    {
+        Some(r) => r,
+        None => {
+            let d = Diag::error(
+                Code::ReviewNoReviewer,
+                "no reviewer: pass `--reviewer` (git has no user.email here)",
+            )
+            .with_model(name.clone())
+            .with_help(format!(
+                "e.g. `modellock review {name} --reviewer legal@example.com`"
+            ));
+            return ctx.fail(&[d], &files);
+        }
+    };
+    let date = args.date.unwrap_or(ctx.today);
+    if let Some(e) = args.expires.filter(|e| *e < date) {
+        let d = Diag::error(
+            Code::ManifestInvalidValue,
+            format!("`--expires {e}` is before the review date {date}"),
+        )
+        .with_help("give an expiry after the date of the review");
+        return ctx.fail(&[d], &files);
+    }
+    let record = edit::NewReview {
+        license_digest: &locked.license_digest,
+        reviewer: &reviewer,
+        date,
+        note: args.note.as_deref(),
+        expires: args.expires,
+        license: locked.license.as_deref(),
+        revision: Some(&locked.revision),
+    };
+    let text = files.text(manifest.file).to_string();
+    let new_text = match edit::add_review(&text, name, &record) {
+        Ok(t) => t,
+        Err(e) => {
+            let d = Diag::error(
+                Code::ManifestInvalidType,
+                format!("cannot add a review to models.toml: {e}"),
+            );
+            return ctx.fail(&[d], &files);
+        }
+    };
+    let mut check_files = Files::new();
+    let (_, after) = manifest::load_str(&manifest.path, new_text.clone(), &mut check_files);
+    if after.iter().any(Diag::is_fatal) {
+        return ctx.fail(&after, &check_files);
+    }
+    if let Err(e) = crate::fsutil::write_atomic(&manifest.path, new_text.as_bytes()) {
+        let d = Diag::error(
+            Code::ManifestIo,
+            format!("cannot write `{}`: {e}", manifest.path.display()),
+        )
+        .with_help("models.toml is unchanged; check that it is writable");
+        return ctx.fail(&[d], &files);
+    }
+    ctx.out.status(
+        "Reviewed",
+        &format!(
+            "`{name}` ({license}, {}) by {reviewer} on {date}; commit models.toml",
+            locked.license_digest
+        ),
+    );
+    let mut extra = serde_json::Map::new();
+    extra.insert(
+        "review".into(),
+        serde_json::json!({
+            "model": name, "license-digest": locked.license_digest, "reviewer": reviewer, "date": date.to_string(),
+            "note": args.note, "expires": args.expires.map(|e| e.to_string()), "license": locked.license, "revision": locked.revision,
+        }),
+    );
+    ctx.out.done(&files, Some(manifest.models.len()), extra);
+    0
+}
+
+/// `git config user.email` in the manifest's directory.
+fn git_email(dir: &std::path::Path) -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(["config", "user.email"])
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    let email = String::from_utf8(out.stdout).ok()?.trim().to_owned();
+    (out.status.success() && !email.is_empty()).then_some(email)
+}
