@@ -1510,6 +1510,320 @@ fn many_concurrent_clients() {
 }
 
 // ---------------------------------------------------------------------------
+// Ollama registry
+// ---------------------------------------------------------------------------
+
+const MANIFEST_V2: &str = "application/vnd.docker.distribution.manifest.v2+json";
+const LLAMA_LICENSE: &[u8] = b"LLAMA 3.2 COMMUNITY LICENSE AGREEMENT\n";
+const TEMPLATE: &[u8] = b"{{ .Prompt }}";
+const PARAMS: &[u8] = b"{\"stop\":[\"<|eot_id|>\"]}";
+
+/// The layers of a small model, in the order `ollama pull gemma:2b` has them.
+fn ollama_layers(weights: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
+    vec![
+        ("application/vnd.ollama.image.model", weights.to_vec()),
+        (
+            "application/vnd.ollama.image.license",
+            LLAMA_LICENSE.to_vec(),
+        ),
+        ("application/vnd.ollama.image.template", TEMPLATE.to_vec()),
+        ("application/vnd.ollama.image.params", PARAMS.to_vec()),
+    ]
+}
+
+fn build(layers: &[(&'static str, Vec<u8>)]) -> (Vec<u8>, Vec<Vec<u8>>) {
+    let refs: Vec<(&str, &[u8])> = layers.iter().map(|(t, b)| (*t, b.as_slice())).collect();
+    ollama_manifest(&refs)
+}
+
+fn digest(bytes: &[u8]) -> String {
+    format!("sha256:{}", sha256_hex(bytes))
+}
+
+/// `library/tiny` with tags `latest` and `1b` (other weights) and `acme/other`.
+fn ollama_hub() -> (FixtureHub, Vec<u8>, Vec<Vec<u8>>, Vec<u8>) {
+    let hub = FixtureHub::start();
+    let (latest, mut blobs) = build(&ollama_layers(&bytes(20, 3000)));
+    let (small, small_blobs) = build(&ollama_layers(&bytes(21, 1000)));
+    blobs.extend(small_blobs);
+    hub.add_ollama_model(OllamaModel {
+        namespace: "library".into(),
+        model: "tiny".into(),
+        tags: vec![
+            ("latest".into(), latest.clone()),
+            ("1b".into(), small.clone()),
+        ],
+        blobs: blobs.clone(),
+    });
+    let (other, other_blobs) = build(&[("application/vnd.ollama.image.model", bytes(22, 10))]);
+    hub.add_ollama_model(OllamaModel {
+        namespace: "acme".into(),
+        model: "other".into(),
+        tags: vec![("latest".into(), other)],
+        blobs: other_blobs,
+    });
+    (hub, latest, blobs, small)
+}
+
+#[test]
+fn ollama_manifest_is_byte_for_byte_ollamas_format() {
+    let layers = ollama_layers(b"GGUF\x03\x00\x00\x00weights");
+    let (manifest, blobs) = build(&layers);
+    assert_eq!(blobs.len(), 5, "config + 4 layers");
+    for (i, (_, content)) in layers.iter().enumerate() {
+        assert_eq!(&blobs[i + 1], content);
+    }
+    // gemma:2b's manifest from an Ollama store (hub-formats.md §9.3), with
+    // this model's digests and sizes put in
+    let d = |b: &[u8]| (digest(b), b.len());
+    let ((c, cs), (m, ms), (l, ls), (t, ts), (p, ps)) = (
+        d(&blobs[0]),
+        d(&blobs[1]),
+        d(&blobs[2]),
+        d(&blobs[3]),
+        d(&blobs[4]),
+    );
+    let expected = format!(
+        "{{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\",\
+         \"config\":{{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"digest\":\"{c}\",\"size\":{cs}}},\
+         \"layers\":[{{\"mediaType\":\"application/vnd.ollama.image.model\",\"digest\":\"{m}\",\"size\":{ms}}},\
+         {{\"mediaType\":\"application/vnd.ollama.image.license\",\"digest\":\"{l}\",\"size\":{ls}}},\
+         {{\"mediaType\":\"application/vnd.ollama.image.template\",\"digest\":\"{t}\",\"size\":{ts}}},\
+         {{\"mediaType\":\"application/vnd.ollama.image.params\",\"digest\":\"{p}\",\"size\":{ps}}}]}}"
+    );
+    assert_eq!(String::from_utf8(manifest).unwrap(), expected);
+    // the config is Ollama's ConfigV2, with the layers as rootfs.diff_ids
+    let config = String::from_utf8(blobs[0].clone()).unwrap();
+    assert!(
+        config.starts_with("{\"model_format\":\"gguf\",\"model_family\":\"llama\","),
+        "{config}"
+    );
+    assert!(!config.contains(' ') && !config.ends_with('\n'));
+    let v: Value = serde_json::from_str(&config).unwrap();
+    assert_eq!(
+        v["rootfs"],
+        json!({"type": "layers", "diff_ids": [m, l, t, p]})
+    );
+    assert_eq!(
+        (v["architecture"].as_str(), v["os"].as_str()),
+        (Some("amd64"), Some("linux"))
+    );
+    // deterministic
+    assert_eq!(build(&layers).0, build(&layers).0);
+}
+
+#[test]
+fn ollama_manifests_by_tag_and_digest() {
+    let (hub, latest, _, small) = ollama_hub();
+    let base = format!("{}/v2/library/tiny/manifests", hub.url());
+    let accept = [("Accept", MANIFEST_V2)];
+    for url in [
+        format!("{base}/latest"),
+        format!("{base}/{}", digest(&latest)),
+        format!("{base}/sha256%3A{}", sha256_hex(&latest)),
+    ] {
+        let r = get_h(&url, &accept);
+        assert_eq!(r.status, 200, "{url}");
+        assert_eq!(r.body, latest, "served verbatim: {url}");
+        assert_eq!(r.header("content-type"), Some(MANIFEST_V2));
+        assert_eq!(
+            r.header("docker-content-digest"),
+            Some(digest(&latest).as_str())
+        );
+        assert_eq!(
+            r.header("docker-distribution-api-version"),
+            Some("registry/2.0")
+        );
+        assert!(r.header("x-request-id").is_some());
+    }
+    let r = get_h(&format!("{base}/1b"), &accept);
+    assert_eq!((r.status, r.body), (200, small.clone()));
+    let r = head_h(&format!("{base}/1b"), &accept);
+    assert_eq!(r.status, 200);
+    assert!(r.body.is_empty());
+    assert_eq!(
+        r.header("content-length"),
+        Some(small.len().to_string().as_str())
+    );
+    assert_eq!(
+        r.header("docker-content-digest"),
+        Some(digest(&small).as_str())
+    );
+    // unknown tag, digest, model, and a manifest of another model
+    let other = get(&format!("{}/v2/acme/other/manifests/latest", hub.url())).body;
+    for url in [
+        format!("{base}/nope"),
+        format!("{base}/sha256:{}", "0".repeat(64)),
+        format!("{base}/{}", digest(&other)),
+        format!("{}/v2/library/nothing/manifests/latest", hub.url()),
+        format!("{}/v2/acme/tiny/manifests/latest", hub.url()),
+    ] {
+        let r = get_h(&url, &accept);
+        assert_eq!(r.status, 404, "{url}");
+        assert!(r
+            .header("content-type")
+            .unwrap()
+            .starts_with("application/json"));
+        assert_eq!(
+            r.json(),
+            json!({"errors": [{"code": "MANIFEST_UNKNOWN", "message": "manifest unknown"}]}),
+            "{url}"
+        );
+    }
+    // the version check, wrong methods, bad tokens
+    assert_eq!(get(&format!("{}/v2/", hub.url())).status, 200);
+    let r = agent().delete(format!("{base}/latest")).call().unwrap();
+    assert_eq!(r.status().as_u16(), 405);
+    let r = get_h(
+        &format!("{base}/latest"),
+        &[("Authorization", "Bearer nope")],
+    );
+    assert_eq!(r.status, 401, "a bad token is refused on every hub path");
+    // replacing a model moves its tags and forgets its old manifests
+    let (moved, blobs) = build(&ollama_layers(&bytes(23, 500)));
+    hub.add_ollama_model(OllamaModel {
+        namespace: "library".into(),
+        model: "tiny".into(),
+        tags: vec![("latest".into(), moved.clone())],
+        blobs,
+    });
+    assert_eq!(get_h(&format!("{base}/latest"), &accept).body, moved);
+    for gone in [format!("{base}/1b"), format!("{base}/{}", digest(&latest))] {
+        assert_eq!(get_h(&gone, &accept).status, 404, "{gone}");
+    }
+}
+
+#[test]
+fn ollama_blobs_redirect_to_the_cdn() {
+    let (hub, _, blobs, _) = ollama_hub();
+    let base = format!("{}/v2/library/tiny/blobs", hub.url());
+    for blob in &blobs {
+        let url = format!("{base}/{}", digest(blob));
+        for method in ["GET", "HEAD"] {
+            let r = try_req(method, &url, &[]).unwrap();
+            assert_eq!(r.status, 307, "{method} {url}");
+            let loc = r.header("location").unwrap();
+            assert!(
+                loc.starts_with(&format!(
+                    "{}/ollama/docker/registry/v2/blobs/sha256/{}/{}/data?",
+                    hub.cdn_url(),
+                    &sha256_hex(blob)[..2],
+                    sha256_hex(blob)
+                )),
+                "{loc}"
+            );
+            assert_ne!(hub.cdn_url(), hub.url(), "the CDN is another origin");
+        }
+        let loc = get(&url).header("location").unwrap().to_owned();
+        let r = get(&loc);
+        assert_eq!((r.status, &r.body), (200, blob));
+        assert_eq!(r.header("accept-ranges"), Some("bytes"));
+        let r = get_h(&loc, &[("Range", "bytes=1-3")]);
+        assert_eq!((r.status, r.body.as_slice()), (206, &blob[1..=3]));
+        let r = head_h(&loc, &[]);
+        assert_eq!(
+            (r.status, r.header("content-length")),
+            (200, Some(blob.len().to_string().as_str()))
+        );
+    }
+    // a client that follows redirects gets the bytes
+    let r = ureq::get(format!("{base}/{}", digest(&blobs[1])))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_vec()
+        .unwrap();
+    assert_eq!(r, blobs[1]);
+    // unknown blobs, a blob of another model, malformed digests
+    let other_blob = {
+        let m = get(&format!("{}/v2/acme/other/manifests/latest", hub.url())).json();
+        m["layers"][0]["digest"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(
+        get(&format!("{}/v2/acme/other/blobs/{other_blob}", hub.url())).status,
+        307
+    );
+    for url in [
+        format!("{base}/sha256:{}", "0".repeat(64)),
+        format!("{base}/{other_blob}"),
+        format!(
+            "{}/v2/library/nothing/blobs/{}",
+            hub.url(),
+            digest(&blobs[0])
+        ),
+    ] {
+        let r = get(&url);
+        assert_eq!(r.status, 404, "{url}");
+        assert_eq!(
+            r.json(),
+            json!({"errors": [{"code": "BLOB_UNKNOWN", "message": "blob unknown to registry"}]})
+        );
+    }
+    for bad in [
+        "sha256:abc",
+        "md5:0123",
+        &format!("sha256:{}", "A".repeat(64)),
+    ] {
+        let r = get(&format!("{base}/{bad}"));
+        assert_eq!(r.status, 400, "{bad}");
+        assert_eq!(r.json()["errors"][0]["code"], "DIGEST_INVALID");
+    }
+    let h = sha256_hex(b"nothing");
+    let r = get(&format!(
+        "{}/ollama/docker/registry/v2/blobs/sha256/{}/{h}/data",
+        hub.cdn_url(),
+        &h[..2]
+    ));
+    assert_eq!(r.status, 404);
+    assert!(String::from_utf8_lossy(&r.body).contains("NoSuchKey"));
+}
+
+#[test]
+fn ollama_corrupt_blobs_faults_and_the_request_log() {
+    let (hub, latest, blobs, _) = ollama_hub();
+    let license = digest(LLAMA_LICENSE);
+    let url = format!("{}/v2/library/tiny/blobs/{license}", hub.url());
+    // a corrupt blob: the registry still redirects, the CDN serves other bytes
+    hub.corrupt_ollama_blob(&license, b"not the license".to_vec());
+    let loc = get(&url).header("location").unwrap().to_owned();
+    assert_eq!(get(&loc).body, b"not the license");
+    assert!(blobs.iter().any(|b| b == LLAMA_LICENSE));
+
+    // faults on registry and CDN paths
+    let manifest = format!("{}/v2/library/tiny/manifests/latest", hub.url());
+    hub.inject(Fault::once(
+        "/v2/library/tiny/manifests/",
+        FaultKind::Status(503),
+    ));
+    assert_eq!(get(&manifest).status, 503);
+    assert_eq!(get(&manifest).body, latest);
+    hub.inject(Fault::once("/ollama/", FaultKind::TruncateBody));
+    let model = digest(&blobs[1]);
+    let loc = get(&format!("{}/v2/library/tiny/blobs/{model}", hub.url()))
+        .header("location")
+        .unwrap()
+        .to_owned();
+    assert!(try_req("GET", &loc, &[]).is_err(), "body cut short");
+    assert_eq!(get(&loc).body, blobs[1]);
+
+    // the log: server, method, raw path and headers
+    hub.clear_requests();
+    get_h(&manifest, &[("Accept", MANIFEST_V2)]);
+    get(&loc);
+    let log = hub.requests();
+    assert_eq!(log.len(), 2);
+    assert_eq!(
+        (log[0].server, log[0].method.as_str(), log[0].path.as_str()),
+        ("hub", "GET", "/v2/library/tiny/manifests/latest")
+    );
+    assert_eq!(log[0].header("Accept"), Some(MANIFEST_V2));
+    assert_eq!(log[1].server, "cdn");
+    assert!(log[1]
+        .path
+        .starts_with("/ollama/docker/registry/v2/blobs/sha256/"));
+}
+
+// ---------------------------------------------------------------------------
 // Fidelity with the real Python client
 // ---------------------------------------------------------------------------
 

@@ -141,6 +141,12 @@ impl Name {
         let host = parts.pop();
         check_part(Part::Model, model)?;
         if let Some(ns) = namespace {
+            if host.is_none() && (ns.contains('.') || ns.contains(':')) {
+                return Err(SourceError::new(
+                    format!("`{ns}` looks like a host, but a host needs a namespace after it"),
+                    format!("write `ollama:{ns}/NAMESPACE/{model}` (e.g. `library` for official models)"),
+                ));
+            }
             check_part(Part::Namespace, ns)?;
         }
         if let Some(h) = host {

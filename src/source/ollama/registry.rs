@@ -65,7 +65,9 @@ pub fn lock_entry(r: &Resolver, entry: &ModelEntry, n: &Name) -> Result<LockedMo
         .map(|r| r.value.clone())
         .or_else(|| n.digest.clone());
     let reference = pinned.clone().unwrap_or_else(|| n.tag.clone());
-    let cache_key = |digest: &str| format!("{}\n{digest}", n.host);
+    // a digest names a manifest only within its repository: the key holds
+    // host, namespace and model, so a pin is confirmed for each model
+    let cache_key = |digest: &str| format!("{}/{}/{}\n{digest}", n.host, n.namespace, n.model);
     let cached = pinned
         .as_ref()
         .and_then(|d| r.cache.get::<String>("ollama-manifest", &cache_key(d)));
@@ -139,11 +141,14 @@ pub fn lock_entry(r: &Resolver, entry: &ModelEntry, n: &Name) -> Result<LockedMo
         let path = format!("{role}/{count}");
         *count += 1;
         let hex = digest.strip_prefix("sha256:").unwrap_or_default();
-        files.push(LockedFile {
-            path: path.clone(),
-            size,
-            sha256: hex.to_owned(),
-        });
+        // `files` selects layers; license layers are digested regardless
+        if entry.wants_file(&path) {
+            files.push(LockedFile {
+                path: path.clone(),
+                size,
+                sha256: hex.to_owned(),
+            });
+        }
         if role == "license" {
             license_files.push(LicenseFile {
                 path,
