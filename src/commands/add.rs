@@ -1,7 +1,7 @@
 //! `modellock add SOURCE`: add a model entry to models.toml, keeping every
 //! comment and the layout of the file.
 
-use super::{load_manifest, Context};
+use super::{load_manifest, write_manifest, Context};
 use crate::diag::{Code, Diag, Files};
 use crate::manifest::{self, edit, InvalidName};
 use crate::source::Source;
@@ -107,29 +107,14 @@ pub fn run(ctx: &Context, args: &AddArgs) -> u8 {
         revision: args.revision.as_deref(),
         files: &args.files,
     };
-    let new_text = match edit::add_model(&text, &entry) {
-        Ok(t) => t,
-        Err(e) => {
-            let d = Diag::error(
-                Code::ManifestInvalidType,
-                format!("cannot add to models.toml: {e}"),
-            );
-            return ctx.fail(&[d], &files);
-        }
-    };
-    // The edited file must load as cleanly as the original did.
-    let mut check_files = Files::new();
-    let (_, after) = manifest::load_str(&manifest.path, new_text.clone(), &mut check_files);
-    if after.iter().any(Diag::is_fatal) {
-        return ctx.fail(&after, &check_files);
-    }
-    if let Err(e) = crate::fsutil::write_atomic(&manifest.path, new_text.as_bytes()) {
-        let d = Diag::error(
-            Code::ManifestIo,
-            format!("cannot write `{}`: {e}", manifest.path.display()),
-        )
-        .with_help("check that the file and its directory are writable; models.toml is unchanged");
-        return ctx.fail(&[d], &files);
+    if let Err(status) = write_manifest(
+        ctx,
+        &manifest,
+        &files,
+        edit::add_model(&text, &entry),
+        "add a model",
+    ) {
+        return status;
     }
     ctx.out.status(
         "Added",

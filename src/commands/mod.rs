@@ -105,3 +105,37 @@ pub fn load_manifest_and_lock(
         LockState::Invalid => Err(ctx.fail(diags, files)),
     }
 }
+
+/// Writes an edited models.toml: the edit (`Err` is why it could not be
+/// made) must load as cleanly as the original did, and the file is replaced
+/// atomically. On failure, reports it and returns the exit status; the file
+/// is then unchanged.
+pub fn write_manifest(
+    ctx: &Context,
+    manifest: &Manifest,
+    files: &Files,
+    edited: Result<String, String>,
+    what: &str,
+) -> Result<(), u8> {
+    use crate::diag::Code;
+    let text = edited.map_err(|e| {
+        let d = Diag::error(
+            Code::ManifestInvalidType,
+            format!("cannot {what} in models.toml: {e}"),
+        );
+        ctx.fail(&[d], files)
+    })?;
+    let mut check_files = Files::new();
+    let (_, after) = manifest::load_str(&manifest.path, text.clone(), &mut check_files);
+    if after.iter().any(Diag::is_fatal) {
+        return Err(ctx.fail(&after, &check_files));
+    }
+    crate::fsutil::write_atomic(&manifest.path, text.as_bytes()).map_err(|e| {
+        let d = Diag::error(
+            Code::ManifestIo,
+            format!("cannot write `{}`: {e}", manifest.path.display()),
+        )
+        .with_help("check that the file and its directory are writable; models.toml is unchanged");
+        ctx.fail(&[d], files)
+    })
+}

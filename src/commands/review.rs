@@ -2,11 +2,11 @@
 //! record approval of the locked license terms in models.toml. Records are
 //! appended; earlier ones stay as the history.
 
-use super::{load_manifest_and_lock, Context};
+use super::{load_manifest_and_lock, write_manifest, Context};
 use crate::date::Date;
 use crate::diag::{did_you_mean, Code, Diag, Files};
 use crate::lock::stale;
-use crate::manifest::{self, edit};
+use crate::manifest::edit;
 use crate::policy::{self, Standing};
 
 #[derive(Debug, clap::Args)]
@@ -133,28 +133,14 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
         revision: Some(&locked.revision),
     };
     let text = files.text(manifest.file).to_string();
-    let new_text = match edit::add_review(&text, name, &record) {
-        Ok(t) => t,
-        Err(e) => {
-            let d = Diag::error(
-                Code::ManifestInvalidType,
-                format!("cannot add a review to models.toml: {e}"),
-            );
-            return ctx.fail(&[d], &files);
-        }
-    };
-    let mut check_files = Files::new();
-    let (_, after) = manifest::load_str(&manifest.path, new_text.clone(), &mut check_files);
-    if after.iter().any(Diag::is_fatal) {
-        return ctx.fail(&after, &check_files);
-    }
-    if let Err(e) = crate::fsutil::write_atomic(&manifest.path, new_text.as_bytes()) {
-        let d = Diag::error(
-            Code::ManifestIo,
-            format!("cannot write `{}`: {e}", manifest.path.display()),
-        )
-        .with_help("models.toml is unchanged; check that it is writable");
-        return ctx.fail(&[d], &files);
+    if let Err(status) = write_manifest(
+        ctx,
+        &manifest,
+        &files,
+        edit::add_review(&text, name, &record),
+        "add a review",
+    ) {
+        return status;
     }
     ctx.out.status(
         "Reviewed",
