@@ -46,19 +46,8 @@ impl Project {
     /// modellock with a clean environment pointed at the fixture Hub.
     fn cmd(&self, args: &[&str]) -> assert_cmd::Command {
         let mut cmd = modellock();
-        for var in [
-            "HF_TOKEN",
-            "HUGGING_FACE_HUB_TOKEN",
-            "HF_HUB_OFFLINE",
-            "TRANSFORMERS_OFFLINE",
-            "HF_TOKEN_PATH",
-        ] {
-            cmd.env_remove(var);
-        }
-        cmd.env("HF_ENDPOINT", self.hub.url())
-            .env("HF_HOME", self.path("hf-home"))
-            .env("MODELLOCK_CACHE_DIR", self.path("cache"))
-            .arg("--manifest-path")
+        isolate(&mut cmd, self.dir.path(), &self.hub.url());
+        cmd.arg("--manifest-path")
             .arg(self.path("models.toml"))
             .args(args);
         cmd

@@ -72,3 +72,24 @@ pub fn assert_no_panic(r: &Run) {
         assert!(!text.contains("internal error"), "{text}");
     }
 }
+
+/// Isolates a command from the machine: no token or offline setting from
+/// the environment; the Hub at `hf_endpoint`; `HF_HOME`, the metadata cache
+/// and the Ollama store inside `dir`.
+pub fn isolate(cmd: &mut Command, dir: &Path, hf_endpoint: &str) {
+    for var in [
+        "HF_TOKEN",
+        "HUGGING_FACE_HUB_TOKEN",
+        "HF_HUB_OFFLINE",
+        "TRANSFORMERS_OFFLINE",
+        "HF_TOKEN_PATH",
+        "HF_HUB_CACHE",
+        "OLLAMA_HOST",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("HF_ENDPOINT", hf_endpoint)
+        .env("HF_HOME", dir.join("hf-home"))
+        .env("MODELLOCK_CACHE_DIR", dir.join("cache"))
+        .env("OLLAMA_MODELS", dir.join("ollama"));
+}
