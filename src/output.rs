@@ -73,6 +73,27 @@ impl Output {
         extra: serde_json::Map<String, serde_json::Value>,
         lines: &[String],
     ) {
+        self.report_with_status(
+            diags,
+            files,
+            models,
+            extra,
+            lines,
+            diag::exit_status(diags),
+        );
+    }
+
+    /// Like [`Output::report`], for a command whose exit status is not only
+    /// its diagnostics' (`diff` exits 1 when the terms differ).
+    pub fn report_with_status(
+        &self,
+        diags: &[Diag],
+        files: &Files,
+        models: Option<usize>,
+        extra: serde_json::Map<String, serde_json::Value>,
+        lines: &[String],
+        status: u8,
+    ) {
         let counts = Counts::of(diags);
         match self.format {
             Format::Json => {
@@ -83,7 +104,7 @@ impl Output {
                 if let Some(n) = models {
                     summary.insert("models".into(), n.into());
                 }
-                summary.insert("exit-status".into(), diag::exit_status(diags).into());
+                summary.insert("exit-status".into(), status.into());
                 let mut doc = serde_json::Map::new();
                 doc.insert("diagnostics".into(), render::json_diagnostics(diags, files));
                 doc.insert("summary".into(), serde_json::Value::Object(summary));
