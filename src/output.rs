@@ -73,14 +73,7 @@ impl Output {
         extra: serde_json::Map<String, serde_json::Value>,
         lines: &[String],
     ) {
-        self.report_with_status(
-            diags,
-            files,
-            models,
-            extra,
-            lines,
-            diag::exit_status(diags),
-        );
+        self.report_with_status(diags, files, models, extra, lines, diag::exit_status(diags));
     }
 
     /// Like [`Output::report`], for a command whose exit status is not only

@@ -80,7 +80,7 @@ fn license_unreviewed_points_at_the_entry_and_the_lock() {
     // the help carries the digest to approve, ready to paste
     let help = d["help"].as_str().unwrap();
     assert!(
-        help.contains(&format!("license-digest = \"sha256:{}\"", "1d".repeat(32))),
+        help.contains(&format!("license-digest = \"{CHAT_DIGEST}\"")),
         "{help}"
     );
 }
@@ -412,4 +412,49 @@ fn colour_follows_flag_and_no_color() {
         "check",
     ]);
     assert!(!run(&mut cmd).stdout.contains('\u{1b}'));
+}
+
+#[test]
+fn the_license_store_must_hold_every_locked_text() {
+    // a lock whose texts were never stored (or not committed)
+    let (dir, m) = copy_fixture("check/reviewed");
+    let store = dir.path().join(".modellock");
+    std::fs::rename(&store, dir.path().join("elsewhere")).unwrap();
+    let r = run_on(&m, &["--format", "json", "check"]);
+    assert_eq!(
+        (r.code, r.codes()),
+        (1, vec!["license::text-missing".to_owned()])
+    );
+    let diags = r.json()["diagnostics"].as_array().unwrap().clone();
+    assert_eq!(diags.len(), 2, "one per model");
+    let help = diags[0]["help"].as_str().unwrap();
+    assert!(help.contains(".modellock/terms/sha256-"), "{help}");
+    assert!(help.contains("modellock update"), "{help}");
+    std::fs::rename(dir.path().join("elsewhere"), &store).unwrap();
+    assert_eq!(run_on(&m, &["check"]).code, 0);
+
+    // an entry edited by hand no longer matches its name
+    let licenses = store.join("licenses");
+    let text = std::fs::read_dir(&licenses)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let original = std::fs::read(&text).unwrap();
+    let mut edited = original.clone();
+    edited.extend_from_slice(b"\nAnd one more clause.\n");
+    std::fs::write(&text, &edited).unwrap();
+    let r = run_on(&m, &["--format", "json", "check"]);
+    assert_eq!(
+        (r.code, r.codes()),
+        (1, vec!["license::text-mismatch".to_owned()])
+    );
+    // re-wrapping the stored text keeps its digest: still the same terms
+    let rewrapped: Vec<u8> = original
+        .iter()
+        .map(|&b| if b == b'\n' { b' ' } else { b })
+        .collect();
+    std::fs::write(&text, rewrapped).unwrap();
+    assert_eq!(run_on(&m, &["check"]).code, 0);
 }

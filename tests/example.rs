@@ -28,7 +28,7 @@ fn committed_lock_is_what_the_directories_lock_to() {
         };
         expected
             .models
-            .push(path::lock_entry(entry, src, m.dir()).unwrap());
+            .push(path::lock_entry(entry, src, m.dir()).unwrap().0);
     }
     let text = lock::render(&expected);
     let lock_path = dir.join("models.lock");

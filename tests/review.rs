@@ -7,15 +7,7 @@ use common::*;
 use std::path::{Path, PathBuf};
 
 fn project(fixture: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    for f in ["models.toml", "models.lock"] {
-        let src = root().join("fixtures").join(fixture).join(f);
-        if src.exists() {
-            std::fs::copy(src, dir.path().join(f)).unwrap();
-        }
-    }
-    let manifest = dir.path().join("models.toml");
-    (dir, manifest)
+    copy_fixture(fixture)
 }
 
 /// modellock without any git identity to fall back to.
@@ -51,10 +43,7 @@ fn red_check_review_green_check() {
         ],
     );
     assert_eq!(r.code, 0, "{}", r.stdout);
-    assert_eq!(
-        r.json()["review"]["license-digest"],
-        format!("sha256:{}", "1d".repeat(32))
-    );
+    assert_eq!(r.json()["review"]["license-digest"], CHAT_DIGEST);
     let after = std::fs::read_to_string(&m).unwrap();
     assert!(after.starts_with(&before), "existing text kept");
     insta::assert_snapshot!(after);

@@ -2,10 +2,12 @@
 //! models.toml and models.lock.
 
 use super::{load_manifest_and_lock, Context};
-use crate::diag::{self, Files};
+use crate::diag::{self, Diag, Files};
+use crate::license::{store, Store, StoreGaps};
 use crate::lock::{self, stale, StaleKind};
 use crate::policy::{self, Standing};
 use serde_json::json;
+use std::collections::HashMap;
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
@@ -24,6 +26,8 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
     };
 
     let today = ctx.today;
+    let store = Store::beside(&manifest.path);
+    let mut seen_texts = HashMap::new();
     let mut statuses = Vec::new();
     let mut lines = Vec::new();
     for entry in &manifest.models {
@@ -61,6 +65,17 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
         }
         let (standing, d) = policy::evaluate(&manifest, entry, locked, lock_file, today);
         diags.extend(d);
+        let gaps = store::gaps(&store, locked, &mut seen_texts);
+        if !gaps.is_empty() {
+            diags.extend(Vec::<Diag>::from(StoreGaps {
+                model: entry.name.clone(),
+                gaps,
+                file: manifest.file,
+                entry_span: entry.anchor(),
+                lock_file,
+                lock_span: locked.span.clone(),
+            }));
+        }
         if ctx.out.verbose {
             lines.push(format!(
                 "{:>12} {} ({}, {}) at {}",

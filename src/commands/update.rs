@@ -87,7 +87,7 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
         }
     }
 
-    let resolver = Resolver::new(env, manifest.dir());
+    let resolver = Resolver::new(env, &manifest.path);
     let progress = ctx.out.progress(targets.len() as u64, "Resolving");
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(usize::from(args.jobs))
@@ -138,6 +138,32 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
     let written = if args.dry_run {
         false
     } else {
+        // the texts first: a lock never names terms the store lacks
+        let stored = resolver.pending.write(&resolver.store);
+        if let Ok(n @ 1..) = stored {
+            ctx.out.status(
+                "Stored",
+                &format!(
+                    "{n} license {} in {}",
+                    if n == 1 { "entry" } else { "entries" },
+                    resolver.store.root().display()
+                ),
+            );
+        }
+        if let Err(error) = stored {
+            let d = Diag::error(
+                Code::LicenseStoreIo,
+                format!(
+                    "cannot write the license texts to `{}`: {error}",
+                    resolver.store.root().display()
+                ),
+            )
+            .with_help(
+                "check that the directory beside models.toml is writable; models.lock is unchanged",
+            );
+            return ctx.fail(&[d], &files);
+        }
+        resolver.save_texts_to_cache();
         match lock::write_atomic(&lock_path, &new) {
             Ok(outcome) => outcome == lock::WriteOutcome::Written,
             Err(error) => {

@@ -86,6 +86,12 @@ codes! {
         "The only review of a model's locked license terms has expired.";
     LicenseExpectedMismatch = "license::expected-mismatch", fatal = false,
         "The license a model's entry expects is not the license that was locked.";
+    LicenseTextMissing = "license::text-missing", fatal = false,
+        "The license store (.modellock/) lacks the text of a locked license file or terms.";
+    LicenseTextMismatch = "license::text-mismatch", fatal = false,
+        "A file in the license store (.modellock/) does not match the digest it is named by.";
+    LicenseStoreIo = "license::store-io", fatal = true,
+        "The license store (.modellock/) could not be read or written.";
     ManifestUnknownModel = "manifest::unknown-model", fatal = true,
         "A command names a model that models.toml does not have.";
     SourceNotFound = "source::not-found", fatal = true,

@@ -48,35 +48,12 @@ pub struct CardLicense {
 
 /// A model's license digest: `sha256:` + hex sha256 of the lines
 /// `KEY\tVALUE\n` sorted by key, for the card's license keys and
-/// `file:PATH` → the license file's digest hex.
+/// `file:PATH` → the license file's digest hex (see [`super::Terms`]).
 pub fn model_digest<'a>(
     card: &CardLicense,
     files: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> String {
-    let mut lines: Vec<(String, String)> = Vec::new();
-    let card_keys = [
-        ("card:license", &card.license),
-        ("card:license_name", &card.license_name),
-        ("card:license_link", &card.license_link),
-    ];
-    for (key, value) in card_keys {
-        if let Some(v) = value {
-            lines.push((key.to_owned(), v.clone()));
-        }
-    }
-    for (path, digest) in files {
-        let hex = digest.strip_prefix("sha256:").unwrap_or(digest);
-        lines.push((format!("file:{path}"), hex.to_owned()));
-    }
-    lines.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let mut text = String::new();
-    for (k, v) in lines {
-        text.push_str(&k);
-        text.push('\t');
-        text.push_str(&v);
-        text.push('\n');
-    }
-    format!("sha256:{}", sha256_hex(text.as_bytes()))
+    super::Terms::new(card.clone(), files).digest()
 }
 
 #[cfg(test)]

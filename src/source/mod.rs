@@ -236,7 +236,19 @@ impl From<crate::net::NetError> for Failure {
     }
 }
 
-/// Everything resolution needs: the environment, HTTP clients, the cache.
+/// The license terms of a source at some revision, without its weights:
+/// what `diff --to REV` and `outdated` compare.
+#[derive(Clone, Debug)]
+pub struct FetchedTerms {
+    /// The commit or manifest digest the revision resolved to.
+    pub revision: String,
+    /// The license as the source declares it.
+    pub license: Option<String>,
+    pub terms: crate::license::Terms,
+}
+
+/// Everything resolution needs: the environment, HTTP clients, the cache,
+/// and the license texts gathered for the store.
 pub struct Resolver {
     pub env: crate::env::Env,
     /// For the Hub: sends the token, to the Hub's own host only.
@@ -245,21 +257,84 @@ pub struct Resolver {
     pub plain_http: crate::net::Http,
     pub cache: crate::cache::Cache,
     pub manifest_dir: std::path::PathBuf,
+    /// The project's license text store (`.modellock/`).
+    pub store: crate::license::Store,
+    /// The user's copy of license texts, beside the metadata cache.
+    pub text_cache: crate::license::Store,
+    /// Texts and terms to write to the store once everything resolved.
+    pub pending: crate::license::store::Pending,
 }
 
 impl Resolver {
-    pub fn new(env: crate::env::Env, manifest_dir: &std::path::Path) -> Resolver {
+    pub fn new(env: crate::env::Env, manifest_path: &std::path::Path) -> Resolver {
         let token = env
             .hf_token
             .as_ref()
             .map(|(t, _)| (t.clone(), env.hf_endpoint.as_str()));
+        let manifest_dir = match manifest_path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => std::path::PathBuf::from("."),
+        };
         Resolver {
             hf_http: crate::net::Http::new(token),
             plain_http: crate::net::Http::new(None),
             cache: crate::cache::Cache::new(env.cache_dir.clone()),
-            manifest_dir: manifest_dir.to_owned(),
+            store: crate::license::Store::beside(manifest_path),
+            text_cache: crate::license::Store::at(env.cache_dir.join("v1").join("texts")),
+            pending: Default::default(),
+            manifest_dir,
             env,
         }
+    }
+
+    /// Keeps a license text that was downloaded or read anyway.
+    pub fn keep_text(&self, bytes: &[u8]) {
+        self.pending.add_text(bytes.to_vec());
+    }
+
+    /// Makes sure the text of the license file with `digest` is at hand for
+    /// the store: already there, in the user's copy, or fetched now (and
+    /// checked against the digest).
+    pub fn ensure_text(
+        &self,
+        digest: &str,
+        path: &str,
+        fetch: impl FnOnce() -> Result<Vec<u8>, Failure>,
+    ) -> Result<(), Failure> {
+        use crate::license::store::Lookup;
+        if self.pending.text(digest).is_some()
+            || matches!(self.store.text(digest), Lookup::Found(_))
+        {
+            return Ok(());
+        }
+        if let Lookup::Found(bytes) = self.text_cache.text(digest) {
+            self.pending.add_text(bytes);
+            return Ok(());
+        }
+        let bytes = fetch()?;
+        if crate::license::file_digest(&bytes) != digest {
+            return Err(Failure::new(
+                crate::diag::Code::SourceIntegrity,
+                format!("the text of `{path}` downloaded again does not have the digest {digest} it had"),
+                "the source served other content for an immutable id; run update again",
+            ));
+        }
+        self.pending.add_text(bytes);
+        Ok(())
+    }
+
+    /// The text of a license file from what this run gathered, the
+    /// project's store or the user's copy.
+    pub fn text(&self, digest: &str) -> Option<Vec<u8>> {
+        self.pending
+            .text(digest)
+            .or_else(|| self.store.text(digest).found())
+            .or_else(|| self.text_cache.text(digest).found())
+    }
+
+    /// Writes the gathered texts to the user's copy (best effort).
+    pub fn save_texts_to_cache(&self) {
+        let _ = self.pending.write(&self.text_cache);
     }
 
     /// Resolves one manifest entry to its lock entry.
@@ -267,21 +342,60 @@ impl Resolver {
         &self,
         entry: &crate::manifest::ModelEntry,
     ) -> Result<crate::lock::LockedModel, Failure> {
+        let locked = match &entry.source.value {
+            Source::Hf(repo) => hf::lock::lock_entry(self, entry, repo)?,
+            Source::Ollama(name) => ollama::registry::lock_entry(self, entry, name)?,
+            Source::Path(p) => {
+                let (locked, texts) = path::lock_entry(entry, p, &self.manifest_dir)
+                    .map_err(|e| path_failure(p, e))?;
+                for t in &texts {
+                    self.keep_text(t);
+                }
+                self.pending.add_terms(&crate::license::Terms::new(
+                    Default::default(),
+                    locked
+                        .license_files
+                        .iter()
+                        .map(|l| (l.path.as_str(), l.digest.as_str())),
+                ));
+                locked
+            }
+        };
+        Ok(locked)
+    }
+
+    /// The license terms of an entry's source at another revision (a
+    /// branch, tag or commit; an Ollama tag or manifest digest), fetching
+    /// only license files and the card.
+    pub fn terms_at(
+        &self,
+        entry: &crate::manifest::ModelEntry,
+        revision: &str,
+    ) -> Result<FetchedTerms, Failure> {
         match &entry.source.value {
-            Source::Hf(repo) => hf::lock::lock_entry(self, entry, repo),
-            Source::Ollama(name) => ollama::registry::lock_entry(self, entry, name),
-            Source::Path(p) => path::lock_entry(entry, p, &self.manifest_dir).map_err(|e| {
-                let code = if e.error.kind() == std::io::ErrorKind::NotFound {
-                    crate::diag::Code::SourceNotFound
-                } else {
-                    crate::diag::Code::SourceIo
-                };
-                Failure::new(
-                    code,
-                    format!("cannot lock `{}`: {e}", p.raw),
-                    "the directory is resolved relative to models.toml",
-                )
-            }),
+            Source::Hf(repo) => hf::lock::terms_at(self, repo, revision),
+            Source::Ollama(name) => ollama::registry::terms_at(self, entry, name, revision),
+            Source::Path(_) => Err(Failure::new(
+                crate::diag::Code::SourceRevisionNotFound,
+                format!(
+                    "`{}` is a local directory, which has no revisions",
+                    entry.source_raw
+                ),
+                "compare with `locked`, `reviewed` or a license digest instead",
+            )),
         }
     }
+}
+
+fn path_failure(p: &path::PathSource, e: path::SnapshotError) -> Failure {
+    let code = if e.error.kind() == std::io::ErrorKind::NotFound {
+        crate::diag::Code::SourceNotFound
+    } else {
+        crate::diag::Code::SourceIo
+    };
+    Failure::new(
+        code,
+        format!("cannot lock `{}`: {e}", p.raw),
+        "the directory is resolved relative to models.toml",
+    )
 }

@@ -55,6 +55,8 @@ pub struct Snapshot {
     pub revision: String,
     pub files: Vec<LockedFile>,
     pub license_files: Vec<LicenseFile>,
+    /// The bytes of each license file, in the order of `license_files`.
+    pub license_texts: Vec<Vec<u8>>,
 }
 
 /// Why a directory could not be locked.
@@ -116,6 +118,7 @@ pub fn snapshot(
         .collect::<Result<_, SnapshotError>>()?;
 
     let mut license_files = Vec::new();
+    let mut license_texts = Vec::new();
     let mut listed: Vec<(String, u64, String)> = files
         .iter()
         .map(|f| (f.path.clone(), f.size, f.sha256.clone()))
@@ -131,6 +134,7 @@ pub fn snapshot(
         if !listed.iter().any(|(p, _, _)| p == rel) {
             listed.push((rel.clone(), bytes.len() as u64, sha256_hex(&bytes)));
         }
+        license_texts.push(bytes);
     }
     listed.sort();
     let mut text = String::new();
@@ -141,6 +145,7 @@ pub fn snapshot(
         revision: format!("sha256:{}", sha256_hex(text.as_bytes())),
         files,
         license_files,
+        license_texts,
     })
 }
 
@@ -201,12 +206,13 @@ fn read_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
 }
 
 /// The lock entry of a `path:` model: the directory's snapshot, with the
-/// license the manifest declares (a directory has no model card).
+/// license the manifest declares (a directory has no model card); and the
+/// texts of its license files.
 pub fn lock_entry(
     entry: &crate::manifest::ModelEntry,
     src: &PathSource,
     manifest_dir: &Path,
-) -> Result<crate::lock::LockedModel, SnapshotError> {
+) -> Result<(crate::lock::LockedModel, Vec<Vec<u8>>), SnapshotError> {
     let dir = src.resolve_dir(manifest_dir);
     let snap = snapshot(&dir, &|p| entry.wants_file(p))?;
     let card = crate::license::CardLicense::default();
@@ -216,7 +222,7 @@ pub fn lock_entry(
             .iter()
             .map(|l| (l.path.as_str(), l.digest.as_str())),
     );
-    Ok(crate::lock::LockedModel {
+    let locked = crate::lock::LockedModel {
         name: entry.name.clone(),
         source: entry.source_raw.clone(),
         requested: entry.requested(),
@@ -229,7 +235,8 @@ pub fn lock_entry(
         license_files: snap.license_files,
         files: snap.files,
         span: None,
-    })
+    };
+    Ok((locked, snap.license_texts))
 }
 
 #[cfg(test)]

@@ -93,3 +93,31 @@ pub fn isolate(cmd: &mut Command, dir: &Path, hf_endpoint: &str) {
         .env("MODELLOCK_CACHE_DIR", dir.join("cache"))
         .env("OLLAMA_MODELS", dir.join("ollama"));
 }
+
+/// The locked license digest of model `chat` in the fixtures under
+/// `fixtures/check/` (terms: `card:license llama3.1`, LICENSE =
+/// `fixtures/licenses/example-3.1.LICENSE.txt`).
+pub const CHAT_DIGEST: &str =
+    "sha256:d30e4c25ace392e2a77ad927b88b0d886533887c0c8503516389bb9f4ca5f42a";
+
+/// Copies a fixture directory (with its `.modellock/` store) into a new
+/// temporary directory; returns it and the path of its models.toml.
+pub fn copy_fixture(fixture: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("fixtures").join(fixture), dir.path());
+    let manifest = dir.path().join("models.toml");
+    (dir, manifest)
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

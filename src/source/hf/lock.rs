@@ -7,10 +7,10 @@ use super::api::{Card, Hub, TreeFile};
 use super::{is_commit, RepoId};
 use crate::diag::Code;
 use crate::hashing::{git_blob_sha1, sha256_hex};
-use crate::license::{file_digest, is_license_file, model_digest, CardLicense};
+use crate::license::{file_digest, is_license_file, CardLicense, Terms};
 use crate::lock::{LicenseFile, LockedFile, LockedModel};
 use crate::manifest::ModelEntry;
-use crate::source::{Failure, Resolver};
+use crate::source::{Failure, FetchedTerms, Resolver};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -37,11 +37,7 @@ struct BlobFacts {
 }
 
 pub fn lock_entry(r: &Resolver, entry: &ModelEntry, repo: &RepoId) -> Result<LockedModel, Failure> {
-    let hub = Hub {
-        http: &r.hf_http,
-        endpoint: &r.env.hf_endpoint,
-        has_token: r.env.hf_token.is_some(),
-    };
+    let hub = hub(r);
     let repo_s = repo.as_str();
     let mut tag = None;
     let mut fresh_card = None;
@@ -59,31 +55,12 @@ pub fn lock_entry(r: &Resolver, entry: &ModelEntry, repo: &RepoId) -> Result<Loc
             sha
         }
     };
-
-    let key = format!("{}\n{repo_s}\n{commit}", r.env.hf_endpoint);
-    let data = match r.cache.get::<CommitData>("hf-commit", &key) {
-        Some(d) => d,
-        None => {
-            let card = match fresh_card {
-                Some(c) => c,
-                None => hub.revision(repo_s, &commit)?.1,
-            };
-            let files = hub.tree(repo_s, &commit)?;
-            let d = CommitData { card, files };
-            r.cache.put("hf-commit", &key, &d);
-            d
-        }
-    };
+    let data = commit_data(r, &hub, repo_s, &commit, fresh_card)?;
 
     let selected: Vec<&TreeFile> = data
         .files
         .iter()
         .filter(|f| entry.wants_file(&f.path))
-        .collect();
-    let licenses: Vec<&TreeFile> = data
-        .files
-        .iter()
-        .filter(|f| is_license_file(&f.path))
         .collect();
     // everything whose facts must come from its content, once each
     let mut needed: Vec<&TreeFile> = selected
@@ -91,7 +68,7 @@ pub fn lock_entry(r: &Resolver, entry: &ModelEntry, repo: &RepoId) -> Result<Loc
         .copied()
         .filter(|f| f.lfs_sha256.is_none())
         .collect();
-    needed.extend(licenses.iter().copied());
+    needed.extend(data.files.iter().filter(|f| is_license_file(&f.path)));
     needed.sort_by(|a, b| a.path.cmp(&b.path));
     needed.dedup_by(|a, b| a.path == b.path);
     let facts: HashMap<&str, BlobFacts> = needed
@@ -110,43 +87,121 @@ pub fn lock_entry(r: &Resolver, entry: &ModelEntry, repo: &RepoId) -> Result<Loc
                 .unwrap_or_else(|| facts[f.path.as_str()].sha256.clone()),
         })
         .collect();
-    let license_files: Vec<LicenseFile> = licenses
-        .iter()
-        .map(|f| LicenseFile {
-            path: f.path.clone(),
-            digest: facts[f.path.as_str()].license_digest.clone(),
-        })
-        .collect();
-    let card = CardLicense {
-        license: data.card.license.clone(),
-        license_name: data.card.license_name.clone(),
-        license_link: data.card.license_link.clone(),
-    };
-    let license_digest = model_digest(
-        &card,
-        license_files
-            .iter()
-            .map(|l| (l.path.as_str(), l.digest.as_str())),
-    );
-    // `license: other` names its license in `license_name`
-    let license = match (&data.card.license, &data.card.license_name) {
-        (Some(l), Some(name)) if l.eq_ignore_ascii_case("other") => Some(name.clone()),
-        (l, _) => l.clone(),
-    };
+    let terms = license_terms(r, &hub, repo_s, &commit, &data, &facts)?;
     Ok(LockedModel {
         name: entry.name.clone(),
         source: entry.source_raw.clone(),
         requested: entry.requested(),
         tag,
         revision: commit,
-        license,
-        license_digest,
+        license: declared_license(&data.card),
+        license_digest: terms.digest(),
         base_models: data.card.base_models.clone(),
         include: entry.file_patterns(),
-        license_files,
+        license_files: terms
+            .files
+            .iter()
+            .map(|(path, digest)| LicenseFile {
+                path: path.clone(),
+                digest: digest.clone(),
+            })
+            .collect(),
         files,
         span: None,
     })
+}
+
+/// The license terms of a repo at a revision, fetching only the card, the
+/// file list and the license files.
+pub fn terms_at(r: &Resolver, repo: &RepoId, rev: &str) -> Result<FetchedTerms, Failure> {
+    let hub = hub(r);
+    let repo_s = repo.as_str();
+    let (commit, card) = if is_commit(rev) {
+        (rev.to_owned(), None)
+    } else {
+        let (sha, card) = hub.revision(repo_s, rev)?;
+        (sha, Some(card))
+    };
+    let data = commit_data(r, &hub, repo_s, &commit, card)?;
+    let licenses: Vec<&TreeFile> = data
+        .files
+        .iter()
+        .filter(|f| is_license_file(&f.path))
+        .collect();
+    let facts: HashMap<&str, BlobFacts> = licenses
+        .par_iter()
+        .map(|f| blob_facts(r, &hub, repo_s, &commit, f).map(|facts| (f.path.as_str(), facts)))
+        .collect::<Result<_, Failure>>()?;
+    let terms = license_terms(r, &hub, repo_s, &commit, &data, &facts)?;
+    Ok(FetchedTerms {
+        revision: commit,
+        license: declared_license(&data.card),
+        terms,
+    })
+}
+
+fn hub(r: &Resolver) -> Hub<'_> {
+    Hub {
+        http: &r.hf_http,
+        endpoint: &r.env.hf_endpoint,
+        has_token: r.env.hf_token.is_some(),
+    }
+}
+
+/// The card and file list of a commit, from the cache or the Hub.
+fn commit_data(
+    r: &Resolver,
+    hub: &Hub<'_>,
+    repo: &str,
+    commit: &str,
+    fresh_card: Option<Card>,
+) -> Result<CommitData, Failure> {
+    let key = format!("{}\n{repo}\n{commit}", r.env.hf_endpoint);
+    if let Some(d) = r.cache.get::<CommitData>("hf-commit", &key) {
+        return Ok(d);
+    }
+    let card = match fresh_card {
+        Some(c) => c,
+        None => hub.revision(repo, commit)?.1,
+    };
+    let files = hub.tree(repo, commit)?;
+    let d = CommitData { card, files };
+    r.cache.put("hf-commit", &key, &d);
+    Ok(d)
+}
+
+/// `license: other` names its license in `license_name`.
+fn declared_license(card: &Card) -> Option<String> {
+    match (&card.license, &card.license_name) {
+        (Some(l), Some(name)) if l.eq_ignore_ascii_case("other") => Some(name.clone()),
+        (l, _) => l.clone(),
+    }
+}
+
+/// The terms of a commit (card keys and license file digests), with every
+/// license text kept for the store.
+fn license_terms(
+    r: &Resolver,
+    hub: &Hub<'_>,
+    repo: &str,
+    commit: &str,
+    data: &CommitData,
+    facts: &HashMap<&str, BlobFacts>,
+) -> Result<Terms, Failure> {
+    let mut files = Vec::new();
+    for f in data.files.iter().filter(|f| is_license_file(&f.path)) {
+        let digest = facts[f.path.as_str()].license_digest.clone();
+        r.ensure_text(&digest, &f.path, || fetch_verified(hub, repo, commit, f))?;
+        files.push((f.path.clone(), digest));
+    }
+    let card = CardLicense {
+        license: data.card.license.clone(),
+        license_name: data.card.license_name.clone(),
+        license_link: data.card.license_link.clone(),
+    };
+    let terms = Terms::new(card, files.iter().map(|(p, d)| (p.as_str(), d.as_str())));
+    r.pending.add_terms(&terms);
+    Ok(terms)
 }
 
 fn blob_facts(
@@ -163,6 +218,27 @@ fn blob_facts(
     if let Some(facts) = r.cache.get::<BlobFacts>("blob", &key) {
         return Ok(facts);
     }
+    let bytes = fetch_verified(hub, repo, commit, f)?;
+    if is_license_file(&f.path) {
+        r.keep_text(&bytes);
+    }
+    let facts = BlobFacts {
+        sha256: sha256_hex(&bytes),
+        size: f.size,
+        license_digest: file_digest(&bytes),
+    };
+    r.cache.put("blob", &key, &facts);
+    Ok(facts)
+}
+
+/// A file's bytes at a commit, checked against the id the Hub lists for it
+/// (the LFS sha256, else the git blob id) and its size.
+fn fetch_verified(
+    hub: &Hub<'_>,
+    repo: &str,
+    commit: &str,
+    f: &TreeFile,
+) -> Result<Vec<u8>, Failure> {
     let limit = if f.lfs_sha256.is_some() {
         LFS_LICENSE_LIMIT
     } else {
@@ -176,9 +252,8 @@ fn blob_facts(
         ));
     }
     let bytes = hub.download(repo, commit, &f.path, limit)?;
-    let sha256 = sha256_hex(&bytes);
     let verified = match &f.lfs_sha256 {
-        Some(expected) => *expected == sha256,
+        Some(expected) => *expected == sha256_hex(&bytes),
         None => git_blob_sha1(&bytes) == f.oid,
     };
     if !verified || bytes.len() as u64 != f.size {
@@ -188,13 +263,7 @@ fn blob_facts(
             "a proxy or mirror altered the file, or the download was cut short; run update again",
         ));
     }
-    let facts = BlobFacts {
-        sha256,
-        size: f.size,
-        license_digest: file_digest(&bytes),
-    };
-    r.cache.put("blob", &key, &facts);
-    Ok(facts)
+    Ok(bytes)
 }
 
 /// The highest tag that satisfies the requirement: (tag name, commit).

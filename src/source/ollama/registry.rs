@@ -5,11 +5,11 @@
 use super::Name;
 use crate::diag::Code;
 use crate::hashing::sha256_hex;
-use crate::license::{file_digest, model_digest, CardLicense};
+use crate::license::{file_digest, CardLicense, Terms};
 use crate::lock::{LicenseFile, LockedFile, LockedModel};
 use crate::manifest::ModelEntry;
 use crate::net::Response;
-use crate::source::{Failure, Resolver};
+use crate::source::{Failure, FetchedTerms, Resolver};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -64,13 +64,87 @@ pub fn lock_entry(r: &Resolver, entry: &ModelEntry, n: &Name) -> Result<LockedMo
         .as_ref()
         .map(|r| r.value.clone())
         .or_else(|| n.digest.clone());
-    let reference = pinned.clone().unwrap_or_else(|| n.tag.clone());
+    let (revision, layers) = fetch_manifest(r, n, pinned.as_deref())?;
+    let mut files = Vec::new();
+    for layer in &layers {
+        // `files` selects layers; license layers are digested regardless
+        if entry.wants_file(&layer.path) {
+            files.push(LockedFile {
+                path: layer.path.clone(),
+                size: layer.size,
+                sha256: layer
+                    .digest
+                    .strip_prefix("sha256:")
+                    .unwrap_or_default()
+                    .to_owned(),
+            });
+        }
+    }
+    let terms = license_terms(r, n, &layers)?;
+    Ok(LockedModel {
+        name: entry.name.clone(),
+        source: entry.source_raw.clone(),
+        requested: entry.requested(),
+        tag: None,
+        revision,
+        license: entry.license.as_ref().map(|l| l.value.clone()),
+        license_digest: terms.digest(),
+        base_models: Vec::new(),
+        include: entry.file_patterns(),
+        license_files: terms
+            .files
+            .iter()
+            .map(|(path, digest)| LicenseFile {
+                path: path.clone(),
+                digest: digest.clone(),
+            })
+            .collect(),
+        files,
+        span: None,
+    })
+}
+
+/// The license terms of the model at another tag or manifest digest.
+pub fn terms_at(
+    r: &Resolver,
+    entry: &ModelEntry,
+    n: &Name,
+    revision: &str,
+) -> Result<FetchedTerms, Failure> {
+    let n = Name {
+        tag: revision.to_owned(),
+        digest: None,
+        ..n.clone()
+    };
+    let pinned = revision.starts_with("sha256:").then_some(revision);
+    let (revision, layers) = fetch_manifest(r, &n, pinned)?;
+    Ok(FetchedTerms {
+        revision,
+        license: entry.license.as_ref().map(|l| l.value.clone()),
+        terms: license_terms(r, &n, &layers)?,
+    })
+}
+
+/// A layer of a manifest, named by its role and index (`model/0`).
+struct Layer {
+    path: String,
+    role: String,
+    digest: String,
+    size: u64,
+}
+
+/// The manifest at the tag (or at the pinned digest): its digest as
+/// served, and its config and layers.
+fn fetch_manifest(
+    r: &Resolver,
+    n: &Name,
+    pinned: Option<&str>,
+) -> Result<(String, Vec<Layer>), Failure> {
+    let reference = pinned.unwrap_or(&n.tag);
     // a digest names a manifest only within its repository: the key holds
     // host, namespace and model, so a pin is confirmed for each model
     let cache_key = |digest: &str| format!("{}/{}/{}\n{digest}", n.host, n.namespace, n.model);
-    let cached = pinned
-        .as_ref()
-        .and_then(|d| r.cache.get::<String>("ollama-manifest", &cache_key(d)));
+    let cached = pinned.and_then(|d| r.cache.get::<String>("ollama-manifest", &cache_key(d)));
     let bytes = match cached {
         Some(text) => text.into_bytes(),
         None => {
@@ -100,8 +174,8 @@ pub fn lock_entry(r: &Resolver, entry: &ModelEntry, n: &Name) -> Result<LockedMo
     };
     // the revision is the digest of the manifest exactly as served
     let revision = format!("sha256:{}", sha256_hex(&bytes));
-    if let Some(p) = &pinned {
-        if *p != revision {
+    if let Some(p) = pinned {
+        if p != revision {
             return Err(Failure::new(
                 Code::SourceIntegrity,
                 format!("the registry served a manifest with digest {revision} for {p}"),
@@ -121,61 +195,46 @@ pub fn lock_entry(r: &Resolver, entry: &ModelEntry, n: &Name) -> Result<LockedMo
         )
     })?;
 
-    let mut layers: Vec<(&str, &str, u64)> = Vec::new();
+    let mut fields: Vec<(&str, &str, u64)> = Vec::new();
     if let Some(c) = manifest.get("config").filter(|c| c.is_object()) {
-        layers.push(layer_fields(c, n)?);
+        fields.push(layer_fields(c, n)?);
     }
     for l in manifest["layers"]
         .as_array()
         .map(Vec::as_slice)
         .unwrap_or_default()
     {
-        layers.push(layer_fields(l, n)?);
+        fields.push(layer_fields(l, n)?);
     }
     let mut counts: std::collections::HashMap<String, usize> = Default::default();
-    let mut files = Vec::new();
-    let mut license_files = Vec::new();
-    for (media_type, digest, size) in layers {
+    let mut layers = Vec::new();
+    for (media_type, digest, size) in fields {
         let role = role(media_type);
         let count = counts.entry(role.clone()).or_default();
-        let path = format!("{role}/{count}");
+        layers.push(Layer {
+            path: format!("{role}/{count}"),
+            role,
+            digest: digest.to_owned(),
+            size,
+        });
         *count += 1;
-        let hex = digest.strip_prefix("sha256:").unwrap_or_default();
-        // `files` selects layers; license layers are digested regardless
-        if entry.wants_file(&path) {
-            files.push(LockedFile {
-                path: path.clone(),
-                size,
-                sha256: hex.to_owned(),
-            });
-        }
-        if role == "license" {
-            license_files.push(LicenseFile {
-                path,
-                digest: license_digest(r, n, digest)?,
-            });
-        }
     }
-    let license_digest = model_digest(
-        &CardLicense::default(),
-        license_files
-            .iter()
-            .map(|l| (l.path.as_str(), l.digest.as_str())),
+    Ok((revision, layers))
+}
+
+/// The terms of a manifest: its license layers, digested, their texts kept
+/// for the store. Ollama has no model card.
+fn license_terms(r: &Resolver, n: &Name, layers: &[Layer]) -> Result<Terms, Failure> {
+    let mut files = Vec::new();
+    for l in layers.iter().filter(|l| l.role == "license") {
+        files.push((l.path.clone(), license_digest(r, n, &l.digest, &l.path)?));
+    }
+    let terms = Terms::new(
+        CardLicense::default(),
+        files.iter().map(|(p, d)| (p.as_str(), d.as_str())),
     );
-    Ok(LockedModel {
-        name: entry.name.clone(),
-        source: entry.source_raw.clone(),
-        requested: entry.requested(),
-        tag: None,
-        revision,
-        license: entry.license.as_ref().map(|l| l.value.clone()),
-        license_digest,
-        base_models: Vec::new(),
-        include: entry.file_patterns(),
-        license_files,
-        files,
-        span: None,
-    })
+    r.pending.add_terms(&terms);
+    Ok(terms)
 }
 
 fn layer_fields<'v>(l: &'v Value, n: &Name) -> Result<(&'v str, &'v str, u64), Failure> {
@@ -198,11 +257,22 @@ fn layer_fields<'v>(l: &'v Value, n: &Name) -> Result<(&'v str, &'v str, u64), F
     Ok((media_type, digest, size))
 }
 
-fn license_digest(r: &Resolver, n: &Name, digest: &str) -> Result<String, Failure> {
+fn license_digest(r: &Resolver, n: &Name, digest: &str, path: &str) -> Result<String, Failure> {
     let key = format!("{}\n{digest}", n.host);
     if let Some(f) = r.cache.get::<LicenseFacts>("ollama-license", &key) {
+        r.ensure_text(&f.digest, path, || fetch_layer(r, n, digest))?;
         return Ok(f.digest);
     }
+    let bytes = fetch_layer(r, n, digest)?;
+    let d = file_digest(&bytes);
+    r.keep_text(&bytes);
+    r.cache
+        .put("ollama-license", &key, &LicenseFacts { digest: d.clone() });
+    Ok(d)
+}
+
+/// A license layer's bytes, checked against the layer digest.
+fn fetch_layer(r: &Resolver, n: &Name, digest: &str) -> Result<Vec<u8>, Failure> {
     let url = format!("{}/blobs/{digest}", base_url(n));
     let resp = check(
         n,
@@ -219,10 +289,7 @@ fn license_digest(r: &Resolver, n: &Name, digest: &str) -> Result<String, Failur
             "the download was altered or cut short; run update again",
         ));
     }
-    let d = file_digest(&resp.body);
-    r.cache
-        .put("ollama-license", &key, &LicenseFacts { digest: d.clone() });
-    Ok(d)
+    Ok(resp.body)
 }
 
 #[cfg(test)]

@@ -1,0 +1,95 @@
+//! Diagnostics about the license text store.
+
+use super::store::Gaps;
+use crate::diag::{Code, Diag, FileId};
+use std::ops::Range;
+
+type Span = Option<Range<usize>>;
+
+/// The store lacks, or holds damaged, entries that a locked model needs.
+pub struct StoreGaps {
+    pub model: String,
+    pub gaps: Gaps,
+    pub file: FileId,
+    pub entry_span: Span,
+    pub lock_file: FileId,
+    pub lock_span: Span,
+}
+
+/// `LICENSE, USE_POLICY.md and the terms`
+fn what(items: &[(String, String)]) -> String {
+    let names: Vec<String> = items
+        .iter()
+        .map(|(_, w)| {
+            if w == "terms" {
+                "the terms list".to_owned()
+            } else {
+                format!("`{w}`")
+            }
+        })
+        .collect();
+    match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+fn paths(items: &[(String, String)]) -> String {
+    items
+        .iter()
+        .map(|(path, _)| format!("  {path}\n"))
+        .collect()
+}
+
+impl From<StoreGaps> for Vec<Diag> {
+    fn from(d: StoreGaps) -> Vec<Diag> {
+        let mut out = Vec::new();
+        let with_spans = |diag: Diag| {
+            diag.with_model(d.model.clone())
+                .with_label(d.file, d.entry_span.clone(), "this model")
+                .with_label(d.lock_file, d.lock_span.clone(), "locked terms")
+        };
+        if !d.gaps.missing.is_empty() {
+            out.push(with_spans(
+                Diag::error(
+                    Code::LicenseTextMissing,
+                    format!(
+                        "the license store lacks {} of model `{}`",
+                        what(&d.gaps.missing),
+                        d.model
+                    ),
+                )
+                .with_help(format!(
+                    "missing:\n{}run `modellock update {}` to fetch them into .modellock/, and commit .modellock/ with models.lock: it keeps the exact texts that were reviewed, and lets `diff` and `check` work offline",
+                    paths(&d.gaps.missing),
+                    d.model
+                )),
+            ));
+        }
+        let damaged: Vec<(String, String)> = d
+            .gaps
+            .mismatched
+            .iter()
+            .chain(&d.gaps.unreadable)
+            .cloned()
+            .collect();
+        if !damaged.is_empty() {
+            out.push(with_spans(
+                Diag::error(
+                    Code::LicenseTextMismatch,
+                    format!(
+                        "the license store's copy of {} of model `{}` does not match its digest",
+                        what(&damaged),
+                        d.model
+                    ),
+                )
+                .with_help(format!(
+                    "damaged:\n{}store entries are named by the digest of their content and never edited: restore them with `git checkout -- .modellock`, or delete them and run `modellock update`",
+                    paths(&damaged)
+                )),
+            ));
+        }
+        out
+    }
+}

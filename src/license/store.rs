@@ -1,0 +1,326 @@
+//! The license text store beside the manifest, committed with the lock:
+//!
+//! - `.modellock/licenses/sha256-<hex>.txt`: the text of a license file
+//!   whose normalised digest (DESIGN.md) is `sha256:<hex>`;
+//! - `.modellock/terms/sha256-<hex>.tsv`: the exact lines a model's
+//!   `license-digest` `sha256:<hex>` is the sha256 of (card keys and file
+//!   digests, see [`Terms`]).
+//!
+//! Every entry is named by its content, so it can be verified and is never
+//! rewritten with other content. It lets `diff` and `check` work offline and
+//! keeps the reviewed text after upstream rewrites or deletes a revision.
+//! The same layout serves as a per-user cache of texts under the metadata
+//! cache directory.
+
+use super::{file_digest, Terms};
+use crate::hashing::{is_lower_hex, sha256_hex};
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The store's directory name, beside models.toml.
+pub const DIR: &str = ".modellock";
+
+/// A store rooted at a directory (`.modellock/` of a project).
+#[derive(Clone, Debug)]
+pub struct Store {
+    root: PathBuf,
+}
+
+/// What looking up an entry found.
+#[derive(Debug)]
+pub enum Lookup<T> {
+    Found(T),
+    Missing,
+    /// The file is there, but its content is not what its name says.
+    Mismatch,
+    Unreadable(io::Error),
+}
+
+impl<T> Lookup<T> {
+    pub fn found(self) -> Option<T> {
+        match self {
+            Lookup::Found(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+fn hex_of(digest: &str) -> Option<&str> {
+    digest
+        .strip_prefix("sha256:")
+        .filter(|h| is_lower_hex(h, 64))
+}
+
+impl Store {
+    /// The project's store: `.modellock/` beside the manifest.
+    pub fn beside(manifest_path: &Path) -> Store {
+        let dir = match manifest_path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        Store {
+            root: dir.join(DIR),
+        }
+    }
+
+    pub fn at(root: PathBuf) -> Store {
+        Store { root }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where the text of the license file with this digest is kept.
+    pub fn text_path(&self, digest: &str) -> Option<PathBuf> {
+        let hex = hex_of(digest)?;
+        Some(self.root.join("licenses").join(format!("sha256-{hex}.txt")))
+    }
+
+    /// Where the terms with this model license digest are kept.
+    pub fn terms_path(&self, digest: &str) -> Option<PathBuf> {
+        let hex = hex_of(digest)?;
+        Some(self.root.join("terms").join(format!("sha256-{hex}.tsv")))
+    }
+
+    fn read(path: Option<PathBuf>) -> Lookup<Vec<u8>> {
+        let Some(path) = path else {
+            return Lookup::Missing;
+        };
+        match std::fs::read(path) {
+            Ok(b) => Lookup::Found(b),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Lookup::Missing,
+            Err(e) => Lookup::Unreadable(e),
+        }
+    }
+
+    /// The text of a license file, verified against its digest.
+    pub fn text(&self, digest: &str) -> Lookup<Vec<u8>> {
+        match Self::read(self.text_path(digest)) {
+            Lookup::Found(b) if file_digest(&b) == digest => Lookup::Found(b),
+            Lookup::Found(_) => Lookup::Mismatch,
+            other => other,
+        }
+    }
+
+    /// The terms behind a model license digest, verified against it.
+    pub fn terms(&self, digest: &str) -> Lookup<Terms> {
+        match Self::read(self.terms_path(digest)) {
+            Lookup::Found(b) => {
+                let parsed = std::str::from_utf8(&b).ok().and_then(Terms::parse);
+                match parsed {
+                    Some(t) if format!("sha256:{}", sha256_hex(&b)) == digest => Lookup::Found(t),
+                    _ => Lookup::Mismatch,
+                }
+            }
+            Lookup::Missing => Lookup::Missing,
+            Lookup::Mismatch => Lookup::Mismatch,
+            Lookup::Unreadable(e) => Lookup::Unreadable(e),
+        }
+    }
+
+    /// Stores a license text under its digest; a valid entry already there
+    /// is kept. Returns whether a file was written.
+    pub fn put_text(&self, bytes: &[u8]) -> io::Result<bool> {
+        let digest = file_digest(bytes);
+        if matches!(self.text(&digest), Lookup::Found(_)) {
+            return Ok(false);
+        }
+        let path = self
+            .text_path(&digest)
+            .ok_or_else(|| io::Error::other("malformed digest"))?;
+        write_entry(&path, bytes)?;
+        Ok(true)
+    }
+
+    /// Stores the lines of a model's terms under its license digest.
+    pub fn put_terms(&self, terms: &Terms) -> io::Result<bool> {
+        let digest = terms.digest();
+        if matches!(self.terms(&digest), Lookup::Found(_)) {
+            return Ok(false);
+        }
+        let path = self
+            .terms_path(&digest)
+            .ok_or_else(|| io::Error::other("malformed digest"))?;
+        write_entry(&path, terms.lines().as_bytes())?;
+        Ok(true)
+    }
+
+    /// A path for messages: relative to the manifest's directory when the
+    /// store is beside it (`.modellock/licenses/sha256-….txt`).
+    pub fn display(&self, path: &Path) -> String {
+        let base = self.root.parent().unwrap_or(Path::new(""));
+        path.strip_prefix(base)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+}
+
+fn write_entry(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    crate::fsutil::write_atomic(path, bytes)
+}
+
+/// Texts and terms gathered while resolving; `update` writes them to the
+/// store only once every model resolved (all or nothing).
+#[derive(Debug, Default)]
+pub struct Pending {
+    texts: Mutex<BTreeMap<String, Vec<u8>>>,
+    terms: Mutex<BTreeMap<String, Terms>>,
+}
+
+impl Pending {
+    /// Keeps a license text (named by its own digest).
+    pub fn add_text(&self, bytes: Vec<u8>) -> String {
+        let digest = file_digest(&bytes);
+        lock(&self.texts).entry(digest.clone()).or_insert(bytes);
+        digest
+    }
+
+    pub fn text(&self, digest: &str) -> Option<Vec<u8>> {
+        lock(&self.texts).get(digest).cloned()
+    }
+
+    pub fn add_terms(&self, terms: &Terms) {
+        lock(&self.terms).insert(terms.digest(), terms.clone());
+    }
+
+    pub fn terms(&self, digest: &str) -> Option<Terms> {
+        lock(&self.terms).get(digest).cloned()
+    }
+
+    /// Writes everything kept into `store`; returns how many files were
+    /// written.
+    pub fn write(&self, store: &Store) -> io::Result<usize> {
+        let mut n = 0;
+        for bytes in lock(&self.texts).values() {
+            n += usize::from(store.put_text(bytes)?);
+        }
+        for terms in lock(&self.terms).values() {
+            n += usize::from(store.put_terms(terms)?);
+        }
+        Ok(n)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::license::CardLicense;
+
+    #[test]
+    fn entries_are_named_by_content_and_verified() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::beside(&dir.path().join("models.toml"));
+        let text = b"Some terms\r\nhere.\n";
+        let digest = file_digest(text);
+        assert!(matches!(store.text(&digest), Lookup::Missing));
+        assert!(store.put_text(text).unwrap());
+        assert!(!store.put_text(b"Some terms here.").unwrap(), "same terms");
+        assert_eq!(store.text(&digest).found().unwrap(), text);
+        let path = store.text_path(&digest).unwrap();
+        assert_eq!(
+            store.display(&path),
+            format!(".modellock/licenses/sha256-{}.txt", &digest[7..])
+        );
+        std::fs::write(&path, "other terms").unwrap();
+        assert!(matches!(store.text(&digest), Lookup::Mismatch));
+        assert!(store.put_text(text).unwrap(), "a damaged entry is replaced");
+
+        let terms = Terms::new(
+            CardLicense {
+                license: Some("mit".into()),
+                ..Default::default()
+            },
+            [("LICENSE", digest.as_str())],
+        );
+        store.put_terms(&terms).unwrap();
+        assert_eq!(store.terms(&terms.digest()).found(), Some(terms.clone()));
+        std::fs::write(
+            store.terms_path(&terms.digest()).unwrap(),
+            "card:license\tapache-2.0\n",
+        )
+        .unwrap();
+        assert!(matches!(store.terms(&terms.digest()), Lookup::Mismatch));
+        assert!(matches!(store.text("sha256:zz"), Lookup::Missing));
+    }
+}
+
+/// What the store lacks, or holds damaged, for one locked model.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Gaps {
+    /// Store paths (relative, for messages) of missing entries, with what
+    /// they hold (`LICENSE`, `terms`).
+    pub missing: Vec<(String, String)>,
+    pub mismatched: Vec<(String, String)>,
+    pub unreadable: Vec<(String, String)>,
+}
+
+impl Gaps {
+    pub fn is_empty(&self) -> bool {
+        self.missing.is_empty() && self.mismatched.is_empty() && self.unreadable.is_empty()
+    }
+}
+
+/// Checks that the store holds the terms behind a locked license digest and
+/// the text of every locked license file, each matching its name. `seen`
+/// remembers entries already checked (models share texts).
+pub fn gaps(
+    store: &Store,
+    locked: &crate::lock::LockedModel,
+    seen: &mut std::collections::HashMap<String, bool>,
+) -> Gaps {
+    let mut gaps = Gaps::default();
+    let mut note = |what: String, path: Option<PathBuf>, lookup: Lookup<()>| {
+        let shown = path.map(|p| store.display(&p)).unwrap_or_default();
+        match lookup {
+            Lookup::Found(()) => {}
+            Lookup::Missing => gaps.missing.push((shown, what)),
+            Lookup::Mismatch => gaps.mismatched.push((shown, what)),
+            Lookup::Unreadable(_) => gaps.unreadable.push((shown, what)),
+        }
+    };
+    let digest = &locked.license_digest;
+    let terms = store.terms(digest);
+    let terms_ok = match &terms {
+        Lookup::Found(t) => {
+            t.files.len() == locked.license_files.len()
+                && locked
+                    .license_files
+                    .iter()
+                    .all(|l| t.file(&l.path) == Some(l.digest.as_str()))
+        }
+        _ => false,
+    };
+    let lookup = match terms {
+        Lookup::Found(_) if terms_ok => Lookup::Found(()),
+        Lookup::Found(_) | Lookup::Mismatch => Lookup::Mismatch,
+        Lookup::Missing => Lookup::Missing,
+        Lookup::Unreadable(e) => Lookup::Unreadable(e),
+    };
+    note("terms".to_owned(), store.terms_path(digest), lookup);
+    for lf in &locked.license_files {
+        let key = lf.digest.clone();
+        if seen.get(&key) == Some(&true) {
+            continue;
+        }
+        let lookup = match store.text(&lf.digest) {
+            Lookup::Found(_) => Lookup::Found(()),
+            Lookup::Missing => Lookup::Missing,
+            Lookup::Mismatch => Lookup::Mismatch,
+            Lookup::Unreadable(e) => Lookup::Unreadable(e),
+        };
+        seen.insert(key, matches!(lookup, Lookup::Found(())));
+        note(lf.path.clone(), store.text_path(&lf.digest), lookup);
+    }
+    gaps
+}
