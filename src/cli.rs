@@ -50,6 +50,8 @@ pub enum Command {
     Update(commands::update::UpdateArgs),
     /// The CI / pre-commit gate: lock matches manifest, policy, reviews.
     Check(commands::check::CheckArgs),
+    /// Show how a model's license terms changed (default: last reviewed → locked).
+    Diff(commands::diff::DiffArgs),
     /// Record approval of a model's locked license terms in models.toml.
     Review(commands::review::ReviewArgs),
     /// Hash the files on disk (HF cache, Ollama store, --dir or path) against the lock.
@@ -79,6 +81,7 @@ pub fn run() -> ExitCode {
         Command::Check(a) => commands::check::run(&ctx, a),
         Command::Verify(a) => commands::verify::run(&ctx, a),
         Command::Review(a) => commands::review::run(&ctx, a),
+        Command::Diff(a) => commands::diff::run(&ctx, a),
     };
     ExitCode::from(status)
 }

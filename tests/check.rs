@@ -94,9 +94,21 @@ fn license_changed_names_the_newest_review() {
         msg.contains("counsel@example.com") && msg.contains("2026-04-02"),
         "{msg}"
     );
+    // the entry first, then its newest review
     assert_eq!(
         located(&r, "license::changed"),
-        [("models.toml".to_owned(), 16)]
+        [("models.toml".to_owned(), 5)]
+    );
+    assert_eq!(d["labels"][1]["line"], 16);
+    let help = d["help"].as_str().unwrap();
+    assert!(
+        help.contains("LICENSE: '700 million' → '100 million'"),
+        "{help}"
+    );
+    assert!(help.contains("card license: llama3 → llama3.1"), "{help}");
+    assert!(
+        help.ends_with("modellock review chat --reviewer legal@example.com --note TICKET"),
+        "{help}"
     );
 }
 

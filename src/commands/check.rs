@@ -63,7 +63,8 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
             statuses.push(json!({"name": entry.name, "status": "stale"}));
             continue;
         }
-        let (standing, d) = policy::evaluate(&manifest, entry, locked, lock_file, today);
+        let (standing, d) =
+            policy::evaluate(&manifest, entry, locked, lock_file, today, Some(&store));
         diags.extend(d);
         let gaps = store::gaps(&store, locked, &mut seen_texts);
         if !gaps.is_empty() {

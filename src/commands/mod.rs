@@ -3,6 +3,7 @@
 
 pub mod add;
 pub mod check;
+pub mod diff;
 pub mod init;
 pub mod review;
 pub mod update;

@@ -68,7 +68,7 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
         );
         return ctx.fail(&[d], &files);
     };
-    let (standing, _) = policy::evaluate(&manifest, entry, locked, lock_file, ctx.today);
+    let (standing, _) = policy::evaluate(&manifest, entry, locked, lock_file, ctx.today, None);
     let license = locked.license.as_deref().unwrap_or("no declared license");
     let problem = match standing {
         Standing::Allowed => Some((
@@ -141,6 +141,17 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
         "add a review",
     ) {
         return status;
+    }
+    let gaps = crate::license::store::gaps(
+        &crate::license::Store::beside(&manifest.path),
+        locked,
+        &mut Default::default(),
+    );
+    if !gaps.is_empty() {
+        ctx.out.status(
+            "Warning",
+            &format!("the license store (.modellock/) lacks some texts of these terms: run `modellock update {name}` so the reviewed text is kept, and commit .modellock/"),
+        );
     }
     ctx.out.status(
         "Reviewed",

@@ -4,6 +4,7 @@
 use super::{load_lock, load_manifest, Context, LockState};
 use crate::diag::{did_you_mean, Code, Diag, Files};
 use crate::env::Env;
+use crate::license::compare::{self, Side};
 use crate::lock::{self, Lock, LockedModel};
 use crate::manifest::ModelEntry;
 use crate::source::{Failure, Resolver, Source};
@@ -132,7 +133,12 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
         }
     }
     new.normalise();
-    let changes = describe_changes(old.as_ref(), &new);
+    let mut changes = describe_changes(old.as_ref(), &new);
+    for c in &mut changes {
+        if let (Some(o), Some(n), true) = (&c.old, &c.new, c.license_changed()) {
+            c.license_summary = license_summary(&resolver, &c.name, o, n);
+        }
+    }
 
     let lock_path = ctx.lock_path();
     let written = if args.dry_run {
@@ -228,6 +234,27 @@ struct Change {
     kind: &'static str,
     old: Option<LockedModel>,
     new: Option<LockedModel>,
+    /// What changed in the license terms, in substance.
+    license_summary: Vec<String>,
+}
+
+/// What changed between the old and the new terms of a model, from the
+/// texts this run fetched and the store.
+fn license_summary(r: &Resolver, name: &str, old: &LockedModel, new: &LockedModel) -> Vec<String> {
+    let terms = |digest: &str| {
+        r.pending
+            .terms(digest)
+            .or_else(|| r.store.terms(digest).found())
+            .or_else(|| r.text_cache.terms(digest).found())
+    };
+    let side = |digest: &str| Some(Side::new(terms(digest)?, &|d| r.text(d)));
+    match (side(&old.license_digest), side(&new.license_digest)) {
+        (Some(a), Some(b)) => compare::compare(&a, &b).summary(),
+        _ => vec![format!(
+            "the previous terms are not in the license store; `modellock diff {name} --from {}` fetches them",
+            old.revision
+        )],
+    }
 }
 
 fn short(id: &str) -> String {
@@ -255,6 +282,7 @@ fn describe_changes(old: Option<&Lock>, new: &Lock) -> Vec<Change> {
                 kind,
                 old: o.cloned(),
                 new: n.cloned(),
+                license_summary: Vec::new(),
             })
         })
         .collect()
@@ -349,14 +377,20 @@ impl Change {
                 }
                 if self.license_changed() {
                     s.push_str(&format!(
-                        "\n{} the license terms of `{}` changed: {} → {}, {} → {}\n{:>12} run `modellock check`: changed terms need a new review",
+                        "\n{} the license terms of `{}` changed: {} → {}, {} → {}",
                         paint("1;31", format!("{:>12}", "LICENSE")),
                         self.name,
                         lic(o),
                         lic(n),
                         short(&o.license_digest),
                         short(&n.license_digest),
-                        ""
+                    ));
+                    for line in &self.license_summary {
+                        s.push_str(&format!("\n{:>12}   {line}", ""));
+                    }
+                    s.push_str(&format!(
+                        "\n{:>12} run `modellock diff {}` to read the change; `modellock check` fails until it is reviewed",
+                        "", self.name
                     ));
                 }
                 s
@@ -377,6 +411,7 @@ impl Change {
             "new": side(&self.new),
             "files": {"added": a, "removed": r, "changed": c},
             "license-changed": self.license_changed(),
+            "license-summary": self.license_summary,
         })
     }
 }

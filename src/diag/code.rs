@@ -92,6 +92,8 @@ codes! {
         "A file in the license store (.modellock/) does not match the digest it is named by.";
     LicenseStoreIo = "license::store-io", fatal = true,
         "The license store (.modellock/) could not be read or written.";
+    DiffTermsUnavailable = "diff::terms-unavailable", fatal = true,
+        "`diff` cannot find the terms it was asked to compare (not locked, not in the store, not fetchable).";
     ManifestUnknownModel = "manifest::unknown-model", fatal = true,
         "A command names a model that models.toml does not have.";
     SourceNotFound = "source::not-found", fatal = true,

@@ -1,11 +1,13 @@
 //! License terms: identifiers, the license digest of DESIGN.md, the store of
 //! license texts beside the manifest, and how two versions of terms differ.
 
+pub mod compare;
 mod diags;
 pub mod digest;
 pub mod ids;
 pub mod store;
 pub mod terms;
+pub mod textdiff;
 
 pub use diags::StoreGaps;
 pub use digest::{file_digest, is_license_file, model_digest, normalise, CardLicense};

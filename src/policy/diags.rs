@@ -2,6 +2,7 @@
 
 use crate::date::Date;
 use crate::diag::{Code, Diag, FileId};
+use crate::license::compare::{FileStatus, TermsDiff};
 use std::ops::Range;
 
 type Span = Option<Range<usize>>;
@@ -47,11 +48,20 @@ impl ReviewNeeded {
         }
     }
 
-    /// The command that records approval, and the record it writes.
-    fn how_to_review(&self) -> String {
+    /// The commands to read the terms and record their approval; they end
+    /// every "needs a review" help.
+    fn commands(&self) -> String {
         format!(
-            "once legal has approved these exact terms, record it with\n\n  modellock review {} --reviewer legal@example.com --note TICKET\n\nwhich appends to models.toml:\n\n  [[models.{}.review]]\n  license-digest = \"{}\"\n  reviewer = \"legal@example.com\"\n  date = {}",
-            self.model, self.model, self.digest, self.today
+            "read the terms:    modellock diff {m}\nrecord approval:   modellock review {m} --reviewer legal@example.com --note TICKET",
+            m = self.model
+        )
+    }
+
+    /// What `review` appends to models.toml.
+    fn record(&self) -> String {
+        format!(
+            "`review` appends the record\n  [[models.{}.review]]\n  license-digest = \"{}\"\n  reviewer = \"legal@example.com\"\n  date = {}",
+            self.model, self.digest, self.today
         )
     }
 }
@@ -74,8 +84,9 @@ impl From<ReviewNeeded> for Diag {
             format!("locked terms {}", d.digest),
         )
         .with_help(format!(
-            "add the license to `policy.allow` if it is acceptable for every use; otherwise, {}",
-            d.how_to_review()
+            "add the license to `policy.allow` if it is acceptable for every use; otherwise legal reviews these exact terms. {}\n\n{}",
+            d.record(),
+            d.commands()
         ))
     }
 }
@@ -86,26 +97,71 @@ pub struct Changed {
     pub date: Date,
     pub reviewed_digest: String,
     pub review_span: Span,
+    /// How the reviewed terms differ from the locked ones, when the store
+    /// has both.
+    pub drift: Option<TermsDiff>,
 }
+
+/// At most this many lines of "what changed" in a help.
+const SUMMARY_LINES: usize = 12;
 
 impl From<Changed> for Diag {
     fn from(d: Changed) -> Diag {
         let b = &d.base;
-        Diag::error(
-            Code::LicenseChanged,
-            format!(
-                "the license terms of model `{}` changed since {} reviewed them on {}",
-                b.model, d.reviewer, d.date
+        let changed_files: Vec<&str> = d
+            .drift
+            .iter()
+            .flat_map(|t| &t.files)
+            .filter(|f| {
+                matches!(
+                    f.status,
+                    FileStatus::Added | FileStatus::Removed | FileStatus::Changed
+                )
+            })
+            .map(|f| f.path.as_str())
+            .collect();
+        let mut message = format!(
+            "the license terms of model `{}` changed since {} reviewed them on {}",
+            b.model, d.reviewer, d.date
+        );
+        if !changed_files.is_empty() {
+            message.push_str(&format!(" ({} changed)", changed_files.join(", ")));
+        }
+        let what = match &d.drift {
+            Some(t) => {
+                let lines = t.summary();
+                let mut s = String::from("what changed:\n");
+                for line in lines.iter().take(SUMMARY_LINES) {
+                    s.push_str(&format!("  {line}\n"));
+                }
+                if lines.len() > SUMMARY_LINES {
+                    s.push_str(&format!("  … and {} more\n", lines.len() - SUMMARY_LINES));
+                }
+                s
+            }
+            None => format!(
+                "the reviewed terms ({}) are not in the license store, so what changed cannot be shown offline\n",
+                d.reviewed_digest
             ),
-        )
-        .with_model(b.model.clone())
-        .with_label(b.file, d.review_span.clone(), format!("reviewed terms {}", d.reviewed_digest))
-        .with_label(b.lock_file, b.lock_span.clone(), format!("locked terms {}", b.digest))
-        .with_help(format!(
-            "the locked terms ({}) are not the reviewed ones; read what changed before approving; {}",
-            b.license_text(),
-            b.how_to_review()
-        ))
+        };
+        Diag::error(Code::LicenseChanged, message)
+            .with_model(b.model.clone())
+            .with_label(b.file, b.entry_span.clone(), "this model")
+            .with_label(
+                b.file,
+                d.review_span.clone(),
+                format!("newest review: terms {}", d.reviewed_digest),
+            )
+            .with_label(
+                b.lock_file,
+                b.lock_span.clone(),
+                format!("locked terms {}", b.digest),
+            )
+            .with_help(format!(
+                "{what}the locked terms ({}) need a new review before they are used:\n\n{}",
+                b.license_text(),
+                b.commands()
+            ))
     }
 }
 
@@ -128,10 +184,7 @@ impl From<ReviewExpired> for Diag {
         )
         .with_model(b.model.clone())
         .with_label(b.file, d.review_span.clone(), "expired")
-        .with_help(format!(
-            "the terms need a new review; {}",
-            b.how_to_review()
-        ))
+        .with_help(format!("the terms need a new review:\n\n{}", b.commands()))
     }
 }
 

@@ -8,7 +8,7 @@ pub use diags::*;
 
 use crate::date::Date;
 use crate::diag::{Diag, FileId};
-use crate::license::ids;
+use crate::license::{compare, ids, Store};
 use crate::lock::LockedModel;
 use crate::manifest::{Manifest, ModelEntry, Spanned};
 use crate::source::{hf, Source};
@@ -28,13 +28,15 @@ fn find<'a>(list: &'a [Spanned<String>], license: Option<&str>) -> Option<&'a Sp
 }
 
 /// Checks one model that is locked and current. Returns its diagnostics and
-/// its standing.
+/// its standing. With the license `store`, a change of terms since the last
+/// review is described (what changed, in which files).
 pub fn evaluate(
     manifest: &Manifest,
     entry: &ModelEntry,
     locked: &LockedModel,
     lock_file: FileId,
     today: Date,
+    store: Option<&Store>,
 ) -> (Standing, Vec<Diag>) {
     let mut diags = Vec::new();
     let file = manifest.file;
@@ -104,6 +106,9 @@ pub fn evaluate(
                     .into(),
                 );
             } else if let Some(newest) = entry.newest_review() {
+                let drift = store.and_then(|s| {
+                    compare::stored(s, &newest.license_digest.value, &locked.license_digest)
+                });
                 diags.push(
                     Changed {
                         base,
@@ -111,6 +116,7 @@ pub fn evaluate(
                         date: newest.date.value,
                         reviewed_digest: newest.license_digest.value.clone(),
                         review_span: newest.license_digest.span.clone(),
+                        drift,
                     }
                     .into(),
                 );

@@ -245,6 +245,37 @@ pub struct FetchedTerms {
     /// The license as the source declares it.
     pub license: Option<String>,
     pub terms: crate::license::Terms,
+    /// Each license file's bytes as served, by path.
+    pub texts: std::collections::BTreeMap<String, Vec<u8>>,
+}
+
+impl FetchedTerms {
+    /// Terms from license files as fetched (path, bytes), with their texts
+    /// kept for the store.
+    pub fn new(
+        r: &Resolver,
+        revision: String,
+        license: Option<String>,
+        card: crate::license::CardLicense,
+        texts: Vec<(String, Vec<u8>)>,
+    ) -> FetchedTerms {
+        let digests: Vec<(String, String)> = texts
+            .iter()
+            .map(|(p, b)| (p.clone(), crate::license::file_digest(b)))
+            .collect();
+        let terms =
+            crate::license::Terms::new(card, digests.iter().map(|(p, d)| (p.as_str(), d.as_str())));
+        for (_, b) in &texts {
+            r.keep_text(b);
+        }
+        r.pending.add_terms(&terms);
+        FetchedTerms {
+            revision,
+            license,
+            terms,
+            texts: texts.into_iter().collect(),
+        }
+    }
 }
 
 /// Everything resolution needs: the environment, HTTP clients, the cache,

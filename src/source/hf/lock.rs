@@ -112,7 +112,7 @@ pub fn lock_entry(r: &Resolver, entry: &ModelEntry, repo: &RepoId) -> Result<Loc
 }
 
 /// The license terms of a repo at a revision, fetching only the card, the
-/// file list and the license files.
+/// file list and the license files (never the weights).
 pub fn terms_at(r: &Resolver, repo: &RepoId, rev: &str) -> Result<FetchedTerms, Failure> {
     let hub = hub(r);
     let repo_s = repo.as_str();
@@ -128,16 +128,22 @@ pub fn terms_at(r: &Resolver, repo: &RepoId, rev: &str) -> Result<FetchedTerms, 
         .iter()
         .filter(|f| is_license_file(&f.path))
         .collect();
-    let facts: HashMap<&str, BlobFacts> = licenses
+    let texts = licenses
         .par_iter()
-        .map(|f| blob_facts(r, &hub, repo_s, &commit, f).map(|facts| (f.path.as_str(), facts)))
-        .collect::<Result<_, Failure>>()?;
-    let terms = license_terms(r, &hub, repo_s, &commit, &data, &facts)?;
-    Ok(FetchedTerms {
-        revision: commit,
-        license: declared_license(&data.card),
-        terms,
-    })
+        .map(|f| fetch_verified(&hub, repo_s, &commit, f).map(|b| (f.path.clone(), b)))
+        .collect::<Result<Vec<_>, Failure>>()?;
+    let card = CardLicense {
+        license: data.card.license.clone(),
+        license_name: data.card.license_name.clone(),
+        license_link: data.card.license_link.clone(),
+    };
+    Ok(FetchedTerms::new(
+        r,
+        commit,
+        declared_license(&data.card),
+        card,
+        texts,
+    ))
 }
 
 fn hub(r: &Resolver) -> Hub<'_> {

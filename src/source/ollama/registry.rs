@@ -118,11 +118,17 @@ pub fn terms_at(
     };
     let pinned = revision.starts_with("sha256:").then_some(revision);
     let (revision, layers) = fetch_manifest(r, &n, pinned)?;
-    Ok(FetchedTerms {
+    let mut texts = Vec::new();
+    for l in layers.iter().filter(|l| l.role == "license") {
+        texts.push((l.path.clone(), fetch_layer(r, &n, &l.digest)?));
+    }
+    Ok(FetchedTerms::new(
+        r,
         revision,
-        license: entry.license.as_ref().map(|l| l.value.clone()),
-        terms: license_terms(r, &n, &layers)?,
-    })
+        entry.license.as_ref().map(|l| l.value.clone()),
+        CardLicense::default(),
+        texts,
+    ))
 }
 
 /// A layer of a manifest, named by its role and index (`model/0`).
