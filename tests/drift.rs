@@ -223,6 +223,11 @@ fn red_check_diff_review_green_check_offline_after_one_update() {
     assert_eq!(r.code, 1);
     let v = r.json();
     assert_eq!(v["differs"], true);
+    assert_eq!(v["summary"]["exit-status"], 1);
+    assert!(v["what-changed"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("LICENSE: '700 million' → '100 million'")));
     assert_eq!(v["from"]["reviewer"], "legal@example.com");
     let license = v["files"]
         .as_array()

@@ -376,12 +376,15 @@ impl Change {
                     ));
                 }
                 if self.license_changed() {
+                    let ids = if lic(o) == lic(n) {
+                        lic(n)
+                    } else {
+                        format!("{} → {}", lic(o), lic(n))
+                    };
                     s.push_str(&format!(
-                        "\n{} the license terms of `{}` changed: {} → {}, {} → {}",
+                        "\n{} the license terms of `{}` changed: {ids}, {} → {}",
                         paint("1;31", format!("{:>12}", "LICENSE")),
                         self.name,
-                        lic(o),
-                        lic(n),
                         short(&o.license_digest),
                         short(&n.license_digest),
                     ));

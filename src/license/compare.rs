@@ -217,7 +217,7 @@ impl TermsDiff {
                     "hunks": f.diff.as_ref().map(|d| d.hunks_json(context)),
                 })
             }).collect::<Vec<_>>(),
-            "summary": self.summary(),
+            "what-changed": self.summary(),
         })
     }
 }
