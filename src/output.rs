@@ -11,6 +11,10 @@ pub enum Format {
     Human,
     /// One JSON document on stdout.
     Json,
+    /// GitHub Actions workflow commands (annotations on the lines).
+    Github,
+    /// A SARIF 2.1.0 log (GitHub code scanning and other viewers).
+    Sarif,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -108,6 +112,20 @@ impl Output {
                     .unwrap_or_else(|_| "{}".into());
                 print_stdout(&format!("{text}\n"));
             }
+            Format::Github => {
+                let text = diag::github::render(
+                    diags,
+                    files,
+                    if self.quiet { &[] } else { lines },
+                    &render::summary_line(counts, models),
+                );
+                print_stdout(&text);
+            }
+            Format::Sarif => {
+                let log = diag::sarif::render(diags, files, status);
+                let text = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".into());
+                print_stdout(&format!("{text}\n"));
+            }
             Format::Human => {
                 let style = render::HumanStyle {
                     color: self.color,
@@ -143,7 +161,7 @@ impl Output {
         models: Option<usize>,
         extra: serde_json::Map<String, serde_json::Value>,
     ) {
-        if self.format == Format::Json {
+        if self.format != Format::Human {
             self.report(&[], files, models, extra, &[]);
         }
     }

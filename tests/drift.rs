@@ -242,9 +242,40 @@ fn red_check_diff_review_green_check_offline_after_one_update() {
         .iter()
         .any(|s| s["kind"] == "number" && s["old"] == "700 million"));
 
+    // the same gate for CI: GitHub annotations and SARIF
+    let r = p.run_offline(&["--format", "github", "check", "--offline"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("models.toml,line=6,col=9,"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("title=license%3A%3Achanged::"),
+        "{}",
+        r.stdout
+    );
+    let r = p.run_offline(&["--format", "sarif", "check", "--offline"]);
+    assert_eq!(r.code, 1);
+    let log: Value = serde_json::from_str(&r.stdout).unwrap();
+    let rules: Vec<&Value> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["ruleId"])
+        .collect();
+    assert!(
+        rules.contains(&&Value::from("license::changed")),
+        "{rules:?}"
+    );
+
     p.review("2026-07-02");
     assert_eq!(p.check_codes(), (0, vec![]));
     assert_eq!(p.run_offline(&["diff", "chat"]).code, 0);
+    for format in ["human", "json", "github", "sarif"] {
+        let r = p.run_offline(&["--format", format, "check", "--offline"]);
+        assert_eq!(r.code, 0, "{format}: {}", r.stdout);
+    }
 }
 
 /// The help of `check`'s `license::changed`.

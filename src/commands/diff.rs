@@ -341,7 +341,7 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> u8 {
     let differs = diff.differs();
     let status = u8::from(differs);
 
-    if ctx.out.format != Format::Human {
+    if matches!(ctx.out.format, Format::Json | Format::Sarif) {
         let mut extra = serde_json::Map::new();
         extra.insert("model".into(), name.clone().into());
         extra.insert("from".into(), from.json.clone());

@@ -4,7 +4,9 @@
 
 mod code;
 mod files;
+pub mod github;
 pub mod render;
+pub mod sarif;
 
 pub use code::Code;
 pub use files::{FileId, Files};
