@@ -100,8 +100,28 @@ def file_size(name: str, path: str) -> int:
     return 1_000_000_000 + h % 4_000_000_000
 
 
-def generate(n_models: int, n_files: int) -> tuple[str, str, dict[str, int]]:
-    """Returns (models.toml text, models.lock text, expected status counts)."""
+def license_text(name: str) -> str:
+    """A license text of about 11 KB (the size of Apache-2.0), its own for
+    each model: the worst case for the store check, which reads and hashes
+    every distinct locked text."""
+    words = [hex_digest("word", name, i)[:7] for i in range(1400)]
+    lines = [" ".join(words[i : i + 12]) for i in range(0, len(words), 12)]
+    return f"License of {name}\n\n" + "\n".join(lines) + "\n"
+
+
+def file_digest(text: str) -> str:
+    """DESIGN.md's license file digest (the text is ASCII)."""
+    return "sha256:" + hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
+
+
+def terms_lines(license_id: str, file_digest_: str) -> str:
+    """The lines a model's license digest is the sha256 of."""
+    return f"card:license\t{license_id}\nfile:LICENSE\t{file_digest_[7:]}\n"
+
+
+def generate(n_models: int, n_files: int) -> tuple[str, str, dict[str, int], dict[str, str]]:
+    """Returns (models.toml text, models.lock text, expected status counts,
+    the license store's files by relative path)."""
     width = max(4, len(str(n_models)))
     paths = file_paths(n_files)
     manifest = [
@@ -110,6 +130,7 @@ def generate(n_models: int, n_files: int) -> tuple[str, str, dict[str, int]]:
         'deny = ["cc-by-nc-4.0"]\n'
     ]
     models = []
+    store: dict[str, str] = {}
     expected = {"allowed": 0, "reviewed": 0}
     for i in range(1, n_models + 1):
         num = f"{i:0{width}d}"
@@ -118,7 +139,12 @@ def generate(n_models: int, n_files: int) -> tuple[str, str, dict[str, int]]:
         revision = hex_digest("revision", name)[:40]
         reviewed = i % REVIEW_EVERY == 0
         license_id = REVIEWED_LICENSE if reviewed else ALLOWED_LICENSE
-        license_digest = "sha256:" + hex_digest("license-digest", name)
+        text = license_text(name)
+        lic_digest = file_digest(text)
+        lines = terms_lines(license_id, lic_digest)
+        license_digest = "sha256:" + hashlib.sha256(lines.encode()).hexdigest()
+        store[f".modellock/licenses/sha256-{lic_digest[7:]}.txt"] = text
+        store[f".modellock/terms/sha256-{license_digest[7:]}.tsv"] = lines
         expected["reviewed" if reviewed else "allowed"] += 1
         globs = ", ".join(f'"{g}"' for g in INCLUDE)
 
@@ -138,10 +164,10 @@ def generate(n_models: int, n_files: int) -> tuple[str, str, dict[str, int]]:
                 'note = "LEGAL-1"\n'
             )
         manifest.append(block)
-        models.append((name, source, revision, globs, license_id, license_digest))
+        models.append((name, source, revision, globs, license_id, license_digest, lic_digest))
 
     lock = [LOCK_HEADER]
-    for name, source, revision, globs, license_id, license_digest in sorted(models):
+    for name, source, revision, globs, license_id, license_digest, lic_digest in sorted(models):
         entry = (
             "\n[[model]]\n"
             f'name = "{name}"\n'
@@ -153,7 +179,7 @@ def generate(n_models: int, n_files: int) -> tuple[str, str, dict[str, int]]:
             f'license-digest = "{license_digest}"\n'
             "\n[[model.license-file]]\n"
             'path = "LICENSE"\n'
-            f'digest = "sha256:{hex_digest("license-file", name, "LICENSE")}"\n'
+            f'digest = "{lic_digest}"\n'
         )
         for path in paths:
             entry += (
@@ -163,7 +189,7 @@ def generate(n_models: int, n_files: int) -> tuple[str, str, dict[str, int]]:
                 f'sha256 = "{hex_digest("file", name, path)}"\n'
             )
         lock.append(entry)
-    return "".join(manifest), "".join(lock), expected
+    return "".join(manifest), "".join(lock), expected, store
 
 
 # ------------------------------------------------------------------- binary
@@ -404,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             binary = build_release()
 
-        manifest_text, lock_text, expected = generate(args.models, args.files)
+        manifest_text, lock_text, expected, store = generate(args.models, args.files)
         with tempfile.TemporaryDirectory(prefix="modellock-bench-") as tmp:
             out = args.keep if args.keep is not None else Path(tmp)
             out.mkdir(parents=True, exist_ok=True)
@@ -412,6 +438,10 @@ def main(argv: list[str] | None = None) -> int:
             lock = out / "models.lock"
             manifest.write_text(manifest_text, encoding="utf-8", newline="\n")
             lock.write_text(lock_text, encoding="utf-8", newline="\n")
+            for rel, content in store.items():
+                path = out / rel
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(content, encoding="utf-8", newline="\n")
             log(f"generated {manifest} and {lock}")
 
             verify(binary, manifest, args.models, expected)

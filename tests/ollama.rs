@@ -768,3 +768,72 @@ fn files_globs_select_layers_but_never_the_license() {
         "licenses are always locked"
     );
 }
+
+#[test]
+fn license_layers_are_stored_and_diffed() {
+    let p = Project::new();
+    let v1 = Tagged::llama_like(1, LICENSE);
+    let changed = [
+        LICENSE,
+        b"\nAbove 700 million monthly active users, ask Meta.\n",
+    ]
+    .concat();
+    let v2 = Tagged::llama_like(2, &changed);
+    p.hub
+        .add_ollama_model(model("library", "tiny", &[("1b", &v1), ("1b-next", &v2)]));
+    p.write_manifest(&format!(
+        "[models.tiny]\nsource = \"{}\"\n",
+        p.source("library/tiny:1b")
+    ));
+    p.update();
+    // both license layers are in the store
+    let texts = std::fs::read_dir(p.path(".modellock/licenses"))
+        .unwrap()
+        .count();
+    assert_eq!(texts, 2);
+    let r = p.run(&["review", "tiny", "--reviewer", "legal@example.com"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+
+    // the terms of another tag, before any update: license layers only
+    p.hub.clear_requests();
+    let r = p.run(&["diff", "tiny", "--to", "1b-next"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("license/0: added 'Above 700 million monthly active users, ask Meta.'"),
+        "{}",
+        r.stdout
+    );
+    let model_blob = format!("sha256:{}", sha256_hex(&weights(2, 4096)));
+    assert!(p
+        .hub
+        .requests()
+        .iter()
+        .all(|q| !q.path.ends_with(&model_blob)));
+
+    // the tag moves; update says what changed, check goes red, diff is offline
+    p.hub
+        .add_ollama_model(model("library", "tiny", &[("1b", &v2)]));
+    let r = p.update();
+    assert!(
+        r.stdout.contains("license/0: added 'Above 700 million"),
+        "{}",
+        r.stdout
+    );
+    let r = p.run(&["--format", "json", "check"]);
+    assert_eq!(r.code, 1);
+    assert!(r.codes().contains(&"license::changed".to_owned()));
+    p.hub.clear_requests();
+    let r = p.run(&["diff", "tiny"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        p.hub.requests().is_empty(),
+        "diff reads the store, not the registry"
+    );
+    assert!(
+        r.stdout
+            .contains("+Above 700 million monthly active users, ask Meta."),
+        "{}",
+        r.stdout
+    );
+}
