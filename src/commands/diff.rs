@@ -4,7 +4,7 @@
 //! a revision of the source is fetched (license files only).
 
 use super::{load_lock, load_manifest, Context, LockState};
-use crate::diag::{did_you_mean, Code, Diag, Files};
+use crate::diag::{Code, Diag, Files};
 use crate::env::Env;
 use crate::license::compare::{self, Side};
 use crate::license::store::Lookup;
@@ -310,16 +310,7 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> u8 {
     };
     let name = &args.model;
     let Some(entry) = manifest.model(name) else {
-        let help = match did_you_mean(name, manifest.models.iter().map(|m| m.name.as_str())) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "name an entry of models.toml".to_owned(),
-        };
-        let d = Diag::error(
-            Code::ManifestUnknownModel,
-            format!("models.toml has no model `{name}`"),
-        )
-        .with_help(help);
-        return ctx.fail(&[d], &files);
+        return ctx.fail(&[super::unknown_model(&manifest, name)], &files);
     };
     let sources = Sources {
         ctx,

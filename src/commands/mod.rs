@@ -140,3 +140,18 @@ pub fn write_manifest(
         ctx.fail(&[d], files)
     })
 }
+
+/// A command named a model that models.toml does not have.
+pub fn unknown_model(manifest: &Manifest, name: &str) -> Diag {
+    let names = manifest.models.iter().map(|m| m.name.as_str());
+    let help = match diag::did_you_mean(name, names) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => "name an entry of models.toml".to_owned(),
+    };
+    Diag::error(
+        diag::Code::ManifestUnknownModel,
+        format!("models.toml has no model `{name}`"),
+    )
+    .with_model(name)
+    .with_help(help)
+}

@@ -4,7 +4,7 @@
 
 use super::{load_manifest_and_lock, write_manifest, Context};
 use crate::date::Date;
-use crate::diag::{did_you_mean, Code, Diag, Files};
+use crate::diag::{Code, Diag, Files};
 use crate::lock::stale;
 use crate::manifest::edit;
 use crate::policy::{self, Standing};
@@ -40,16 +40,7 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
     };
     let name = &args.model;
     let Some(entry) = manifest.model(name) else {
-        let help = match did_you_mean(name, manifest.models.iter().map(|m| m.name.as_str())) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "name an entry of models.toml".to_owned(),
-        };
-        let d = Diag::error(
-            Code::ManifestUnknownModel,
-            format!("models.toml has no model `{name}`"),
-        )
-        .with_help(help);
-        return ctx.fail(&[d], &files);
+        return ctx.fail(&[super::unknown_model(&manifest, name)], &files);
     };
     let refuse = |code: Code, message: String, help: String| -> Diag {
         Diag::error(code, message)

@@ -29,6 +29,20 @@ pub struct LicenseFile {
     pub digest: String,
 }
 
+impl LicenseFile {
+    /// The license files of a model's terms, as the lock records them.
+    pub fn of(terms: &crate::license::Terms) -> Vec<LicenseFile> {
+        terms
+            .files
+            .iter()
+            .map(|(path, digest)| LicenseFile {
+                path: path.clone(),
+                digest: digest.clone(),
+            })
+            .collect()
+    }
+}
+
 /// A file of a locked model.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LockedFile {

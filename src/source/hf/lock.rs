@@ -98,14 +98,7 @@ pub fn lock_entry(r: &Resolver, entry: &ModelEntry, repo: &RepoId) -> Result<Loc
         license_digest: terms.digest(),
         base_models: data.card.base_models.clone(),
         include: entry.file_patterns(),
-        license_files: terms
-            .files
-            .iter()
-            .map(|(path, digest)| LicenseFile {
-                path: path.clone(),
-                digest: digest.clone(),
-            })
-            .collect(),
+        license_files: LicenseFile::of(&terms),
         files,
         span: None,
     })

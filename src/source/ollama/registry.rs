@@ -91,14 +91,7 @@ pub fn lock_entry(r: &Resolver, entry: &ModelEntry, n: &Name) -> Result<LockedMo
         license_digest: terms.digest(),
         base_models: Vec::new(),
         include: entry.file_patterns(),
-        license_files: terms
-            .files
-            .iter()
-            .map(|(path, digest)| LicenseFile {
-                path: path.clone(),
-                digest: digest.clone(),
-            })
-            .collect(),
+        license_files: LicenseFile::of(&terms),
         files,
         span: None,
     })
