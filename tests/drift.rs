@@ -378,6 +378,7 @@ fn rewrapping_and_crlf_are_not_drift() {
         "{}",
         r.stdout
     );
+    insta::assert_snapshot!(r.stdout);
 }
 
 #[test]
