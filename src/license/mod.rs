@@ -5,6 +5,7 @@ pub mod compare;
 mod diags;
 pub mod digest;
 pub mod ids;
+pub mod kb;
 pub mod store;
 pub mod terms;
 pub mod textdiff;
