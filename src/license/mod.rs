@@ -4,6 +4,7 @@
 pub mod compare;
 mod diags;
 pub mod digest;
+pub mod identify;
 pub mod ids;
 pub mod kb;
 pub mod store;

@@ -1,0 +1,114 @@
+//! Identification of license files by fingerprint: exact (the normalised
+//! digest of a known text), near (a re-wrapped or edited copy, by the
+//! similarity of word-shingle sketches) and unknown, on the fixture texts.
+
+use modellock::license::identify::{Fingerprints, Known, THRESHOLD};
+use std::path::Path;
+
+fn text(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/licenses")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// Fingerprints of the fixture texts, as the generator makes them.
+fn fixture_fingerprints() -> Fingerprints {
+    let fp = Fingerprints {
+        texts: vec![
+            Known::of(
+                "example3",
+                "example-3.LICENSE.txt",
+                &text("example-3.LICENSE.txt"),
+            ),
+            Known::of(
+                "example3.1",
+                "example-3.1.LICENSE.txt",
+                &text("example-3.1.LICENSE.txt"),
+            ),
+            Known::of(
+                "permissive",
+                "example-permissive.LICENSE.txt",
+                &text("example-permissive.LICENSE.txt"),
+            ),
+            Known::of(
+                "example3-aup",
+                "example-3.USE_POLICY.md",
+                &text("example-3.USE_POLICY.md"),
+            ),
+        ],
+    };
+    // what the generator writes reads back the same
+    let again = Fingerprints::parse(&fp.to_toml()).unwrap();
+    assert_eq!(again.texts.len(), 4);
+    again
+}
+
+#[test]
+fn exact_rewrapped_edited_and_other_texts() {
+    let fp = fixture_fingerprints();
+    let exact = fp.identify(&text("example-3.1.LICENSE.txt"));
+    assert_eq!((exact.id.as_str(), exact.confidence), ("example3.1", 1.0));
+    // re-wrapped with CRLF: the same normalised text, so exact
+    let wrapped = fp.identify(&text("example-3.1-rewrapped.LICENSE.txt"));
+    assert_eq!(
+        (wrapped.id.as_str(), wrapped.confidence),
+        ("example3.1", 1.0)
+    );
+    // one word changed: near, and nearer to 3.1 than to 3
+    let edited = fp.identify(&text("example-3.1-one-word.LICENSE.txt"));
+    assert_eq!(edited.id, "example3.1");
+    assert!(
+        edited.confidence >= THRESHOLD && edited.confidence < 1.0,
+        "{edited:?}"
+    );
+    // a short policy with a long clause added is a different document:
+    // never an exact match
+    let policy = fp.identify(&text("example-3.2.USE_POLICY.md"));
+    assert!(policy.confidence < 1.0, "{policy:?}");
+    // a different license entirely
+    let other = fp.identify(b"GNU GENERAL PUBLIC LICENSE Version 3, 29 June 2007. Everyone is permitted to copy and distribute verbatim copies of this license document, but changing it is not allowed.");
+    assert_eq!(other.id, "unknown");
+    assert!(other.confidence < THRESHOLD);
+}
+
+#[test]
+fn builtin_fingerprints_know_the_common_model_licenses() {
+    let fp = Fingerprints::builtin();
+    for id in [
+        "apache-2.0",
+        "mit",
+        "llama2",
+        "llama3",
+        "llama3.1",
+        "llama3.2",
+        "llama3.3",
+        "llama4",
+        "gemma",
+        "tongyi-qianwen",
+        "tongyi-qianwen-research",
+    ] {
+        assert!(fp.texts.iter().any(|t| t.id == id), "{id}");
+    }
+    for t in &fp.texts {
+        assert!(
+            modellock::license::kb::Kb::builtin().get(&t.id).is_some(),
+            "{} is in kb.toml",
+            t.id
+        );
+        assert_eq!(
+            t.sketch.len(),
+            modellock::license::identify::SKETCH,
+            "{}",
+            t.label
+        );
+    }
+    // the fixture texts imitate them but are none of them
+    assert_eq!(
+        fp.identify(&text("example-permissive.LICENSE.txt")).id,
+        "unknown"
+    );
+    assert_eq!(fp.identify(&text("example-3.LICENSE.txt")).id, "unknown");
+}
