@@ -48,6 +48,8 @@ pub struct Env {
     pub ollama_models: PathBuf,
     /// Where modellock keeps its metadata cache.
     pub cache_dir: PathBuf,
+    /// `MODELLOCK_FINGERPRINTS`: more known license texts to identify.
+    pub fingerprints: Option<PathBuf>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -122,7 +124,9 @@ impl Env {
         let cache_dir = var("MODELLOCK_CACHE_DIR")
             .map(expand)
             .unwrap_or_else(|| xdg_cache.join("modellock"));
+        let fingerprints = var("MODELLOCK_FINGERPRINTS").map(expand);
         Env {
+            fingerprints,
             hf_endpoint,
             hf_token,
             hf_home,

@@ -7,7 +7,7 @@ use assert_cmd::Command;
 use modellock::diag::Files;
 use modellock::lock::{self, Lock};
 use modellock::manifest;
-use modellock::source::{path, Source};
+use modellock::source::{Resolver, Source};
 use std::path::Path;
 
 fn example() -> std::path::PathBuf {
@@ -21,14 +21,19 @@ fn committed_lock_is_what_the_directories_lock_to() {
     let (m, diags) = manifest::load(&dir.join("models.toml"), &mut files);
     assert!(diags.is_empty(), "{diags:?}");
     let m = m.unwrap();
+    // exactly what `update` locks: the directories' files, their license
+    // files identified
+    let cache = tempfile::tempdir().unwrap();
+    let mut env = modellock::env::Env::from_process();
+    env.cache_dir = cache.path().to_owned();
+    let resolver = Resolver::new(env, &m.path);
     let mut expected = Lock::default();
     for entry in &m.models {
-        let Source::Path(src) = &entry.source.value else {
-            panic!("example uses path: sources")
-        };
-        expected
-            .models
-            .push(path::lock_entry(entry, src, m.dir()).unwrap().0);
+        assert!(
+            matches!(entry.source.value, Source::Path(_)),
+            "example uses path: sources"
+        );
+        expected.models.push(resolver.lock_entry(entry).unwrap());
     }
     let text = lock::render(&expected);
     let lock_path = dir.join("models.lock");

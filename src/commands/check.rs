@@ -66,6 +66,20 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
         let (standing, d) =
             policy::evaluate(&manifest, entry, locked, lock_file, today, Some(&store));
         diags.extend(d);
+        // what the card declared, from the terms the lock names
+        let declared = store.terms(&locked.license_digest).found().and_then(|t| {
+            match (t.card.license, t.card.license_name) {
+                (Some(l), Some(name)) if l.eq_ignore_ascii_case("other") => Some(name),
+                (l, _) => l,
+            }
+        });
+        diags.extend(policy::card_mismatch(
+            &manifest,
+            entry,
+            locked,
+            lock_file,
+            declared.as_deref(),
+        ));
         let gaps = store::gaps(&store, locked, &mut seen_texts);
         if !gaps.is_empty() {
             diags.extend(Vec::<Diag>::from(StoreGaps {

@@ -88,7 +88,17 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
         }
     }
 
-    let resolver = Resolver::new(env, &manifest.path);
+    let extra = env.fingerprints.clone();
+    let mut resolver = Resolver::new(env, &manifest.path);
+    match crate::license::identify::Fingerprints::with_extra(extra.as_deref()) {
+        Ok(fp) => resolver.fingerprints = fp,
+        Err(e) => {
+            let d = Diag::error(Code::LicenseFingerprints, e).with_help(
+                "MODELLOCK_FINGERPRINTS names a file written by `cargo run --example fingerprints -- DIR --out FILE`; fix or unset it",
+            );
+            return ctx.fail(&[d], &files);
+        }
+    }
     let progress = ctx.out.progress(targets.len() as u64, "Resolving");
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(usize::from(args.jobs))

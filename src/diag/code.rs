@@ -86,10 +86,14 @@ codes! {
         "The only review of a model's locked license terms has expired.";
     LicenseExpectedMismatch = "license::expected-mismatch", fatal = false,
         "The license a model's entry expects is not the license that was locked.";
+    LicenseCardMismatch = "license::card-mismatch", fatal = false,
+        "The model card's `license` and the license its LICENSE file really is disagree.";
     LicenseTextMissing = "license::text-missing", fatal = false,
         "The license store (.modellock/) lacks the text of a locked license file or terms.";
     LicenseTextMismatch = "license::text-mismatch", fatal = false,
         "A file in the license store (.modellock/) does not match the digest it is named by.";
+    LicenseFingerprints = "license::fingerprints", fatal = true,
+        "The file MODELLOCK_FINGERPRINTS names cannot be read or is not a fingerprints file.";
     LicenseStoreIo = "license::store-io", fatal = true,
         "The license store (.modellock/) could not be read or written.";
     DiffTermsUnavailable = "diff::terms-unavailable", fatal = true,

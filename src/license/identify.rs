@@ -144,6 +144,20 @@ impl Fingerprints {
         FP.get_or_init(|| Fingerprints::parse(DATA).expect("src/license/fingerprints.toml parses"))
     }
 
+    /// The built-in fingerprints and those of the file `extra`
+    /// (`MODELLOCK_FINGERPRINTS`), if any.
+    pub fn with_extra(extra: Option<&std::path::Path>) -> Result<Fingerprints, String> {
+        let mut all = Fingerprints::builtin().clone();
+        if let Some(path) = extra {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            let more = Fingerprints::parse(&text)
+                .map_err(|e| format!("`{}` is not a fingerprints file: {e}", path.display()))?;
+            all.texts.extend(more.texts);
+        }
+        Ok(all)
+    }
+
     /// The fingerprints as TOML, sorted (what the generator writes).
     pub fn to_toml(&self) -> String {
         let mut texts = self.texts.clone();
@@ -250,5 +264,71 @@ mod tests {
         assert_eq!(format!("{:016x}", hash("abc")), "0dd490490804b508");
         assert_eq!(similarity(&[1, 2, 3], &[1, 2, 3]), 1.0);
         assert_eq!(similarity(&[1, 2], &[3, 4]), 0.0);
+    }
+}
+
+/// Whether an identified license file contradicts a declared license: the
+/// ids differ for an exact match; the families differ for a near match
+/// (near matches cannot tell Llama 3.1 from 3.2). A declared list
+/// (`mit,apache-2.0`) agrees when any of its ids does.
+pub fn disagrees(declared: &str, identified: &str, confidence: u8) -> bool {
+    if identified == "unknown" {
+        return false;
+    }
+    let kb = super::kb::Kb::builtin();
+    let family = |id: &str| {
+        kb.get(id)
+            .map_or_else(|| id.to_ascii_lowercase(), |e| e.family.clone())
+    };
+    !declared.split(',').map(str::trim).any(|d| {
+        super::ids::same(d, identified) || (confidence < 100 && family(d) == family(identified))
+    })
+}
+
+/// Of two license ids, the one whose category restricts a product more
+/// (a license the knowledge base does not know counts as the strictest).
+pub fn stricter<'a>(a: &'a str, b: &'a str) -> &'a str {
+    let kb = super::kb::Kb::builtin();
+    let rank = |id: &str| {
+        id.split(',')
+            .map(|i| {
+                kb.get(i.trim())
+                    .map_or(super::kb::Category::Unknown, |e| e.category)
+                    .strictness()
+            })
+            .min()
+            .unwrap_or(u8::MAX)
+    };
+    if rank(b) > rank(a) {
+        b
+    } else {
+        a
+    }
+}
+
+#[cfg(test)]
+mod agreement {
+    use super::*;
+
+    #[test]
+    fn card_and_file() {
+        assert!(disagrees("mit", "llama3", 100));
+        assert!(disagrees("apache-2.0", "llama3.1", 97));
+        assert!(!disagrees("llama3.1", "llama3.1", 100));
+        assert!(!disagrees("Apache-2.0", "apache-2.0", 100));
+        assert!(
+            disagrees("llama3.1", "llama3.2", 100),
+            "another version, exactly"
+        );
+        assert!(!disagrees("llama3.1", "llama3.2", 96), "near: same family");
+        assert!(!disagrees("mit,apache-2.0", "apache-2.0", 100));
+        assert!(!disagrees("mit", "unknown", 0));
+        assert_eq!(stricter("mit", "llama3"), "llama3");
+        assert_eq!(stricter("llama3", "mit"), "llama3");
+        assert_eq!(stricter("apache-2.0", "cc-by-nc-4.0"), "cc-by-nc-4.0");
+        assert_eq!(
+            stricter("mit", "some-custom-license"),
+            "some-custom-license"
+        );
     }
 }

@@ -22,11 +22,16 @@ pub const FILE_NAME: &str = "models.lock";
 pub const VERSION: i64 = 1;
 
 /// A license file of a locked model.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct LicenseFile {
     pub path: String,
     /// `sha256:` + hex of the normalised text.
     pub digest: String,
+    /// The license the text was identified as (`unknown` when none).
+    pub id: Option<String>,
+    /// How sure the identification is, in hundredths: 100 for a known
+    /// text exactly, less for a near match. Written as `0.97`.
+    pub confidence: Option<u8>,
 }
 
 impl LicenseFile {
@@ -38,6 +43,7 @@ impl LicenseFile {
             .map(|(path, digest)| LicenseFile {
                 path: path.clone(),
                 digest: digest.clone(),
+                ..Default::default()
             })
             .collect()
     }

@@ -254,7 +254,32 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
                     "expected `sha256:` and 64 hex digits",
                 );
             }
-            license_files.push(LicenseFile { path, digest });
+            let id = r.opt_str(lt, "id", &lwhat);
+            let confidence = match lt.get("confidence") {
+                None => None,
+                Some(item) => {
+                    let v = item
+                        .as_float()
+                        .or_else(|| item.as_integer().map(|i| i as f64));
+                    match v.filter(|v| (0.0..=1.0).contains(v)) {
+                        Some(v) => Some((v * 100.0).round() as u8),
+                        None => {
+                            r.invalid(
+                                format!("the `confidence` of license file `{path}` of {what} is not a number from 0 to 1"),
+                                item.span(),
+                                "expected e.g. `confidence = 0.97`",
+                            );
+                            None
+                        }
+                    }
+                }
+            };
+            license_files.push(LicenseFile {
+                path,
+                digest,
+                id,
+                confidence,
+            });
         }
     }
     let mut files = Vec::new();

@@ -60,6 +60,12 @@ fn model(out: &mut String, m: &LockedModel) {
         out.push_str("\n[[model.license-file]]\n");
         let _ = writeln!(out, "path = {}", quote(&lf.path));
         let _ = writeln!(out, "digest = {}", quote(&lf.digest));
+        if let Some(id) = &lf.id {
+            let _ = writeln!(out, "id = {}", quote(id));
+        }
+        if let Some(c) = lf.confidence {
+            let _ = writeln!(out, "confidence = {}.{:02}", c / 100, c % 100);
+        }
     }
     for f in &m.files {
         out.push_str("\n[[model.file]]\n");
@@ -123,6 +129,8 @@ mod tests {
             license_files: vec![LicenseFile {
                 path: "LICENSE".into(),
                 digest: format!("sha256:{}", "b".repeat(64)),
+                id: Some("llama3.1".into()),
+                confidence: Some(97),
             }],
             files: vec![
                 LockedFile {

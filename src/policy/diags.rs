@@ -214,3 +214,49 @@ impl From<ExpectedMismatch> for Diag {
         .with_help("the source declares another license than you expect: check the model's terms, then fix `license` or choose another model")
     }
 }
+
+/// The card declares one license, a LICENSE file is another.
+pub struct CardMismatch {
+    pub model: String,
+    pub declared: String,
+    /// (path, identified id, confidence in hundredths)
+    pub files: Vec<(String, String, u8)>,
+    pub locked: Option<String>,
+    pub file: FileId,
+    pub entry_span: Span,
+    pub lock_file: FileId,
+    pub lock_span: Span,
+}
+
+impl From<CardMismatch> for Diag {
+    fn from(d: CardMismatch) -> Diag {
+        let files: Vec<String> = d
+            .files
+            .iter()
+            .map(|(path, id, c)| {
+                if *c == 100 {
+                    format!("`{path}` is the `{id}` text")
+                } else {
+                    format!("`{path}` reads as `{id}` ({c}% alike)")
+                }
+            })
+            .collect();
+        let locked = d.locked.as_deref().unwrap_or("no license");
+        Diag::error(
+            Code::LicenseCardMismatch,
+            format!(
+                "model `{}`'s card declares `{}`, but {}",
+                d.model,
+                d.declared,
+                files.join(", ")
+            ),
+        )
+        .with_model(d.model.clone())
+        .with_label(d.file, d.entry_span, "this model")
+        .with_label(d.lock_file, d.lock_span, format!("locked as the stricter: {locked}"))
+        .with_help(format!(
+            "a card's `license:` is metadata anyone can edit; the LICENSE file is what binds you. The lock records the stricter license (`{locked}`) and policy applies to it. Read the terms (`modellock diff {}`), then set `license = \"{locked}\"` on the entry to state what you accept, and review the terms if policy requires it",
+            d.model
+        ))
+    }
+}

@@ -156,3 +156,39 @@ pub fn floating_revision(manifest: &Manifest, entry: &ModelEntry) -> Option<Diag
         .into()
     })
 }
+
+/// `license::card-mismatch`: the card declares a license (`declared`,
+/// from the terms in the store) that a LICENSE file of the lock contradicts.
+pub fn card_mismatch(
+    manifest: &Manifest,
+    entry: &ModelEntry,
+    locked: &LockedModel,
+    lock_file: FileId,
+    declared: Option<&str>,
+) -> Option<Diag> {
+    use crate::license::identify::disagrees;
+    let declared = declared?;
+    let files: Vec<(String, String, u8)> = locked
+        .license_files
+        .iter()
+        .filter(|l| crate::source::is_license_text(&l.path))
+        .filter_map(|l| Some((l.path.clone(), l.id.clone()?, l.confidence?)))
+        .filter(|(_, id, c)| disagrees(declared, id, *c))
+        .collect();
+    if files.is_empty() {
+        return None;
+    }
+    Some(
+        CardMismatch {
+            model: entry.name.clone(),
+            declared: declared.to_owned(),
+            files,
+            locked: locked.license.clone(),
+            file: manifest.file,
+            entry_span: entry.anchor(),
+            lock_file,
+            lock_span: locked.span.clone(),
+        }
+        .into(),
+    )
+}

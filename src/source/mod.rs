@@ -294,6 +294,8 @@ pub struct Resolver {
     pub text_cache: crate::license::Store,
     /// Texts and terms to write to the store once everything resolved.
     pub pending: crate::license::store::Pending,
+    /// The known license texts license files are identified against.
+    pub fingerprints: crate::license::identify::Fingerprints,
 }
 
 impl Resolver {
@@ -313,6 +315,7 @@ impl Resolver {
             store: crate::license::Store::beside(manifest_path),
             text_cache: crate::license::Store::at(env.cache_dir.join("v1").join("texts")),
             pending: Default::default(),
+            fingerprints: crate::license::identify::Fingerprints::builtin().clone(),
             manifest_dir,
             env,
         }
@@ -368,8 +371,52 @@ impl Resolver {
         let _ = self.pending.write(&self.text_cache);
     }
 
-    /// Resolves one manifest entry to its lock entry.
+    /// Resolves one manifest entry to its lock entry: the source's facts,
+    /// each license file identified, and the stricter license locked when
+    /// a LICENSE file contradicts the declared one.
     pub fn lock_entry(
+        &self,
+        entry: &crate::manifest::ModelEntry,
+    ) -> Result<crate::lock::LockedModel, Failure> {
+        let mut locked = self.resolve_entry(entry)?;
+        self.identify(&mut locked);
+        Ok(locked)
+    }
+
+    /// Identifies every license file of a lock entry; when a LICENSE file is
+    /// another license than the declared one, the lock records the stricter
+    /// of the two (`check` reports the disagreement).
+    pub fn identify(&self, locked: &mut crate::lock::LockedModel) {
+        use crate::license::identify::{disagrees, stricter};
+        let fp = &self.fingerprints;
+        for lf in &mut locked.license_files {
+            if let Some(bytes) = self.text(&lf.digest) {
+                let found = fp.identify(&bytes);
+                lf.confidence = (found.id != "unknown")
+                    .then(|| (found.confidence * 100.0).round().clamp(0.0, 100.0) as u8);
+                lf.id = Some(found.id);
+            }
+        }
+        for lf in locked
+            .license_files
+            .iter()
+            .filter(|l| is_license_text(&l.path))
+        {
+            let (Some(id), Some(c)) = (&lf.id, lf.confidence) else {
+                continue;
+            };
+            match &locked.license {
+                Some(declared) if disagrees(declared, id, c) => {
+                    let stricter = stricter(declared, id).to_owned();
+                    locked.license = Some(stricter);
+                }
+                Some(_) => {}
+                None => locked.license = Some(id.clone()),
+            }
+        }
+    }
+
+    fn resolve_entry(
         &self,
         entry: &crate::manifest::ModelEntry,
     ) -> Result<crate::lock::LockedModel, Failure> {
@@ -416,6 +463,12 @@ impl Resolver {
             )),
         }
     }
+}
+
+/// A license text proper (LICENSE, LICENCE), not a use policy or notice.
+pub fn is_license_text(path: &str) -> bool {
+    let upper = path.to_ascii_uppercase();
+    upper.starts_with("LICENSE") || upper.starts_with("LICENCE")
 }
 
 fn path_failure(p: &path::PathSource, e: path::SnapshotError) -> Failure {

@@ -130,6 +130,7 @@ pub fn snapshot(
         license_files.push(LicenseFile {
             path: rel.clone(),
             digest: file_digest(&bytes),
+            ..Default::default()
         });
         if !listed.iter().any(|(p, _, _)| p == rel) {
             listed.push((rel.clone(), bytes.len() as u64, sha256_hex(&bytes)));
@@ -261,7 +262,8 @@ mod tests {
             all.license_files,
             vec![LicenseFile {
                 path: "LICENSE".into(),
-                digest: file_digest(b"Some terms here.")
+                digest: file_digest(b"Some terms here."),
+                ..Default::default()
             }]
         );
 

@@ -1,0 +1,184 @@
+//! `license::card-mismatch` end to end: a card's `license:` that the LICENSE
+//! file contradicts. The fixture texts stand for known licenses through a
+//! fingerprints file (`MODELLOCK_FINGERPRINTS`), as an organisation adds its
+//! own texts.
+
+mod common;
+mod support;
+
+use common::*;
+use modellock::license::identify::{Fingerprints, Known};
+use serde_json::json;
+use support::hub::{File, FixtureHub, Repo};
+
+fn text(name: &str) -> Vec<u8> {
+    std::fs::read(root().join("fixtures/licenses").join(name)).unwrap()
+}
+
+struct Project {
+    dir: tempfile::TempDir,
+    hub: FixtureHub,
+}
+
+impl Project {
+    fn new(card: serde_json::Value, license: &[u8]) -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("models.toml"),
+            "[policy]\nallow = [\"mit\", \"apache-2.0\"]\n\n[models.quant]\nsource = \"hf:someone/Example-3-8B-GGUF\"\n",
+        )
+        .unwrap();
+        // the fixture texts, fingerprinted as the licenses they imitate
+        let fp = Fingerprints {
+            texts: vec![
+                Known::of(
+                    "llama3",
+                    "example-3.LICENSE.txt",
+                    &text("example-3.LICENSE.txt"),
+                ),
+                Known::of(
+                    "mit",
+                    "example-permissive.LICENSE.txt",
+                    &text("example-permissive.LICENSE.txt"),
+                ),
+            ],
+        };
+        std::fs::write(dir.path().join("fingerprints.toml"), fp.to_toml()).unwrap();
+        let hub = FixtureHub::start();
+        hub.add_repo(Repo::simple(
+            "someone/Example-3-8B-GGUF",
+            vec![
+                File::git("LICENSE", license.to_vec()),
+                File::lfs("model-Q4_K_M.gguf", vec![3u8; 2048]),
+            ],
+            card,
+        ));
+        Project { dir, hub }
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        let mut cmd = modellock();
+        isolate(&mut cmd, self.dir.path(), &self.hub.url());
+        cmd.env(
+            "MODELLOCK_FINGERPRINTS",
+            self.dir.path().join("fingerprints.toml"),
+        )
+        .arg("--manifest-path")
+        .arg(self.dir.path().join("models.toml"))
+        .args(args);
+        let r = run(&mut cmd);
+        assert_no_panic(&r);
+        r
+    }
+
+    fn lock(&self) -> toml_edit::DocumentMut {
+        std::fs::read_to_string(self.dir.path().join("models.lock"))
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+}
+
+#[test]
+fn a_card_that_says_mit_over_a_llama_license() {
+    let p = Project::new(json!({"license": "mit"}), &text("example-3.LICENSE.txt"));
+    let r = p.run(&["update"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let lock = p.lock();
+    let m = &lock["model"][0];
+    assert_eq!(
+        m["license"].as_str(),
+        Some("llama3"),
+        "the stricter license is locked"
+    );
+    let lf = &m["license-file"][0];
+    assert_eq!(lf["id"].as_str(), Some("llama3"));
+    assert_eq!(lf["confidence"].as_float(), Some(1.0));
+
+    let r = p.run(&["--format", "json", "check"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.codes().contains(&"license::card-mismatch".to_owned()),
+        "{}",
+        r.stdout
+    );
+    // policy applies to the stricter license: llama3 is not allowed
+    assert!(
+        r.codes().contains(&"license::unreviewed".to_owned()),
+        "{}",
+        r.stdout
+    );
+    let d = r.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "license::card-mismatch")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        d["message"],
+        "model `quant`'s card declares `mit`, but `LICENSE` is the `llama3` text"
+    );
+    assert_eq!(d["labels"][0]["line"], 4);
+}
+
+#[test]
+fn a_near_copy_under_an_apache_label() {
+    // a quantization labelled apache-2.0 whose LICENSE is the Example 3
+    // text with a word changed: a near match, still the stricter license
+    let edited = String::from_utf8(text("example-3.LICENSE.txt"))
+        .unwrap()
+        .replace("you must request a license", "you may request a license");
+    let p = Project::new(json!({"license": "apache-2.0"}), edited.as_bytes());
+    let r = p.run(&["update"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let m = &p.lock()["model"][0];
+    assert_eq!(m["license"].as_str(), Some("llama3"));
+    let lf = &m["license-file"][0];
+    assert_eq!(lf["id"].as_str(), Some("llama3"));
+    let c = lf["confidence"].as_float().unwrap();
+    assert!((0.85..1.0).contains(&c), "{c}");
+    let r = p.run(&["--format", "json", "check"]);
+    assert!(
+        r.codes().contains(&"license::card-mismatch".to_owned()),
+        "{}",
+        r.stdout
+    );
+    let msg = r.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "license::card-mismatch")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(msg.contains("reads as `llama3` ("), "{msg}");
+}
+
+#[test]
+fn a_card_that_agrees_with_its_file() {
+    let p = Project::new(
+        json!({"license": "mit"}),
+        &text("example-permissive.LICENSE.txt"),
+    );
+    assert_eq!(p.run(&["update"]).code, 0);
+    assert_eq!(p.lock()["model"][0]["license"].as_str(), Some("mit"));
+    let r = p.run(&["--format", "json", "check"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
+#[test]
+fn a_broken_fingerprints_file_is_refused() {
+    let p = Project::new(
+        json!({"license": "mit"}),
+        &text("example-permissive.LICENSE.txt"),
+    );
+    std::fs::write(p.dir.path().join("fingerprints.toml"), "not = [valid").unwrap();
+    let r = p.run(&["--format", "json", "update"]);
+    assert_eq!(
+        (r.code, r.codes()),
+        (2, vec!["license::fingerprints".to_owned()])
+    );
+    assert!(!p.dir.path().join("models.lock").exists());
+}
