@@ -92,6 +92,17 @@ fn llama_like(id: &str) -> Repo {
     )
 }
 
+/// The two bases `llama_like` merges, under apache-2.0.
+fn add_bases(hub: &FixtureHub) {
+    for id in ["org/base-a", "org/base-b"] {
+        hub.add_repo(Repo::simple(
+            id,
+            vec![File::git("config.json", "{}")],
+            json!({"license": "apache-2.0"}),
+        ));
+    }
+}
+
 fn table<'a>(doc: &'a toml_edit::DocumentMut, name: &str) -> &'a toml_edit::Table {
     doc["model"]
         .as_array_of_tables()
@@ -121,11 +132,12 @@ fn files_of(t: &toml_edit::Table) -> Vec<(String, u64, String)> {
 #[test]
 fn locks_an_hf_repo_exactly_as_design_md_says() {
     let p = Project::new(
-        "[policy]\nallow = [\"example-community\"]\n\n[models.chat]\nsource = \"hf:org/chat\"\n",
+        "[policy]\nallow = [\"example-community\", \"apache-2.0\"]\n\n[models.chat]\nsource = \"hf:org/chat\"\n",
     );
     let repo = llama_like("org/chat");
     let commit = repo.sha_at("main").unwrap();
     p.hub.add_repo(repo.clone());
+    add_bases(&p.hub);
     let r = p.run(&["update"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("Adding chat"), "{}", r.stdout);
@@ -147,6 +159,26 @@ fn locks_an_hf_repo_exactly_as_design_md_says() {
         .map(|v| v.as_str().unwrap())
         .collect();
     assert_eq!(bases, ["org/base-a", "org/base-b"]);
+    // the lineage: both bases, a merge, with their cards' licenses
+    let lineage: Vec<(String, String, String)> = t["lineage"]
+        .as_array_of_tables()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["model"].as_str().unwrap().to_owned(),
+                a["relation"].as_str().unwrap().to_owned(),
+                a["license"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lineage,
+        [
+            ("org/base-a".into(), "merge".into(), "apache-2.0".into()),
+            ("org/base-b".into(), "merge".into(), "apache-2.0".into())
+        ]
+    );
     // every file, sorted, with the content's sha256 (LFS from the API, git files downloaded)
     let mut expected: Vec<(String, u64, String)> = repo.commits[0]
         .files
@@ -542,13 +574,14 @@ fn a_license_change_is_printed_loudly_and_check_goes_red() {
     let p = Project::new("[models.chat]\nsource = \"hf:org/chat\"\n");
     let repo = llama_like("org/chat");
     p.hub.add_repo(repo.clone());
+    add_bases(&p.hub);
     assert_eq!(p.run(&["update"]).code, 0);
     let digest = table(&p.lock(), "chat")["license-digest"]
         .as_str()
         .unwrap()
         .to_owned();
     let manifest = format!(
-        "[models.chat]\nsource = \"hf:org/chat\"\n\n[[models.chat.review]]\nlicense-digest = \"{digest}\"\nreviewer = \"legal@example.com\"\ndate = 2026-05-01\n"
+        "[policy]\nallow = [\"apache-2.0\"]\n\n[models.chat]\nsource = \"hf:org/chat\"\n\n[[models.chat.review]]\nlicense-digest = \"{digest}\"\nreviewer = \"legal@example.com\"\ndate = 2026-05-01\n"
     );
     std::fs::write(p.path("models.toml"), manifest).unwrap();
     assert_eq!(p.run(&["check"]).code, 0);

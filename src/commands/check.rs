@@ -28,6 +28,7 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
     let today = ctx.today;
     let store = Store::beside(&manifest.path);
     let mut seen_texts = HashMap::new();
+    let mut standings: HashMap<&str, Standing> = HashMap::new();
     let mut statuses = Vec::new();
     let mut lines = Vec::new();
     for entry in &manifest.models {
@@ -66,6 +67,7 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
         let (standing, d) =
             policy::evaluate(&manifest, entry, locked, lock_file, today, Some(&store));
         diags.extend(d);
+        standings.insert(entry.name.as_str(), standing.clone());
         // what the card declared, from the terms the lock names
         let declared = store.terms(&locked.license_digest).found().and_then(|t| {
             match (t.card.license, t.card.license_name) {
@@ -113,6 +115,28 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
             "license-digest": locked.license_digest,
             "revision": locked.revision,
         }));
+    }
+    // lineage: every ancestor acceptable, or locked and reviewed itself
+    let standing_of = |repo: &str| -> Option<Standing> {
+        manifest.models.iter().find_map(|e| match &e.source.value {
+            crate::source::Source::Hf(r) if r.as_str().eq_ignore_ascii_case(repo) => {
+                standings.get(e.name.as_str()).cloned()
+            }
+            _ => None,
+        })
+    };
+    for entry in &manifest.models {
+        if let Some(locked) = lock.model(&entry.name) {
+            if standings.contains_key(entry.name.as_str()) {
+                diags.extend(policy::lineage(
+                    &manifest,
+                    entry,
+                    locked,
+                    lock_file,
+                    &standing_of,
+                ));
+            }
+        }
     }
     for locked in &lock.models {
         if manifest.model(&locked.name).is_none() {

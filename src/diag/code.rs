@@ -88,6 +88,8 @@ codes! {
         "The license a model's entry expects is not the license that was locked.";
     LicenseCardMismatch = "license::card-mismatch", fatal = false,
         "The model card's `license` and the license its LICENSE file really is disagree.";
+    LineageRestrictedParent = "lineage::restricted-parent", fatal = false,
+        "A model's base (at any depth) carries a license that policy does not allow and nobody reviewed, or denies.";
     LicenseTextMissing = "license::text-missing", fatal = false,
         "The license store (.modellock/) lacks the text of a locked license file or terms.";
     LicenseTextMismatch = "license::text-mismatch", fatal = false,

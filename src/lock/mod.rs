@@ -58,6 +58,20 @@ pub struct LockedFile {
     pub sha256: String,
 }
 
+/// An ancestor of a locked model: a base model of its card, or of a base's
+/// card, up the Hub's `base_model` graph.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Ancestor {
+    /// The Hub repo id.
+    pub model: String,
+    /// `adapter`, `merge`, `quantized` or `finetune`.
+    pub relation: String,
+    /// Its card's license; `None` when it cannot be read (a missing repo).
+    pub license: Option<String>,
+    /// The repo it is a base of, for ancestors beyond the direct bases.
+    pub base_of: Option<String>,
+}
+
 /// One `[[model]]` of the lock.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct LockedModel {
@@ -73,6 +87,8 @@ pub struct LockedModel {
     pub license: Option<String>,
     pub license_digest: String,
     pub base_models: Vec<String>,
+    /// Every ancestor up the `base_model` graph, nearest first.
+    pub lineage: Vec<Ancestor>,
     /// The `files` globs the entry was locked with (empty: every file).
     pub include: Vec<String>,
     pub license_files: Vec<LicenseFile>,

@@ -1,7 +1,7 @@
 //! Reading models.lock.
 
 use super::diags::{Invalid, UnsupportedVersion};
-use super::{LicenseFile, Lock, LockedFile, LockedModel, VERSION};
+use super::{Ancestor, LicenseFile, Lock, LockedFile, LockedModel, VERSION};
 use crate::diag::{Diag, FileId};
 use crate::hashing::is_lower_hex;
 use std::ops::Range;
@@ -282,6 +282,22 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
             });
         }
     }
+    let mut lineage = Vec::new();
+    for at in r.tables(t, "lineage", what) {
+        let awhat = format!("an ancestor of {what}");
+        let model = r.req_str(at, "model", &awhat, anchor.clone());
+        let relation = r.req_str(at, "relation", &awhat, anchor.clone());
+        let license = r.opt_str(at, "license", &awhat);
+        let base_of = r.opt_str(at, "base-of", &awhat);
+        if let (Some(model), Some(relation)) = (model, relation) {
+            lineage.push(Ancestor {
+                model,
+                relation,
+                license,
+                base_of,
+            });
+        }
+    }
     let mut files = Vec::new();
     for ft in r.tables(t, "file", what) {
         let fwhat = format!("a file of {what}");
@@ -332,6 +348,7 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
         license,
         license_digest: license_digest?,
         base_models,
+        lineage,
         include,
         license_files,
         files,

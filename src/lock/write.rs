@@ -67,6 +67,17 @@ fn model(out: &mut String, m: &LockedModel) {
             let _ = writeln!(out, "confidence = {}.{:02}", c / 100, c % 100);
         }
     }
+    for a in &m.lineage {
+        out.push_str("\n[[model.lineage]]\n");
+        let _ = writeln!(out, "model = {}", quote(&a.model));
+        let _ = writeln!(out, "relation = {}", quote(&a.relation));
+        if let Some(l) = &a.license {
+            let _ = writeln!(out, "license = {}", quote(l));
+        }
+        if let Some(b) = &a.base_of {
+            let _ = writeln!(out, "base-of = {}", quote(b));
+        }
+    }
     for f in &m.files {
         out.push_str("\n[[model.file]]\n");
         let _ = writeln!(out, "path = {}", quote(&f.path));

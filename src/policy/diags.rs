@@ -260,3 +260,57 @@ impl From<CardMismatch> for Diag {
         ))
     }
 }
+
+/// A base of a model, at any depth, under a license that is not acceptable.
+pub struct RestrictedParent {
+    pub model: String,
+    pub ancestor: String,
+    pub relation: String,
+    /// Its license, `None` when the Hub does not have it.
+    pub license: Option<String>,
+    pub denied: bool,
+    /// The chain from the model to the ancestor, e.g. `a → b → c`.
+    pub chain: String,
+    pub file: FileId,
+    pub entry_span: Span,
+    pub lock_file: FileId,
+    pub lock_span: Span,
+}
+
+impl From<RestrictedParent> for Diag {
+    fn from(d: RestrictedParent) -> Diag {
+        let license = match &d.license {
+            Some(l) => format!("`{l}`"),
+            None => "a license nobody could read (the Hub does not have the repo)".to_owned(),
+        };
+        let why = if d.denied {
+            "which policy denies".to_owned()
+        } else {
+            "which policy does not allow and nobody reviewed".to_owned()
+        };
+        let help = if d.denied {
+            format!(
+                "a {} model stays bound by its base's license, whatever its own card says; a denied license is never acceptable: replace the model, or change `policy.deny` if legal agrees",
+                d.relation
+            )
+        } else {
+            format!(
+                "a {rel} model stays bound by its base's license, whatever its own card says. Lock the base and review its terms:\n\n  modellock add hf:{anc} --name base\n  (then `base = \"base\"` on `{m}`, `modellock update`, `modellock review base --reviewer …`)\n\nor add the license to `policy.allow` if it is acceptable for every use",
+                rel = d.relation,
+                anc = d.ancestor,
+                m = d.model
+            )
+        };
+        Diag::error(
+            Code::LineageRestrictedParent,
+            format!(
+                "model `{}` derives from {} ({}: {}) under {license}, {why}",
+                d.model, d.ancestor, d.relation, d.chain
+            ),
+        )
+        .with_model(d.model)
+        .with_label(d.file, d.entry_span, "derived model")
+        .with_label(d.lock_file, d.lock_span, "its lineage is locked here")
+        .with_help(help)
+    }
+}

@@ -192,3 +192,60 @@ pub fn card_mismatch(
         .into(),
     )
 }
+
+/// `lineage::restricted-parent`: every ancestor of a locked model must be
+/// under a license that policy allows, or be locked as an entry of its own
+/// whose terms are allowed or reviewed; a denied license is never
+/// acceptable. `standing` gives the standing of the entry that locks a Hub
+/// repo id, if one does.
+pub fn lineage(
+    manifest: &Manifest,
+    entry: &ModelEntry,
+    locked: &LockedModel,
+    lock_file: FileId,
+    standing: &dyn Fn(&str) -> Option<Standing>,
+) -> Vec<Diag> {
+    let mut diags = Vec::new();
+    for a in &locked.lineage {
+        let license = a.license.as_deref();
+        let denied = find(&manifest.policy.deny, license).is_some();
+        let acceptable = !denied
+            && (find(&manifest.policy.allow, license).is_some()
+                || matches!(
+                    standing(&a.model),
+                    Some(Standing::Allowed | Standing::Reviewed)
+                ));
+        if acceptable {
+            continue;
+        }
+        // the chain from the model up to this ancestor
+        let mut chain = vec![a.model.clone()];
+        let mut cur = a.base_of.clone();
+        while let Some(c) = cur {
+            chain.push(c.clone());
+            cur = locked
+                .lineage
+                .iter()
+                .find(|x| x.model == c)
+                .and_then(|x| x.base_of.clone());
+        }
+        chain.push(entry.name.clone());
+        chain.reverse();
+        diags.push(
+            RestrictedParent {
+                model: entry.name.clone(),
+                ancestor: a.model.clone(),
+                relation: a.relation.clone(),
+                license: a.license.clone(),
+                denied,
+                chain: chain.join(" → "),
+                file: manifest.file,
+                entry_span: entry.anchor(),
+                lock_file,
+                lock_span: locked.span.clone(),
+            }
+            .into(),
+        );
+    }
+    diags
+}

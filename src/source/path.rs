@@ -232,6 +232,7 @@ pub fn lock_entry(
         license: entry.license.as_ref().map(|l| l.value.clone()),
         license_digest,
         base_models: Vec::new(),
+        lineage: Vec::new(),
         include: entry.file_patterns(),
         license_files: snap.license_files,
         files: snap.files,

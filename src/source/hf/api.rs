@@ -16,6 +16,9 @@ pub struct Card {
     pub license_name: Option<String>,
     pub license_link: Option<String>,
     pub base_models: Vec<String>,
+    /// `base_model_relation`: adapter, merge, quantized or finetune.
+    #[serde(default)]
+    pub base_relation: Option<String>,
     pub pipeline_tag: Option<String>,
     pub tags: Vec<String>,
 }
@@ -50,6 +53,23 @@ fn string_or_list(v: &Value) -> Option<String> {
 }
 
 impl Card {
+    /// How this model derives from `base`: the Hub's computed tag
+    /// `base_model:<relation>:<base>`, else the card's `base_model_relation`.
+    pub fn relation_to(&self, base: &str) -> Option<String> {
+        const RELATIONS: [&str; 4] = ["adapter", "merge", "quantized", "finetune"];
+        self.tags
+            .iter()
+            .filter_map(|t| t.strip_prefix("base_model:"))
+            .filter_map(|t| t.split_once(':'))
+            .find(|(rel, id)| *id == base && RELATIONS.contains(rel))
+            .map(|(rel, _)| rel.to_owned())
+            .or_else(|| {
+                self.base_relation
+                    .clone()
+                    .filter(|r| RELATIONS.contains(&r.as_str()))
+            })
+    }
+
     fn from_info(info: &Value) -> Card {
         let card = &info["cardData"];
         let base_models = match &card["base_model"] {
@@ -66,6 +86,7 @@ impl Card {
             license_name: string_or_list(&card["license_name"]),
             license_link: string_or_list(&card["license_link"]),
             base_models,
+            base_relation: card["base_model_relation"].as_str().map(str::to_owned),
             pipeline_tag: info["pipeline_tag"].as_str().map(str::to_owned),
             tags: info["tags"]
                 .as_array()

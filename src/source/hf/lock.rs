@@ -8,7 +8,7 @@ use super::{is_commit, RepoId};
 use crate::diag::Code;
 use crate::hashing::{git_blob_sha1, sha256_hex};
 use crate::license::{file_digest, is_license_file, CardLicense, Terms};
-use crate::lock::{LicenseFile, LockedFile, LockedModel};
+use crate::lock::{Ancestor, LicenseFile, LockedFile, LockedModel};
 use crate::manifest::ModelEntry;
 use crate::source::{Failure, FetchedTerms, Resolver};
 use rayon::prelude::*;
@@ -88,6 +88,7 @@ pub fn lock_entry(r: &Resolver, entry: &ModelEntry, repo: &RepoId) -> Result<Loc
         })
         .collect();
     let terms = license_terms(r, &hub, repo_s, &commit, &data, &facts)?;
+    let lineage = lineage(r, &hub, repo_s, &commit, &data)?;
     Ok(LockedModel {
         name: entry.name.clone(),
         source: entry.source_raw.clone(),
@@ -97,6 +98,7 @@ pub fn lock_entry(r: &Resolver, entry: &ModelEntry, repo: &RepoId) -> Result<Loc
         license: declared_license(&data.card),
         license_digest: terms.digest(),
         base_models: data.card.base_models.clone(),
+        lineage,
         include: entry.file_patterns(),
         license_files: LicenseFile::of(&terms),
         files,
@@ -139,6 +141,139 @@ pub fn terms_at(r: &Resolver, repo: &RepoId, rev: &str) -> Result<FetchedTerms, 
     ))
 }
 
+/// How deep the `base_model` graph is followed, and how many ancestors at
+/// most are recorded.
+const LINEAGE_DEPTH: usize = 5;
+const LINEAGE_MAX: usize = 32;
+
+/// How a model derives from a base when neither the Hub's tags nor the
+/// card say: several bases are a merge; an adapter config, an adapter; GGUF
+/// or quantization files, a quantization; otherwise a fine-tune.
+fn inferred_relation(card: &Card, files: &[TreeFile]) -> String {
+    if card.base_models.len() > 1 {
+        "merge"
+    } else if files
+        .iter()
+        .any(|f| f.path.ends_with("adapter_config.json"))
+    {
+        "adapter"
+    } else if files.iter().any(|f| {
+        let p = f.path.to_ascii_lowercase();
+        p.ends_with(".gguf")
+            || p.contains("gptq")
+            || p.contains("awq")
+            || p.ends_with("quant_config.json")
+    }) {
+        "quantized"
+    } else {
+        "finetune"
+    }
+    .to_owned()
+}
+
+/// The ancestors of a commit: its card's `base_model`s, their cards'
+/// `base_model`s and so on (bounded, cycles cut), each with its card's
+/// license. A base the Hub does not have is recorded without a license.
+/// Read once per commit (the metadata cache), so that a pinned model's lock
+/// does not move.
+fn lineage(
+    r: &Resolver,
+    hub: &Hub<'_>,
+    repo: &str,
+    commit: &str,
+    data: &CommitData,
+) -> Result<Vec<Ancestor>, Failure> {
+    let key = format!("{}\n{repo}\n{commit}", r.env.hf_endpoint);
+    if let Some(cached) = r.cache.get::<Vec<CachedAncestor>>("hf-lineage", &key) {
+        return Ok(cached.into_iter().map(Ancestor::from).collect());
+    }
+    let mut out: Vec<Ancestor> = Vec::new();
+    let mut seen: std::collections::HashSet<String> =
+        std::iter::once(repo.to_ascii_lowercase()).collect();
+    let default_relation = inferred_relation(&data.card, &data.files);
+    // (card of the child, child id, depth)
+    let mut queue: std::collections::VecDeque<(Card, Option<String>, usize, String)> =
+        std::collections::VecDeque::from([(data.card.clone(), None, 0, default_relation)]);
+    while let Some((card, child, depth, fallback)) = queue.pop_front() {
+        if depth >= LINEAGE_DEPTH {
+            continue;
+        }
+        for base in &card.base_models {
+            if out.len() >= LINEAGE_MAX || !seen.insert(base.to_ascii_lowercase()) {
+                continue;
+            }
+            let relation = card.relation_to(base).unwrap_or_else(|| fallback.clone());
+            let parent = match super::RepoId::parse(base) {
+                Ok(_) => match hub.revision(base, "main") {
+                    Ok((_, c)) => Some(c),
+                    Err(f)
+                        if matches!(
+                            f.code,
+                            Code::SourceNotFound
+                                | Code::SourceRevisionNotFound
+                                | Code::SourceGated
+                                | Code::SourceUnauthorized
+                        ) =>
+                    {
+                        None
+                    }
+                    Err(f) => return Err(f),
+                },
+                Err(_) => None,
+            };
+            out.push(Ancestor {
+                model: base.clone(),
+                relation,
+                license: parent.as_ref().and_then(declared_license),
+                base_of: child.clone(),
+            });
+            if let Some(c) = parent {
+                let fallback = if c.base_models.len() > 1 {
+                    "merge"
+                } else {
+                    "finetune"
+                }
+                .to_owned();
+                queue.push_back((c, Some(base.clone()), depth + 1, fallback));
+            }
+        }
+    }
+    let cached: Vec<CachedAncestor> = out.iter().map(CachedAncestor::from).collect();
+    r.cache.put("hf-lineage", &key, &cached);
+    Ok(out)
+}
+
+/// An ancestor as the metadata cache keeps it.
+#[derive(Clone, Serialize, Deserialize)]
+struct CachedAncestor {
+    model: String,
+    relation: String,
+    license: Option<String>,
+    base_of: Option<String>,
+}
+
+impl From<&Ancestor> for CachedAncestor {
+    fn from(a: &Ancestor) -> Self {
+        CachedAncestor {
+            model: a.model.clone(),
+            relation: a.relation.clone(),
+            license: a.license.clone(),
+            base_of: a.base_of.clone(),
+        }
+    }
+}
+
+impl From<CachedAncestor> for Ancestor {
+    fn from(a: CachedAncestor) -> Self {
+        Ancestor {
+            model: a.model,
+            relation: a.relation,
+            license: a.license,
+            base_of: a.base_of,
+        }
+    }
+}
+
 fn hub(r: &Resolver) -> Hub<'_> {
     Hub {
         http: &r.hf_http,
@@ -170,7 +305,7 @@ fn commit_data(
 }
 
 /// `license: other` names its license in `license_name`.
-fn declared_license(card: &Card) -> Option<String> {
+pub fn declared_license(card: &Card) -> Option<String> {
     match (&card.license, &card.license_name) {
         (Some(l), Some(name)) if l.eq_ignore_ascii_case("other") => Some(name.clone()),
         (l, _) => l.clone(),

@@ -90,6 +90,7 @@ pub fn lock_entry(r: &Resolver, entry: &ModelEntry, n: &Name) -> Result<LockedMo
         license: entry.license.as_ref().map(|l| l.value.clone()),
         license_digest: terms.digest(),
         base_models: Vec::new(),
+        lineage: Vec::new(),
         include: entry.file_patterns(),
         license_files: LicenseFile::of(&terms),
         files,
