@@ -89,6 +89,11 @@ pub struct LockedModel {
     pub base_models: Vec<String>,
     /// Every ancestor up the `base_model` graph, nearest first.
     pub lineage: Vec<Ancestor>,
+    /// The Hub's `pipeline_tag` (what the model does), when known.
+    pub pipeline_tag: Option<String>,
+    /// Whether the model is multimodal, from its pipeline tag and tags;
+    /// `None` when the source does not say.
+    pub multimodal: Option<bool>,
     /// The `files` globs the entry was locked with (empty: every file).
     pub include: Vec<String>,
     pub license_files: Vec<LicenseFile>,

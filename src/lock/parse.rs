@@ -239,6 +239,21 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
     let license = r.opt_str(t, "license", what);
     let base_models = r.str_list(t, "base-models", what);
     let include = r.str_list(t, "include", what);
+    let pipeline_tag = r.opt_str(t, "pipeline-tag", what);
+    let multimodal = match t.get("multimodal") {
+        None => None,
+        Some(item) => match item.as_bool() {
+            Some(b) => Some(b),
+            None => {
+                r.invalid(
+                    format!("`multimodal` of {what} is not a boolean"),
+                    item.span(),
+                    "expected true or false",
+                );
+                None
+            }
+        },
+    };
 
     let mut license_files = Vec::new();
     for lt in r.tables(t, "license-file", what) {
@@ -349,6 +364,8 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
         license_digest: license_digest?,
         base_models,
         lineage,
+        pipeline_tag,
+        multimodal,
         include,
         license_files,
         files,

@@ -56,6 +56,12 @@ fn model(out: &mut String, m: &LockedModel) {
     if !m.base_models.is_empty() {
         let _ = writeln!(out, "base-models = {}", list(&m.base_models));
     }
+    if let Some(p) = &m.pipeline_tag {
+        let _ = writeln!(out, "pipeline-tag = {}", quote(p));
+    }
+    if let Some(mm) = m.multimodal {
+        let _ = writeln!(out, "multimodal = {mm}");
+    }
     for lf in &m.license_files {
         out.push_str("\n[[model.license-file]]\n");
         let _ = writeln!(out, "path = {}", quote(&lf.path));

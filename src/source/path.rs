@@ -233,6 +233,8 @@ pub fn lock_entry(
         license_digest,
         base_models: Vec::new(),
         lineage: Vec::new(),
+        pipeline_tag: None,
+        multimodal: None,
         include: entry.file_patterns(),
         license_files: snap.license_files,
         files: snap.files,

@@ -99,6 +99,8 @@ pub fn lock_entry(r: &Resolver, entry: &ModelEntry, repo: &RepoId) -> Result<Loc
         license_digest: terms.digest(),
         base_models: data.card.base_models.clone(),
         lineage,
+        pipeline_tag: data.card.pipeline_tag.clone(),
+        multimodal: multimodal(&data.card),
         include: entry.file_patterns(),
         license_files: LicenseFile::of(&terms),
         files,
@@ -139,6 +141,35 @@ pub fn terms_at(r: &Resolver, repo: &RepoId, rev: &str) -> Result<FetchedTerms, 
         card,
         texts,
     ))
+}
+
+/// Pipeline tags of models that take or give more than one modality.
+const MULTIMODAL_PIPELINES: &[&str] = &[
+    "image-text-to-text",
+    "visual-question-answering",
+    "document-question-answering",
+    "video-text-to-text",
+    "audio-text-to-text",
+    "any-to-any",
+    "image-to-text",
+    "text-to-image",
+    "text-to-video",
+    "image-text-to-image",
+    "visual-document-retrieval",
+];
+
+/// Whether the card says the model is multimodal: its pipeline tag, or a
+/// `multimodal` / `vision` tag. `None` when it says nothing.
+fn multimodal(card: &Card) -> Option<bool> {
+    let tagged = card
+        .tags
+        .iter()
+        .any(|t| matches!(t.as_str(), "multimodal" | "vision" | "image-text-to-text"));
+    match &card.pipeline_tag {
+        Some(p) => Some(tagged || MULTIMODAL_PIPELINES.contains(&p.as_str())),
+        None if tagged => Some(true),
+        None => None,
+    }
 }
 
 /// How deep the `base_model` graph is followed, and how many ancestors at

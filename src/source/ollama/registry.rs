@@ -91,6 +91,8 @@ pub fn lock_entry(r: &Resolver, entry: &ModelEntry, n: &Name) -> Result<LockedMo
         license_digest: terms.digest(),
         base_models: Vec::new(),
         lineage: Vec::new(),
+        pipeline_tag: None,
+        multimodal: None,
         include: entry.file_patterns(),
         license_files: LicenseFile::of(&terms),
         files,
