@@ -135,6 +135,7 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
                     lock_file,
                     &standing_of,
                 ));
+                diags.extend(policy::use_conflicts(&manifest, entry, &lock, lock_file));
             }
         }
     }

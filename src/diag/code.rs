@@ -78,6 +78,8 @@ codes! {
         "A license id is both allowed and denied; deny wins.";
     PolicyDenied = "policy::denied", fatal = false,
         "A locked model's license is in `[policy] deny`.";
+    PolicyUseConflict = "policy::use-conflict", fatal = false,
+        "How the product uses a model (`[use]`: commercial, monthly active users, regions) breaks a condition of a license the model or one of its bases is under.";
     LicenseUnreviewed = "license::unreviewed", fatal = false,
         "A locked model's license is not allowed by policy and its terms have no review.";
     LicenseChanged = "license::changed", fatal = false,

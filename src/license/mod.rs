@@ -7,6 +7,7 @@ pub mod digest;
 pub mod identify;
 pub mod ids;
 pub mod kb;
+pub mod obligations;
 pub mod store;
 pub mod terms;
 pub mod textdiff;

@@ -314,3 +314,61 @@ impl From<RestrictedParent> for Diag {
         .with_help(help)
     }
 }
+
+/// How the product uses a model (`[use]`) breaks a condition of a license
+/// it is bound by.
+pub struct UseConflict {
+    pub conflict: super::usage::Conflict,
+    pub file: FileId,
+    /// The `[use]` value in conflict.
+    pub use_span: Span,
+    pub entry_span: Span,
+    pub lock_file: FileId,
+    pub lock_span: Span,
+}
+
+impl From<UseConflict> for Diag {
+    fn from(d: UseConflict) -> Diag {
+        use super::usage::Issue;
+        let c = &d.conflict;
+        let license = &c.bound.license;
+        let help = match &c.issue {
+            Issue::Commercial => format!(
+                "{} ({}). No review can grant commercial rights the license withholds: choose another model for a commercial product, or set `commercial = false` in [use] if the product really is not commercial",
+                c.clause, c.source
+            ),
+            Issue::Users { .. } => format!(
+                "above the threshold the `{license}` license grants nothing by itself: {} ({}). Get that license in writing before you pass the threshold, or use another model",
+                c.clause, c.source
+            ),
+            Issue::Region { multimodal, .. } => {
+                let first = match multimodal {
+                    Some(true) => "",
+                    _ => "if the model takes or produces images, audio or video, this applies; if it is text-only, nothing conflicts (its source gives no pipeline tag to tell). ",
+                };
+                format!(
+                    "{first}The clause: \"{}\" ({}). It binds the licensee: a company or person domiciled there gets no rights, while end users of a product built on the model are exempt. Use a text-only model, or have legal confirm that your company is not domiciled in the region",
+                    c.clause, c.source
+                )
+            }
+        };
+        let label = match &c.issue {
+            Issue::Commercial => "commercial use declared here".to_owned(),
+            Issue::Users { limit, .. } => format!(
+                "more than {} users",
+                crate::license::obligations::group_digits(*limit)
+            ),
+            Issue::Region { regions, .. } => format!("in {}", super::usage::region_names(regions)),
+        };
+        let base = if c.is_error() {
+            Diag::error(Code::PolicyUseConflict, c.message())
+        } else {
+            Diag::warning(Code::PolicyUseConflict, c.message())
+        };
+        base.with_model(c.model.clone())
+            .with_label(d.file, d.use_span, label)
+            .with_label(d.file, d.entry_span, "this model")
+            .with_label(d.lock_file, d.lock_span, format!("bound by `{license}`"))
+            .with_help(help)
+    }
+}

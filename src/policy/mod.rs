@@ -3,6 +3,7 @@
 //! the exact license digest that is locked.
 
 mod diags;
+pub mod usage;
 
 pub use diags::*;
 
@@ -248,4 +249,44 @@ pub fn lineage(
         );
     }
     diags
+}
+
+/// `policy::use-conflict`: `[use]` against every license the model is
+/// bound by (its own, its lineage's, its manifest bases').
+pub fn use_conflicts(
+    manifest: &Manifest,
+    entry: &ModelEntry,
+    lock: &crate::lock::Lock,
+    lock_file: FileId,
+) -> Vec<Diag> {
+    let Some(locked) = lock.model(&entry.name) else {
+        return Vec::new();
+    };
+    let bound = usage::bound_licenses(manifest, entry, lock);
+    let u = &manifest.usage;
+    usage::conflicts(u, &entry.name, &bound, locked.multimodal)
+        .into_iter()
+        .map(|conflict| {
+            let use_span = match &conflict.issue {
+                usage::Issue::Commercial => u.commercial.as_ref().and_then(|c| c.span.clone()),
+                usage::Issue::Users { .. } => {
+                    u.monthly_active_users.as_ref().and_then(|c| c.span.clone())
+                }
+                usage::Issue::Region { regions, .. } => u
+                    .regions
+                    .iter()
+                    .find(|r| regions.iter().any(|x| usage::region_in(&r.value, x)))
+                    .and_then(|r| r.span.clone()),
+            };
+            UseConflict {
+                conflict,
+                file: manifest.file,
+                use_span,
+                entry_span: entry.anchor(),
+                lock_file,
+                lock_span: locked.span.clone(),
+            }
+            .into()
+        })
+        .collect()
 }
