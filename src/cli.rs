@@ -54,6 +54,9 @@ pub enum Command {
     Diff(commands::diff::DiffArgs),
     /// Record approval of a model's locked license terms in models.toml.
     Review(commands::review::ReviewArgs),
+    /// What the product is bound by: each model's licenses, lineage and
+    /// obligations, and the pipeline's as a whole.
+    Licenses(commands::licenses::LicensesArgs),
     /// Hash the files on disk (HF cache, Ollama store, --dir or path) against the lock.
     Verify(commands::verify::VerifyArgs),
 }
@@ -69,6 +72,24 @@ pub fn run() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    let licenses = matches!(cli.command, Command::Licenses(_));
+    let format_error = match cli.format {
+        Format::Cyclonedx if !licenses => {
+            Some("`--format cyclonedx` is for `modellock licenses` only")
+        }
+        Format::Github | Format::Sarif if licenses => {
+            Some("`modellock licenses` prints `--format human`, `json` or `cyclonedx`")
+        }
+        _ => None,
+    };
+    if let Some(e) = format_error {
+        eprintln!(
+            "error: {e}
+
+For more information, try '--help'."
+        );
+        return ExitCode::from(2);
+    }
     let ctx = Context {
         manifest_path: cli.manifest_path.clone(),
         today: cli.today.unwrap_or_else(Date::today),
@@ -82,6 +103,7 @@ pub fn run() -> ExitCode {
         Command::Verify(a) => commands::verify::run(&ctx, a),
         Command::Review(a) => commands::review::run(&ctx, a),
         Command::Diff(a) => commands::diff::run(&ctx, a),
+        Command::Licenses(a) => commands::licenses::run(&ctx, a),
     };
     ExitCode::from(status)
 }

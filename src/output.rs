@@ -15,6 +15,8 @@ pub enum Format {
     Github,
     /// A SARIF 2.1.0 log (GitHub code scanning and other viewers).
     Sarif,
+    /// A CycloneDX 1.6 BOM (`licenses` only).
+    Cyclonedx,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -93,7 +95,7 @@ impl Output {
     ) {
         let counts = Counts::of(diags);
         match self.format {
-            Format::Json => {
+            Format::Json | Format::Cyclonedx => {
                 let mut summary = serde_json::Map::new();
                 summary.insert("errors".into(), counts.errors.into());
                 summary.insert("warnings".into(), counts.warnings.into());

@@ -69,12 +69,7 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
         diags.extend(d);
         standings.insert(entry.name.as_str(), standing.clone());
         // what the card declared, from the terms the lock names
-        let declared = store.terms(&locked.license_digest).found().and_then(|t| {
-            match (t.card.license, t.card.license_name) {
-                (Some(l), Some(name)) if l.eq_ignore_ascii_case("other") => Some(name),
-                (l, _) => l,
-            }
-        });
+        let declared = store.declared_license(&locked.license_digest);
         diags.extend(policy::card_mismatch(
             &manifest,
             entry,
@@ -133,6 +128,7 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
                     entry,
                     locked,
                     lock_file,
+                    standings.get(entry.name.as_str()),
                     &standing_of,
                 ));
                 diags.extend(policy::use_conflicts(&manifest, entry, &lock, lock_file));

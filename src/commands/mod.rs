@@ -5,6 +5,7 @@ pub mod add;
 pub mod check;
 pub mod diff;
 pub mod init;
+pub mod licenses;
 pub mod review;
 pub mod update;
 pub mod verify;

@@ -106,6 +106,16 @@ impl Store {
     }
 
     /// The terms behind a model license digest, verified against it.
+    /// The license the card declared in the terms behind a license digest
+    /// (its `license_name` for `license: other`), when the store has them.
+    pub fn declared_license(&self, digest: &str) -> Option<String> {
+        let t = self.terms(digest).found()?;
+        match (t.card.license, t.card.license_name) {
+            (Some(l), Some(name)) if l.eq_ignore_ascii_case("other") => Some(name),
+            (l, _) => l,
+        }
+    }
+
     pub fn terms(&self, digest: &str) -> Lookup<Terms> {
         match Self::read(self.terms_path(digest)) {
             Lookup::Found(b) => {

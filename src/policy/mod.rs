@@ -198,20 +198,29 @@ pub fn card_mismatch(
 /// under a license that policy allows, or be locked as an entry of its own
 /// whose terms are allowed or reviewed; a denied license is never
 /// acceptable. `standing` gives the standing of the entry that locks a Hub
-/// repo id, if one does.
+/// repo id, if one does; `own` is the standing of `entry` itself: an
+/// ancestor under the very license the entry's allowed or reviewed terms
+/// carry is covered by them (a Llama fine-tune of a Llama base).
 pub fn lineage(
     manifest: &Manifest,
     entry: &ModelEntry,
     locked: &LockedModel,
     lock_file: FileId,
+    own: Option<&Standing>,
     standing: &dyn Fn(&str) -> Option<Standing>,
 ) -> Vec<Diag> {
     let mut diags = Vec::new();
+    let own_accepted = matches!(own, Some(Standing::Allowed | Standing::Reviewed));
     for a in &locked.lineage {
         let license = a.license.as_deref();
         let denied = find(&manifest.policy.deny, license).is_some();
+        let same_as_own = own_accepted
+            && license
+                .zip(locked.license.as_deref())
+                .is_some_and(|(a, own)| ids::same(a, own));
         let acceptable = !denied
-            && (find(&manifest.policy.allow, license).is_some()
+            && (same_as_own
+                || find(&manifest.policy.allow, license).is_some()
                 || matches!(
                     standing(&a.model),
                     Some(Standing::Allowed | Standing::Reviewed)

@@ -1,0 +1,214 @@
+//! `licenses --format cyclonedx`: a CycloneDX 1.6 BOM with one
+//! `machine-learning-model` component per model: name, version = the
+//! locked revision, the sha256 of its files, its licenses, and its lineage
+//! as `pedigree.ancestors`. Deterministic: the same lock gives the same
+//! BOM, serial number included.
+
+use super::{ModelReport, Report};
+use crate::license::kb::Kb;
+use crate::lock::Lock;
+use crate::manifest::Manifest;
+use crate::source::Source;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+/// A CycloneDX license choice for a license id: the SPDX id when there is
+/// one, else the name (with the text's URL when known).
+fn license(id: &str) -> Value {
+    match Kb::builtin().get(id) {
+        Some(e) => match &e.spdx {
+            Some(spdx) => json!({"license": {"id": spdx}}),
+            None => {
+                let mut l = json!({"name": e.id});
+                if let Some(url) = &e.text {
+                    l["url"] = json!(url);
+                }
+                json!({"license": l})
+            }
+        },
+        None => json!({"license": {"name": id}}),
+    }
+}
+
+/// A package URL (`pkg:huggingface/ORG/NAME@REV`, as the purl spec's
+/// `huggingface` type) for a Hub repo.
+fn hf_purl(repo: &str, revision: Option<&str>) -> String {
+    let enc = |s: &str| {
+        s.replace('%', "%25")
+            .replace('@', "%40")
+            .replace('?', "%3F")
+    };
+    let path: Vec<String> = repo.split('/').map(enc).collect();
+    match revision {
+        Some(r) => format!(
+            "pkg:huggingface/{}@{}",
+            path.join("/"),
+            r.to_ascii_lowercase()
+        ),
+        None => format!("pkg:huggingface/{}", path.join("/")),
+    }
+}
+
+fn property(name: &str, value: impl Into<String>) -> Value {
+    json!({"name": name, "value": value.into()})
+}
+
+fn component(m: &ModelReport, manifest: &Manifest, lock: &Lock) -> Value {
+    let entry = manifest.model(&m.name);
+    let (name, purl, url) = match entry.map(|e| &e.source.value) {
+        Some(Source::Hf(r)) => (
+            r.as_str().to_owned(),
+            Some(hf_purl(r.as_str(), m.revision.as_deref())),
+            Some(format!("https://huggingface.co/{}", r.as_str())),
+        ),
+        Some(Source::Ollama(n)) => (n.to_string(), None, None),
+        _ => (m.source.clone(), None, None),
+    };
+    let mut c = json!({
+        "type": "machine-learning-model",
+        "bom-ref": format!("model:{}", m.name),
+        "name": name,
+    });
+    if let Some(rev) = &m.revision {
+        c["version"] = json!(rev);
+    }
+    if let Some(p) = purl {
+        c["purl"] = json!(p);
+    }
+    if let Some(u) = url {
+        c["externalReferences"] = json!([{"type": "distribution", "url": u}]);
+    }
+    if !m.locked_files.is_empty() {
+        c["hashes"] = m
+            .locked_files
+            .iter()
+            .map(|(_, sha)| json!({"alg": "SHA-256", "content": sha}))
+            .collect();
+        c["components"] = m
+            .locked_files
+            .iter()
+            .map(|(path, sha)| {
+                json!({
+                    "type": "file",
+                    "bom-ref": format!("model:{}/{}", m.name, path),
+                    "name": path,
+                    "hashes": [{"alg": "SHA-256", "content": sha}],
+                })
+            })
+            .collect();
+    }
+    if let Some(l) = &m.license {
+        let mut choice = license(l);
+        choice["license"]["acknowledgement"] = json!("concluded");
+        c["licenses"] = json!([choice]);
+    }
+    // lineage: the lock's Hub ancestors and the manifest's base entries
+    let ancestors: Vec<Value> = m
+        .lineage
+        .iter()
+        .map(|a| {
+            let mut anc = json!({
+                "type": "machine-learning-model",
+                "name": a.model,
+                "properties": [property("modellock:relation", a.relation.clone())],
+            });
+            match &a.entry {
+                Some(e) => {
+                    anc["bom-ref"] = json!(format!("model:{}:ancestor:{e}", m.name));
+                    if let Some(rev) = lock.model(e).map(|l| l.revision.clone()) {
+                        anc["version"] = json!(rev);
+                    }
+                    if let Some(p) = anc["properties"].as_array_mut() {
+                        p.push(property("modellock:entry", e.clone()));
+                    }
+                }
+                None => {
+                    anc["bom-ref"] = json!(format!("model:{}:ancestor:{}", m.name, a.model));
+                    anc["purl"] = json!(hf_purl(&a.model, None));
+                }
+            }
+            if let Some(l) = &a.license {
+                anc["licenses"] = json!([license(l)]);
+            }
+            anc
+        })
+        .collect();
+    if !ancestors.is_empty() {
+        c["pedigree"] = json!({"ancestors": ancestors});
+    }
+    let mut props = vec![
+        property("modellock:entry", m.name.clone()),
+        property("modellock:source", m.source.clone()),
+        property("modellock:license-category", m.category),
+    ];
+    if let Some(d) = &m.license_digest {
+        props.push(property("modellock:license-digest", d.clone()));
+    }
+    for f in &m.files {
+        props.push(property(
+            "modellock:license-file",
+            format!("{} = {}", f.path, f.id),
+        ));
+    }
+    c["properties"] = json!(props);
+    c
+}
+
+/// The BOM of a report.
+pub fn bom(report: &Report, manifest: &Manifest, lock: &Lock) -> Value {
+    let components: Vec<Value> = report
+        .models
+        .iter()
+        .map(|m| component(m, manifest, lock))
+        .collect();
+    // a serial number derived from the content: same lock, same BOM
+    let digest = Sha256::digest(serde_json::to_vec(&components).unwrap_or_default());
+    let h: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let uuid = format!(
+        "{}-{}-5{}-{:x}{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        (u8::from_str_radix(&h[16..17], 16).unwrap_or(0) & 0x3) | 0x8,
+        &h[17..20],
+        &h[20..32]
+    );
+    json!({
+        "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "serialNumber": format!("urn:uuid:{uuid}"),
+        "version": 1,
+        "metadata": {
+            "tools": {"components": [{
+                "type": "application",
+                "name": "modellock",
+                "version": env!("CARGO_PKG_VERSION"),
+            }]},
+        },
+        "components": components,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purls_and_licenses() {
+        assert_eq!(
+            hf_purl("meta-llama/Llama-3.1-8B", Some("ABC")),
+            "pkg:huggingface/meta-llama/Llama-3.1-8B@abc"
+        );
+        assert_eq!(hf_purl("gpt2", None), "pkg:huggingface/gpt2");
+        assert_eq!(
+            license("apache-2.0"),
+            json!({"license": {"id": "Apache-2.0"}})
+        );
+        assert_eq!(license("llama3.1")["license"]["name"], "llama3.1");
+        assert_eq!(
+            license("my-terms"),
+            json!({"license": {"name": "my-terms"}})
+        );
+    }
+}
