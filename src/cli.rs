@@ -54,6 +54,9 @@ pub enum Command {
     Diff(commands::diff::DiffArgs),
     /// Record approval of a model's locked license terms in models.toml.
     Review(commands::review::ReviewArgs),
+    /// What can move: the newest compatible and latest revisions, and
+    /// whether their license terms differ (nothing is written).
+    Outdated(commands::outdated::OutdatedArgs),
     /// What the product is bound by: each model's licenses, lineage and
     /// obligations, and the pipeline's as a whole.
     Licenses(commands::licenses::LicensesArgs),
@@ -104,6 +107,7 @@ For more information, try '--help'."
         Command::Review(a) => commands::review::run(&ctx, a),
         Command::Diff(a) => commands::diff::run(&ctx, a),
         Command::Licenses(a) => commands::licenses::run(&ctx, a),
+        Command::Outdated(a) => commands::outdated::run(&ctx, a),
     };
     ExitCode::from(status)
 }

@@ -6,6 +6,7 @@ pub mod check;
 pub mod diff;
 pub mod init;
 pub mod licenses;
+pub mod outdated;
 pub mod review;
 pub mod update;
 pub mod verify;

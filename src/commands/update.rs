@@ -5,9 +5,10 @@ use super::{load_lock, load_manifest, Context, LockState};
 use crate::diag::{did_you_mean, Code, Diag, Files};
 use crate::env::Env;
 use crate::license::compare::{self, Side};
+use crate::license::Store;
 use crate::lock::{self, Lock, LockedModel};
 use crate::manifest::ModelEntry;
-use crate::source::{Failure, Resolver, Source};
+use crate::source::{Failure, Pin, Resolver, Source};
 use rayon::prelude::*;
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -25,6 +26,39 @@ pub struct UpdateArgs {
     /// How many models to resolve at once.
     #[arg(long, short = 'j', value_name = "N", default_value_t = PARALLEL as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub jobs: u16,
+    /// Lock the one MODEL named at this tag or commit: inside its `version`
+    /// requirement, or any revision of the branch it follows.
+    #[arg(long, value_name = "REV", requires = "models")]
+    pub precise: Option<String>,
+}
+
+/// How one entry is locked.
+enum Plan {
+    /// Resolve what the entry asks for now.
+    Fresh,
+    /// Lock this revision (`--precise`).
+    Pinned(Pin),
+    /// Keep the locked release: it still satisfies the `version`
+    /// requirement (no request is made).
+    Keep(Box<LockedModel>),
+}
+
+/// The locked entry of a `version` requirement that still satisfies it,
+/// with the same source and files, and whose terms the store has: kept as
+/// it is (with the requirement as now written).
+fn still_satisfied(entry: &ModelEntry, old: Option<&Lock>, store: &Store) -> Option<LockedModel> {
+    let req = &entry.version.as_ref()?.value;
+    let locked = old?.model(&entry.name)?;
+    let version = crate::source::hf::versions::parse_tag(locked.tag.as_deref()?)?;
+    let same = locked.source == entry.source_raw
+        && locked.include == entry.file_patterns()
+        && req.matches(&version)
+        && store.terms(&locked.license_digest).found().is_some();
+    same.then(|| LockedModel {
+        requested: entry.requested(),
+        span: None,
+        ..locked.clone()
+    })
 }
 
 pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
@@ -70,6 +104,15 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
     if !unknown.is_empty() {
         return ctx.fail(&unknown, &files);
     }
+    if args.precise.is_some() {
+        if targets.len() != 1 {
+            eprintln!("error: `--precise` locks one model: name exactly one\n\nUsage: modellock update MODEL --precise REV");
+            return 2;
+        }
+        if let Some(d) = precise_problem(&manifest, &targets) {
+            return ctx.fail(&[d], &files);
+        }
+    }
 
     let env = Env::from_process();
     if env.hf_offline {
@@ -99,6 +142,26 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
             return ctx.fail(&[d], &files);
         }
     }
+    // what each entry is locked at: kept, pinned, or resolved now
+    let mut plans: Vec<Plan> = Vec::new();
+    for e in &targets {
+        let plan = match (&args.precise, &e.source.value) {
+            (Some(rev), Source::Hf(repo)) => {
+                match crate::source::hf::versions::precise(&resolver, e, repo.as_str(), rev) {
+                    Ok(pin) => Plan::Pinned(pin),
+                    Err(f) => return ctx.fail(&[failure_diag(&manifest, e, f)], &files),
+                }
+            }
+            _ if args.models.is_empty() => {
+                match still_satisfied(e, old.as_ref(), &resolver.store) {
+                    Some(kept) => Plan::Keep(Box::new(kept)),
+                    None => Plan::Fresh,
+                }
+            }
+            _ => Plan::Fresh,
+        };
+        plans.push(plan);
+    }
     let progress = ctx.out.progress(targets.len() as u64, "Resolving");
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(usize::from(args.jobs))
@@ -106,8 +169,13 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
     let resolve = || -> Vec<(&ModelEntry, Result<LockedModel, Failure>)> {
         targets
             .par_iter()
-            .map(|e| {
-                let r = resolver.lock_entry(e);
+            .zip(plans.par_iter())
+            .map(|(e, plan)| {
+                let r = match plan {
+                    Plan::Fresh => resolver.lock_entry(e),
+                    Plan::Pinned(pin) => resolver.lock_entry_at(e, Some(pin)),
+                    Plan::Keep(kept) => Ok((**kept).clone()),
+                };
                 progress.inc(1);
                 (*e, r)
             })
@@ -218,7 +286,30 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
     0
 }
 
-fn failure_diag(manifest: &crate::manifest::Manifest, entry: &ModelEntry, f: Failure) -> Diag {
+/// `--precise` takes one `hf:` model.
+fn precise_problem(manifest: &crate::manifest::Manifest, targets: &[&ModelEntry]) -> Option<Diag> {
+    let [entry] = targets else {
+        return None;
+    };
+    (!matches!(entry.source.value, Source::Hf(_))).then(|| {
+        Diag::error(
+            Code::SourcePreciseOutside,
+            format!(
+                "`update --precise` works for hf: models; `{}` is `{}`",
+                entry.name, entry.source_raw
+            ),
+        )
+        .with_model(entry.name.clone())
+        .with_label(manifest.file, entry.source.span.clone(), "not a Hub model")
+        .with_help("for Ollama put the tag or `@sha256:` digest in the source; a path: source has no revisions")
+    })
+}
+
+pub(super) fn failure_diag(
+    manifest: &crate::manifest::Manifest,
+    entry: &ModelEntry,
+    f: Failure,
+) -> Diag {
     let span = if f.at_revision {
         entry
             .revision

@@ -110,6 +110,8 @@ codes! {
         "The source has no such branch, tag, commit or manifest digest.";
     SourceNoMatchingVersion = "source::no-matching-version", fatal = true,
         "No tag of the repository satisfies the `version` requirement.";
+    SourcePreciseOutside = "source::precise-outside", fatal = true,
+        "`update --precise` names a revision outside what models.toml asks for (its `version` requirement, or the revision it pins).";
     SourceGated = "source::gated", fatal = true,
         "The repository is gated: accept its license on the Hub and set HF_TOKEN.";
     SourceUnauthorized = "source::unauthorized", fatal = true,

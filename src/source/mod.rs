@@ -236,6 +236,15 @@ impl From<crate::net::NetError> for Failure {
     }
 }
 
+/// A revision to lock instead of resolving the entry's: `update --precise`,
+/// or a version lock that still satisfies its requirement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pin {
+    /// The version tag, for an entry with a `version` requirement.
+    pub tag: Option<String>,
+    pub commit: String,
+}
+
 /// The license terms of a source at some revision, without its weights:
 /// what `diff --to REV` and `outdated` compare.
 #[derive(Clone, Debug)]
@@ -378,7 +387,16 @@ impl Resolver {
         &self,
         entry: &crate::manifest::ModelEntry,
     ) -> Result<crate::lock::LockedModel, Failure> {
-        let mut locked = self.resolve_entry(entry)?;
+        self.lock_entry_at(entry, None)
+    }
+
+    /// [`Resolver::lock_entry`] at a given revision of an `hf:` source.
+    pub fn lock_entry_at(
+        &self,
+        entry: &crate::manifest::ModelEntry,
+        pin: Option<&Pin>,
+    ) -> Result<crate::lock::LockedModel, Failure> {
+        let mut locked = self.resolve_entry(entry, pin)?;
         self.identify(&mut locked);
         Ok(locked)
     }
@@ -419,9 +437,10 @@ impl Resolver {
     fn resolve_entry(
         &self,
         entry: &crate::manifest::ModelEntry,
+        pin: Option<&Pin>,
     ) -> Result<crate::lock::LockedModel, Failure> {
         let locked = match &entry.source.value {
-            Source::Hf(repo) => hf::lock::lock_entry(self, entry, repo)?,
+            Source::Hf(repo) => hf::lock::lock_entry(self, entry, repo, pin)?,
             Source::Ollama(name) => ollama::registry::lock_entry(self, entry, name)?,
             Source::Path(p) => {
                 let (locked, texts) = path::lock_entry(entry, p, &self.manifest_dir)

@@ -10,7 +10,7 @@ use crate::hashing::{git_blob_sha1, sha256_hex};
 use crate::license::{file_digest, is_license_file, CardLicense, Terms};
 use crate::lock::{Ancestor, LicenseFile, LockedFile, LockedModel};
 use crate::manifest::ModelEntry;
-use crate::source::{Failure, FetchedTerms, Resolver};
+use crate::source::{Failure, FetchedTerms, Pin, Resolver};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -36,15 +36,25 @@ struct BlobFacts {
     license_digest: String,
 }
 
-pub fn lock_entry(r: &Resolver, entry: &ModelEntry, repo: &RepoId) -> Result<LockedModel, Failure> {
+/// Locks an entry: at `pin` when given (`update --precise`, or a version
+/// lock kept), else at what the entry asks for.
+pub fn lock_entry(
+    r: &Resolver,
+    entry: &ModelEntry,
+    repo: &RepoId,
+    pin: Option<&Pin>,
+) -> Result<LockedModel, Failure> {
     let hub = hub(r);
     let repo_s = repo.as_str();
     let mut tag = None;
     let mut fresh_card = None;
-    let commit = if let Some(req) = &entry.version {
-        let (name, commit) = resolve_version(&hub, repo_s, &req.value)?;
-        tag = Some(name);
-        commit
+    let commit = if let Some(pin) = pin {
+        tag = pin.tag.clone();
+        pin.commit.clone()
+    } else if let Some(req) = &entry.version {
+        let v = super::versions::highest_match(&hub, repo_s, &req.value)?;
+        tag = Some(v.tag);
+        v.commit
     } else {
         let rev = entry.requested().unwrap_or_else(|| "main".to_owned());
         if is_commit(&rev) {
@@ -305,7 +315,7 @@ impl From<CachedAncestor> for Ancestor {
     }
 }
 
-fn hub(r: &Resolver) -> Hub<'_> {
+pub(super) fn hub(r: &Resolver) -> Hub<'_> {
     Hub {
         http: &r.hf_http,
         endpoint: &r.env.hf_endpoint,
@@ -429,83 +439,4 @@ fn fetch_verified(
         ));
     }
     Ok(bytes)
-}
-
-/// The highest tag that satisfies the requirement: (tag name, commit).
-fn resolve_version(
-    hub: &Hub<'_>,
-    repo: &str,
-    req: &semver::VersionReq,
-) -> Result<(String, String), Failure> {
-    let tags = hub.tags(repo)?;
-    let mut versions: Vec<(semver::Version, String, String)> = tags
-        .into_iter()
-        .filter_map(|(name, commit)| Some((parse_tag(&name)?, name, commit)))
-        .collect();
-    versions.sort();
-    match versions.iter().rev().find(|(v, _, _)| req.matches(v)) {
-        Some((_, name, commit)) => Ok((name.clone(), commit.clone())),
-        None => {
-            let listed: Vec<&str> = versions.iter().map(|(_, n, _)| n.as_str()).collect();
-            Err(Failure::new(
-                Code::SourceNoMatchingVersion,
-                format!("no tag of {repo} satisfies `{req}`"),
-                if listed.is_empty() {
-                    "the repo has no version tags; pin a `revision` instead".to_owned()
-                } else {
-                    format!("the versions tagged are: {}", listed.join(", "))
-                },
-            )
-            .at_revision())
-        }
-    }
-}
-
-/// Reads a tag as a version, leniently: an optional `v`, and `1` or `1.2`
-/// read as `1.0.0` and `1.2.0`. Other tags are not versions.
-pub fn parse_tag(tag: &str) -> Option<semver::Version> {
-    let t = tag
-        .strip_prefix('v')
-        .or_else(|| tag.strip_prefix('V'))
-        .unwrap_or(tag);
-    let (core, rest) = match t.find(['-', '+']) {
-        Some(i) => (&t[..i], &t[i..]),
-        None => (t, ""),
-    };
-    let parts: Vec<&str> = core.split('.').collect();
-    if parts.is_empty()
-        || parts.len() > 3
-        || parts
-            .iter()
-            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return None;
-    }
-    let mut full: Vec<&str> = parts.clone();
-    while full.len() < 3 {
-        full.push("0");
-    }
-    semver::Version::parse(&format!("{}{rest}", full.join("."))).ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tags_as_versions() {
-        assert_eq!(parse_tag("v1").unwrap().to_string(), "1.0.0");
-        assert_eq!(parse_tag("1.2").unwrap().to_string(), "1.2.0");
-        assert_eq!(parse_tag("v2.0.0-rc.1").unwrap().to_string(), "2.0.0-rc.1");
-        for t in ["latest", "v1.x", "release-1", "1.2.3.4", ""] {
-            assert!(parse_tag(t).is_none(), "{t}");
-        }
-        let req = semver::VersionReq::parse("^1").unwrap();
-        assert!(req.matches(&parse_tag("v1.2.0").unwrap()));
-        assert!(!req.matches(&parse_tag("v2").unwrap()));
-        assert!(
-            !req.matches(&parse_tag("1.3.0-beta").unwrap()),
-            "pre-releases only when asked for"
-        );
-    }
 }

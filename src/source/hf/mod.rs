@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod lock;
+pub mod versions;
 
 use super::SourceError;
 use std::fmt;
