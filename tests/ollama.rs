@@ -837,3 +837,47 @@ fn license_layers_are_stored_and_diffed() {
         r.stdout
     );
 }
+
+#[test]
+fn outdated_sees_a_moved_tag_and_its_license_layers() {
+    let p = Project::new();
+    let v1 = Tagged::llama_like(1, LICENSE);
+    p.hub
+        .add_ollama_model(model("library", "tiny", &[("1b", &v1)]));
+    p.write_manifest(&format!(
+        "[models.tiny]\nsource = \"{}\"\n",
+        p.source("library/tiny:1b")
+    ));
+    p.update();
+    let r = p.run(&["--format", "json", "outdated"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["models"][0]["outdated"], false);
+
+    let changed = [
+        LICENSE,
+        b"\nAbove 700 million monthly active users, ask Meta.\n",
+    ]
+    .concat();
+    let v2 = Tagged::llama_like(2, &changed);
+    p.hub
+        .add_ollama_model(model("library", "tiny", &[("1b", &v2)]));
+    let before = p.lock_text().unwrap();
+    p.hub.clear_requests();
+    let r = p.run(&["--format", "json", "outdated", "--exit-code"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let c = &r.json()["models"][0]["compatible"];
+    assert_eq!(c["revision"], json!(v2.digest()));
+    assert_eq!(c["license-changed"], true);
+    assert_eq!(
+        c["what-changed"],
+        json!(["license/0: added 'Above 700 million monthly active users, ask Meta.'"])
+    );
+    // the manifest and the license layer, never the weights
+    let model_blob = format!("sha256:{}", sha256_hex(&weights(2, 4096)));
+    assert!(p
+        .hub
+        .requests()
+        .iter()
+        .all(|q| !q.path.ends_with(&model_blob)));
+    assert_eq!(p.lock_text().unwrap(), before, "nothing is written");
+}
