@@ -60,6 +60,8 @@ pub enum Command {
     /// What the product is bound by: each model's licenses, lineage and
     /// obligations, and the pipeline's as a whole.
     Licenses(commands::licenses::LicensesArgs),
+    /// Find every model the code and the machine use, and what the lock says of each.
+    Audit(commands::audit::AuditArgs),
     /// Hash the files on disk (HF cache, Ollama store, --dir or path) against the lock.
     Verify(commands::verify::VerifyArgs),
 }
@@ -108,6 +110,7 @@ For more information, try '--help'."
         Command::Diff(a) => commands::diff::run(&ctx, a),
         Command::Licenses(a) => commands::licenses::run(&ctx, a),
         Command::Outdated(a) => commands::outdated::run(&ctx, a),
+        Command::Audit(a) => commands::audit::run(&ctx, a),
     };
     ExitCode::from(status)
 }

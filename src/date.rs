@@ -65,6 +65,18 @@ impl Date {
         let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
         Date { year, month, day }
     }
+
+    /// Days since 1970-01-01 (the inverse of [`Date::from_unix_days`]).
+    pub fn unix_days(self) -> i64 {
+        let (m, d) = (i64::from(self.month), i64::from(self.day));
+        let y = i64::from(self.year) - i64::from(m <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let mp = if m > 2 { m - 3 } else { m + 9 };
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
 }
 
 impl fmt::Display for Date {
@@ -76,6 +88,13 @@ impl fmt::Display for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unix_days_round_trip() {
+        for days in [-1000, 0, 59, 365, 11_016, 20_000, 20_783] {
+            assert_eq!(Date::from_unix_days(days).unix_days(), days);
+        }
+    }
 
     #[test]
     fn parse_and_validate() {

@@ -5,6 +5,7 @@
 //! every file and a digest of its license terms; `modellock check` fails when
 //! the terms changed and nobody reviewed the change.
 
+pub mod audit;
 pub mod cache;
 pub mod cli;
 pub mod commands;

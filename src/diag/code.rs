@@ -156,6 +156,14 @@ codes! {
         "`review` needs the model locked as models.toml asks; run `modellock update` first.";
     ReviewNoReviewer = "review::no-reviewer", fatal = true,
         "`review` needs `--reviewer`, or a git user.email to fall back to.";
+    AuditUnlocked = "audit::unlocked", fatal = false,
+        "`audit` found a model the code or machine uses that models.lock does not lock.";
+    AuditUnpinned = "audit::unpinned", fatal = false,
+        "`audit` found a locked model used at a floating revision (a branch, no revision, no Ollama tag).";
+    AuditRevisionMismatch = "audit::revision-mismatch", fatal = false,
+        "`audit` found code or a cache that pins another revision of a model than models.lock.";
+    AuditIo = "audit::io", fatal = true,
+        "A path given to `audit`, the Hugging Face cache or the Ollama store cannot be read.";
     LockMissing = "lock::missing", fatal = false,
         "There is no models.lock beside models.toml.";
     LockStale = "lock::stale", fatal = false,

@@ -1,0 +1,275 @@
+//! `audit`: find the models a codebase and a machine use. The tree is
+//! walked in parallel (the `ignore` crate: `.gitignore`, `.ignore` and
+//! hidden-directory rules as ripgrep applies them), each source or config
+//! file read once and scanned by [`recognise`]; notebooks by their cells;
+//! the Hugging Face cache and the Ollama store by [`caches`]. [`status`]
+//! then holds each reference against models.toml and models.lock.
+
+pub mod caches;
+mod diags;
+mod notebook;
+pub mod recognise;
+pub mod status;
+
+pub use diags::*;
+
+use recognise::FileKind;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Files larger than this are skipped (generated or data files); notebooks
+/// get more room for their outputs.
+pub const SIZE_CAP: u64 = 1 << 20;
+pub const NOTEBOOK_SIZE_CAP: u64 = 16 << 20;
+
+/// How sure a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// A guess (in a comment, a one-part id, an Ollama name without a
+    /// tag): reported with `-v` only.
+    Low,
+    High,
+}
+
+/// A model a finding names.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ModelRef {
+    /// A Hub model repo, and the revision the code asks for, if any.
+    Hf {
+        repo: String,
+        revision: Option<String>,
+    },
+    /// An Ollama name as written (`llama3.1:8b`, `hf.co/ORG/REPO:Q4_K_M`,
+    /// `NAME@sha256:…`).
+    Ollama { name: String },
+}
+
+impl ModelRef {
+    /// The source it would be locked as: `hf:ORG/NAME`, `ollama:NAME[:TAG]`.
+    pub fn source(&self) -> String {
+        match self {
+            ModelRef::Hf { repo, .. } => format!("hf:{repo}"),
+            ModelRef::Ollama { name } => {
+                let bare = name.split('@').next().unwrap_or(name);
+                format!("ollama:{bare}")
+            }
+        }
+    }
+
+    /// The revision the reference pins: an hf revision, an Ollama digest.
+    pub fn revision(&self) -> Option<&str> {
+        match self {
+            ModelRef::Hf { revision, .. } => revision.as_deref(),
+            ModelRef::Ollama { name } => name.split_once('@').map(|(_, d)| d),
+        }
+    }
+
+    /// How people write it: `hf:ORG/NAME@REV`, `ollama:llama3.1:8b`.
+    pub fn display(&self) -> String {
+        match (self, self.revision()) {
+            (ModelRef::Hf { .. }, Some(r)) => format!("{}@{r}", self.source()),
+            (ModelRef::Ollama { name }, _) => format!("ollama:{name}"),
+            _ => self.source(),
+        }
+    }
+}
+
+/// Where a finding is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// A span of a text file (the file's text is kept for the report).
+    Text {
+        path: PathBuf,
+        start: usize,
+        end: usize,
+        line: usize,
+        column: usize,
+    },
+    /// A model in a cache or store (a snapshot directory, a manifest file).
+    Store { path: PathBuf },
+}
+
+/// One reference to a model.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub location: Location,
+    pub reference: ModelRef,
+    pub kind: &'static str,
+    pub confidence: Confidence,
+}
+
+/// A scanned file with findings: its text, for the report's snippets.
+pub struct Scanned {
+    pub path: PathBuf,
+    pub text: String,
+    pub findings: Vec<Finding>,
+}
+
+/// What a walk saw, for the summary.
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+pub struct WalkStats {
+    pub files: u64,
+    pub scanned: u64,
+    #[serde(rename = "skipped-large")]
+    pub skipped_large: u64,
+}
+
+/// 1-based line and column (in characters) of byte offsets of a text.
+struct Lines<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr_newlines(text));
+        Lines { text, starts }
+    }
+
+    fn line_col(&self, at: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|s| *s <= at);
+        let start = self.starts[line - 1];
+        (line, self.text[start..at].chars().count() + 1)
+    }
+}
+
+fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i + 1)
+}
+
+/// Scans one file's text.
+pub fn scan_text(path: &Path, text: &str, kind: FileKind) -> Vec<Finding> {
+    let hits = if kind == FileKind::Notebook {
+        notebook::scan(text)
+    } else {
+        recognise::scan(text, kind)
+    };
+    if hits.is_empty() {
+        return Vec::new();
+    }
+    let lines = Lines::new(text);
+    hits.into_iter()
+        .map(|h| {
+            let (line, column) = lines.line_col(h.start);
+            Finding {
+                location: Location::Text {
+                    path: path.to_owned(),
+                    start: h.start,
+                    end: h.end,
+                    line,
+                    column,
+                },
+                reference: h.reference,
+                kind: h.kind,
+                confidence: h.confidence,
+            }
+        })
+        .collect()
+}
+
+/// One walker thread: scans what it visits and hands its results to the
+/// shared list when the walk drops it.
+struct Visitor<'s> {
+    stats: WalkStats,
+    found: Vec<Scanned>,
+    out: &'s Mutex<(Vec<Scanned>, WalkStats)>,
+}
+
+impl ignore::ParallelVisitor for Visitor<'_> {
+    fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
+        let Ok(entry) = entry else {
+            return ignore::WalkState::Continue;
+        };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            return ignore::WalkState::Continue;
+        }
+        self.stats.files += 1;
+        let name = entry.file_name().to_string_lossy();
+        let Some(kind) = FileKind::of(&name) else {
+            return ignore::WalkState::Continue;
+        };
+        let cap = if kind == FileKind::Notebook {
+            NOTEBOOK_SIZE_CAP
+        } else {
+            SIZE_CAP
+        };
+        if entry.metadata().is_ok_and(|m| m.len() > cap) {
+            self.stats.skipped_large += 1;
+            return ignore::WalkState::Continue;
+        }
+        let Ok(bytes) = std::fs::read(entry.path()) else {
+            return ignore::WalkState::Continue;
+        };
+        self.stats.scanned += 1;
+        if bytes.iter().take(8192).any(|b| *b == 0) {
+            return ignore::WalkState::Continue;
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let findings = scan_text(entry.path(), &text, kind);
+        if !findings.is_empty() {
+            self.found.push(Scanned {
+                path: entry.path().to_owned(),
+                text: text.into_owned(),
+                findings,
+            });
+        }
+        ignore::WalkState::Continue
+    }
+}
+
+impl Drop for Visitor<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut out) = self.out.lock() {
+            out.0.append(&mut self.found);
+            out.1.files += self.stats.files;
+            out.1.scanned += self.stats.scanned;
+            out.1.skipped_large += self.stats.skipped_large;
+        }
+    }
+}
+
+struct Visitors<'s> {
+    out: &'s Mutex<(Vec<Scanned>, WalkStats)>,
+}
+
+impl<'s> ignore::ParallelVisitorBuilder<'s> for Visitors<'s> {
+    fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
+        Box::new(Visitor {
+            stats: WalkStats::default(),
+            found: Vec::new(),
+            out: self.out,
+        })
+    }
+}
+
+/// Walks `roots` in parallel on `threads` threads and scans every file
+/// audit reads. Results are sorted by path.
+pub fn walk(roots: &[PathBuf], threads: usize) -> (Vec<Scanned>, WalkStats) {
+    let Some((first, rest)) = roots.split_first() else {
+        return (Vec::new(), WalkStats::default());
+    };
+    let mut builder = ignore::WalkBuilder::new(first);
+    for r in rest {
+        builder.add(r);
+    }
+    builder
+        .hidden(false)
+        .require_git(false)
+        .threads(threads)
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            !(e.file_type().is_some_and(|t| t.is_dir())
+                && matches!(name.as_ref(), ".git" | ".hg" | ".svn" | ".modellock"))
+        });
+    let out = Mutex::new((Vec::new(), WalkStats::default()));
+    builder.build_parallel().visit(&mut Visitors { out: &out });
+    let (mut scanned, stats) = out.into_inner().unwrap_or_default();
+    scanned.sort_by(|a, b| a.path.cmp(&b.path));
+    (scanned, stats)
+}

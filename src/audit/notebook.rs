@@ -1,0 +1,133 @@
+//! Jupyter notebooks: the code cells are scanned as Python (a call may span
+//! lines of a cell), markdown cells too but only as guesses, outputs never.
+//! Each hit is mapped back to its place in the `.ipynb` file, so that the
+//! report points at the line of the notebook's JSON that holds it.
+
+use super::recognise::{self, FileKind, Hit};
+use super::Confidence;
+use serde_json::Value;
+
+/// One JSON string of a cell's `source` and where its content starts in
+/// the cell's text.
+struct Piece {
+    text: String,
+    cell_offset: usize,
+    /// Where the string's opening quote is in the file, if found.
+    raw_quote: Option<usize>,
+}
+
+/// Where cell-text offset `at` (inside `piece`) is in the file.
+fn raw_offset(piece: &Piece, at: usize) -> Option<usize> {
+    let quote = piece.raw_quote?;
+    let within = at.checked_sub(piece.cell_offset)?;
+    let prefix = piece.text.get(..within)?;
+    let encoded = serde_json::to_string(prefix).ok()?;
+    // the encoding has its own quotes: `"prefix"` → opening quote + len - 2
+    Some(quote + 1 + encoded.len() - 2)
+}
+
+pub fn scan(raw: &str) -> Vec<Hit> {
+    let Ok(doc) = serde_json::from_str::<Value>(raw) else {
+        return Vec::new();
+    };
+    let Some(cells) = doc.get("cells").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    let mut cursor = 0usize;
+    let mut out = Vec::new();
+    for cell in cells {
+        let kind = cell.get("cell_type").and_then(Value::as_str).unwrap_or("");
+        if kind != "code" && kind != "markdown" {
+            continue;
+        }
+        let strings: Vec<String> = match cell.get("source") {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            _ => continue,
+        };
+        let mut text = String::new();
+        let mut pieces = Vec::new();
+        for s in strings {
+            let encoded = serde_json::to_string(&s).unwrap_or_default();
+            let raw_quote = raw
+                .get(cursor..)
+                .and_then(|r| r.find(&encoded))
+                .map(|i| cursor + i);
+            if let Some(q) = raw_quote {
+                cursor = q + encoded.len();
+            }
+            pieces.push(Piece {
+                cell_offset: text.len(),
+                text: s.clone(),
+                raw_quote,
+            });
+            text.push_str(&s);
+        }
+        for h in recognise::scan(&text, FileKind::Python) {
+            let Some(piece) = pieces.iter().rev().find(|p| p.cell_offset <= h.start) else {
+                continue;
+            };
+            let (Some(start), Some(end)) = (raw_offset(piece, h.start), raw_offset(piece, h.end))
+            else {
+                continue;
+            };
+            out.push(Hit {
+                start,
+                end,
+                confidence: if kind == "markdown" {
+                    Confidence::Low
+                } else {
+                    h.confidence
+                },
+                ..h
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::ModelRef;
+
+    #[test]
+    fn cells_map_back_to_the_file() {
+        let nb = r#"{
+ "cells": [
+  {
+   "cell_type": "markdown",
+   "metadata": {},
+   "source": ["We fine-tune \"org/base-model\" here.\n"]
+  },
+  {
+   "cell_type": "code",
+   "execution_count": 1,
+   "metadata": {},
+   "outputs": [{"name": "stdout", "output_type": "stream", "text": ["from_pretrained(\"org/in-output\")\n"]}],
+   "source": [
+    "from transformers import AutoModel\n",
+    "m = AutoModel.from_pretrained(\n",
+    "    \"meta-llama/Llama-3.2-1B\")"
+   ]
+  }
+ ],
+ "metadata": {},
+ "nbformat": 4,
+ "nbformat_minor": 5
+}"#;
+        let hits = scan(nb);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(&nb[hits[0].start..hits[0].end], "meta-llama/Llama-3.2-1B");
+        assert_eq!(
+            hits[0].reference,
+            ModelRef::Hf {
+                repo: "meta-llama/Llama-3.2-1B".into(),
+                revision: None
+            }
+        );
+    }
+}

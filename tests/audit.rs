@@ -1,0 +1,366 @@
+//! `modellock audit` on the fixture tree `fixtures/audit/tree` (one
+//! reference of every kind, and the tricky ones: a repo id in a comment, a
+//! string concatenation, `data/train` paths, a notebook cell and output, a
+//! dataset, a .gitignored file), a fake Hugging Face cache and Ollama store.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::Path;
+
+fn project() -> tempfile::TempDir {
+    let (dir, _) = copy_fixture("audit");
+    dir
+}
+
+fn audit(dir: &Path, args: &[&str]) -> Run {
+    let mut cmd = modellock();
+    isolate(&mut cmd, dir, "http://127.0.0.1:9");
+    cmd.current_dir(dir).arg("audit").args(args);
+    let r = run(&mut cmd);
+    assert_no_panic(&r);
+    r
+}
+
+/// (place, reference, status, triage) of every finding.
+fn findings(doc: &Value) -> Vec<(String, String, String, String)> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let place = match (f["line"].as_u64(), f["column"].as_u64()) {
+                (Some(l), Some(c)) => format!("{}:{l}:{c}", f["file"].as_str().unwrap()),
+                _ => f["file"].as_str().unwrap().to_owned(),
+            };
+            (
+                place,
+                f["reference"].as_str().unwrap().to_owned(),
+                f["status"].as_str().unwrap().to_owned(),
+                f["triage"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn row(
+    place: &str,
+    reference: &str,
+    status: &str,
+    triage: &str,
+) -> (String, String, String, String) {
+    (place.into(), reference.into(), status.into(), triage.into())
+}
+
+const CHAT: &str = "hf:meta-llama/Llama-3.1-8B-Instruct";
+const EMBED: &str = "hf:sentence-transformers/all-MiniLM-L6-v2";
+
+#[test]
+fn finds_every_kind_of_reference_exactly() {
+    let dir = project();
+    let r = audit(dir.path(), &["--format", "json", "tree"]);
+    assert_eq!(
+        r.code, 1,
+        "unlocked and mismatched references: {}",
+        r.stderr
+    );
+    let doc = r.json();
+    let embed_v1 = format!("{EMBED}@v1.0");
+    let chat_v1 = format!("{CHAT}@v1.0");
+    assert_eq!(
+        findings(&doc),
+        [
+            row("tree/.env:1:13", EMBED, "unpinned", "watch"),
+            row("tree/Modelfile:1:6", "ollama:llama3.1:8b", "locked", "safe"),
+            row("tree/app/chat.py:8:6", &chat_v1, "locked", "safe"),
+            row("tree/app/chat.py:10:47", CHAT, "unpinned", "watch"),
+            row(
+                "tree/app/chat.py:11:47",
+                "hf:Qwen/Qwen2.5-7B-Instruct",
+                "unlocked",
+                "migrate"
+            ),
+            // "meta-llama/" + name is dynamic; "meta-llama/" "Llama-3.2-1B" is not
+            row(
+                "tree/app/chat.py:15:47",
+                "hf:meta-llama/Llama-3.2-1B",
+                "unlocked",
+                "migrate"
+            ),
+            row("tree/app/embed.py:4:33", &embed_v1, "locked", "safe"),
+            row(
+                "tree/app/embed.py:6:14",
+                "hf:TheBloke/Mistral-7B-Instruct-v0.2-GGUF",
+                "unlocked",
+                "migrate"
+            ),
+            row("tree/cmd/serve/main.go:6:14", EMBED, "unpinned", "watch"),
+            row("tree/config/app.toml:2:10", &embed_v1, "locked", "safe"),
+            row("tree/config/settings.json:2:42", &chat_v1, "locked", "safe"),
+            row(
+                "tree/deploy/Dockerfile:2:43",
+                "ollama:llama3.1:8b",
+                "locked",
+                "safe"
+            ),
+            row(
+                "tree/deploy/Dockerfile:3:71",
+                "hf:BAAI/bge-reranker-v2-m3",
+                "unlocked",
+                "migrate"
+            ),
+            row(
+                "tree/deploy/docker-compose.yml:4:25",
+                &embed_v1,
+                "locked",
+                "safe"
+            ),
+            row(
+                "tree/deploy/vllm.yaml:13:15",
+                &format!("{CHAT}@v2.0"),
+                "revision-mismatch",
+                "migrate"
+            ),
+            row("tree/infra/main.tf:6:22", CHAT, "unpinned", "watch"),
+            // the code cell, not the markdown cell or the output
+            row(
+                "tree/notebooks/explore.ipynb:30:12",
+                "hf:google/gemma-2-2b-it",
+                "unlocked",
+                "migrate"
+            ),
+            row(
+                "tree/scripts/serve.sh:3:18",
+                "hf:ggml-org/gemma-3-1b-it-GGUF",
+                "unlocked",
+                "migrate"
+            ),
+            row(
+                "tree/scripts/serve.sh:4:12",
+                "hf:Qwen/Qwen2.5-7B-Instruct",
+                "unlocked",
+                "migrate"
+            ),
+            row(
+                "tree/scripts/serve.sh:5:12",
+                "ollama:mistral",
+                "unlocked",
+                "migrate"
+            ),
+            row(
+                "tree/src/main.rs:2:29",
+                "hf:BAAI/bge-small-en-v1.5",
+                "unlocked",
+                "migrate"
+            ),
+            row(
+                "tree/web/client.ts:4:41",
+                "ollama:llama3.1:8b",
+                "locked",
+                "safe"
+            ),
+            row(
+                "tree/web/client.ts:11:36",
+                "ollama:qwen2.5:7b",
+                "unlocked",
+                "migrate"
+            ),
+        ]
+    );
+    assert_eq!(
+        doc["triage"],
+        serde_json::json!({"safe": 8, "watch": 4, "migrate": 11})
+    );
+    let codes: Vec<String> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes.iter().filter(|c| *c == "audit::unlocked").count(), 10);
+    assert_eq!(codes.iter().filter(|c| *c == "audit::unpinned").count(), 4);
+    assert_eq!(
+        codes
+            .iter()
+            .filter(|c| *c == "audit::revision-mismatch")
+            .count(),
+        1
+    );
+    // each diagnostic points at the reference
+    let mismatch = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "audit::revision-mismatch")
+        .unwrap();
+    assert_eq!(mismatch["labels"][0]["line"], 13);
+    assert_eq!(
+        mismatch["labels"][0]["snippet"],
+        "meta-llama/Llama-3.1-8B-Instruct"
+    );
+    assert_eq!(mismatch["model"], "chat");
+}
+
+#[test]
+fn guesses_only_with_verbose() {
+    let dir = project();
+    let quiet = audit(dir.path(), &["--format", "json", "tree"]).json();
+    assert!(findings(&quiet)
+        .iter()
+        .all(|f| !f.1.contains("Mistral-7B-v0.1")));
+    let r = audit(dir.path(), &["-v", "--format", "json", "tree"]);
+    let doc = r.json();
+    let guess = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["confidence"] == "low")
+        .expect("the commented-out model");
+    assert_eq!(guess["reference"], "hf:mistralai/Mistral-7B-v0.1");
+    assert_eq!(guess["line"], 6);
+    // never: data/train, a dataset, a docs URL, an output, gpt-4o, the README,
+    // the .gitignored file
+    let all = r.stdout;
+    for absent in [
+        "data/train",
+        "acme/",
+        "docs/transformers",
+        "in-an-output",
+        "gpt-4o",
+        "ignored-by-gitignore",
+    ] {
+        assert!(
+            !all.contains(&format!("\"reference\": \"hf:{absent}")),
+            "{absent}"
+        );
+        assert!(
+            !all.contains(&format!("\"reference\": \"ollama:{absent}")),
+            "{absent}"
+        );
+    }
+    assert!(!all.contains("README.md"));
+}
+
+#[test]
+fn the_cache_and_the_store_of_a_serving_host() {
+    let dir = project();
+    // caches only: the tree is not searched
+    let r = audit(
+        dir.path(),
+        &["--format", "json", "--hf-cache", "hf-cache", "--ollama"],
+    );
+    assert_eq!(r.code, 1);
+    let doc = r.json();
+    let c = "0e9e39f249a16976918f6564b8830bc894c89659";
+    let old = "5206a32e0bd3067aef1ce90f5528ade7d866253f";
+    let q = "bb46c15ee4bb56c5b63245ef50fd7637234d6f75";
+    let store = dir
+        .path()
+        .join("ollama/manifests/registry.ollama.ai/library");
+    assert_eq!(
+        findings(&doc),
+        [
+            row(&format!("hf-cache/models--Qwen--Qwen2.5-7B-Instruct/snapshots/{q}"), &format!("hf:Qwen/Qwen2.5-7B-Instruct@{q}"), "unlocked", "migrate"),
+            row(&format!("hf-cache/models--meta-llama--Llama-3.1-8B-Instruct/snapshots/{c}"), &format!("{CHAT}@{c}"), "locked", "safe"),
+            row(&format!("hf-cache/models--meta-llama--Llama-3.1-8B-Instruct/snapshots/{old}"), &format!("{CHAT}@{old}"), "revision-mismatch", "migrate"),
+            row(
+                &store.join("llama3.1/8b").display().to_string(),
+                "ollama:llama3.1:8b@sha256:a80330f199b5abeb4736bc189b763ab0dadb7b05d7e790edd7c483f8daeb62b2",
+                "locked",
+                "safe"
+            ),
+            row(
+                &store.join("mistral/latest").display().to_string(),
+                "ollama:mistral@sha256:6ece6defe7067e1c5455a7720c1189ad30f7f8efe78587bd7c06e64a80fe7770",
+                "unlocked",
+                "migrate"
+            ),
+        ]
+    );
+    let r = audit(dir.path(), &["--hf-cache", "no-such-dir"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("audit::io"), "{}", r.stdout);
+}
+
+#[test]
+fn human_report() {
+    let dir = project();
+    let r = audit(dir.path(), &["tree"]);
+    assert_eq!(r.code, 1);
+    // the summary table and the triage line, without timings
+    let start = r.stdout.find("Triage ").unwrap();
+    let table: String = r.stdout[start..]
+        .lines()
+        .filter(|l| !l.starts_with("searched "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!(table);
+    let mismatch = r.stdout.find("audit::revision-mismatch").unwrap();
+    insta::assert_snapshot!(
+        "mismatch",
+        r.stdout[mismatch..]
+            .lines()
+            .take(16)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+#[test]
+fn fix_adds_the_unlocked_models() {
+    let dir = project();
+    let r = audit(dir.path(), &["--fix", "tree", "--hf-cache", "hf-cache"]);
+    assert_eq!(r.code, 1, "still unlocked until update: {}", r.stderr);
+    let manifest = std::fs::read_to_string(dir.path().join("models.toml")).unwrap();
+    insta::assert_snapshot!(manifest);
+    // again: nothing more to add; each is now in models.toml, not yet locked
+    let r = audit(dir.path(), &["--format", "json", "--fix", "tree"]);
+    assert_eq!(r.json()["fixed"], serde_json::json!([]));
+    let qwen = r.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["reference"] == "hf:Qwen/Qwen2.5-7B-Instruct")
+        .unwrap()
+        .clone();
+    assert_eq!(qwen["entry"], "qwen2.5-7b-instruct");
+    assert!(qwen["why"]
+        .as_str()
+        .unwrap()
+        .contains("run `modellock update qwen2.5-7b-instruct`"));
+    // check sees them as not locked
+    let mut cmd = modellock();
+    isolate(&mut cmd, dir.path(), "http://127.0.0.1:9");
+    let r = run(cmd
+        .current_dir(dir.path())
+        .args(["--format", "json", "check"]));
+    assert!(
+        r.codes().contains(&"lock::stale".to_owned()),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn large_files_are_skipped_and_missing_paths_refused() {
+    let dir = project();
+    let big = format!(
+        "model_id = \"org/in-a-big-file\"\n{}",
+        "x = 1\n".repeat(200_000)
+    );
+    std::fs::write(dir.path().join("tree/big.py"), big).unwrap();
+    let r = audit(dir.path(), &["--format", "json", "tree"]);
+    let doc = r.json();
+    assert_eq!(doc["walk"]["skipped-large"], 1);
+    assert!(!r.stdout.contains("in-a-big-file"));
+    let r = audit(dir.path(), &["no/such/path"]);
+    assert_eq!(r.code, 2);
+    // without models.toml every reference is unlocked, and --fix says why it cannot
+    std::fs::remove_file(dir.path().join("models.toml")).unwrap();
+    let r = audit(dir.path(), &["--format", "json", "tree"]);
+    assert_eq!(r.code, 1);
+    assert!(findings(&r.json()).iter().all(|f| f.2 == "unlocked"));
+    let r = audit(dir.path(), &["--fix", "tree"]);
+    assert_eq!(r.code, 2);
+}
