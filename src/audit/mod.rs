@@ -207,7 +207,7 @@ impl ignore::ParallelVisitor for Visitor<'_> {
             return ignore::WalkState::Continue;
         };
         self.stats.scanned += 1;
-        if bytes.iter().take(8192).any(|b| *b == 0) {
+        if bytes[..bytes.len().min(8192)].contains(&0) {
             return ignore::WalkState::Continue;
         }
         let text = String::from_utf8_lossy(&bytes);

@@ -116,8 +116,10 @@ fn patterns() -> &'static Patterns {
     P.get_or_init(|| {
         let re = |s: &str| Regex::new(s).expect("audit patterns compile");
         Patterns {
+            // literals only, so that the regex crate's SIMD literal search
+            // (Teddy) dismisses most files at memory speed
             prefilter: re(
-                r"(?i)model|hugging|hf\.co|hf://|-hf\b|hf\s+download|ollama|repo_id|_download|sentence|crossencoder|vllm|checkpoint|^\s*from\s",
+                r"model|Model|MODEL|hugging|Hugging|hf\.co|hf://|-hf|hf download|ollama|Ollama|OLLAMA|repo_id|REPO_ID|_download|Sentence|CrossEncoder|vllm|checkpoint|Checkpoint|CHECKPOINT",
             ),
             call: re(
                 r"\b(from_pretrained|hf_hub_download|snapshot_download|SentenceTransformer|CrossEncoder|pipeline)\s*\(",
@@ -127,7 +129,7 @@ fn patterns() -> &'static Patterns {
             ),
             object_model: re(r#"\bmodel["']?\s*:\s*["']([^"'\s]+)["']"#),
             assign: re(
-                r#"(?m)(?:^|[\s{,(\[])["']?([A-Za-z_][A-Za-z0-9_.\-]*)["']?(?:[ \t]*:[ \t]*&(?:'static[ \t]+)?str|[ \t]+string)?[ \t]*(?::=|:|=)[ \t]*["'`]?([A-Za-z0-9][A-Za-z0-9_.\-/:@]*)"#,
+                r#"(?m)(?:^|[\s{,(\[])["']?((?:[A-Za-z_][A-Za-z0-9_.\-]*)?(?:model|Model|MODEL|repo_id|REPO_ID|hf_repo|HF_REPO|checkpoint|CHECKPOINT)[A-Za-z0-9_.\-]*)["']?(?:[ \t]*:[ \t]*&(?:'static[ \t]+)?str|[ \t]+string)?[ \t]*(?::=|:|=)[ \t]*["'`]?([A-Za-z0-9][A-Za-z0-9_.\-/:@]*)"#,
             ),
             flag: re(
                 r#"(?:^|[\s"'\[,(])--?(model|model-id|model_id|model-name|model_name|hf-repo|hf_repo|hf)(?:=|(?:[\s"',]|-\s)+)["']?([A-Za-z0-9][A-Za-z0-9_.\-/:@]*)"#,
@@ -146,7 +148,7 @@ fn patterns() -> &'static Patterns {
                 r#"\bollama\s+(?:pull|run)(?:\s+--?[A-Za-z][\w-]*)*\s+["']?([A-Za-z0-9][A-Za-z0-9_.\-/:@]*)"#,
             ),
             modelfile_from: re(r"(?im)^[ \t]*FROM[ \t]+(\S+)"),
-            ollama_context: re(r"(?i)ollama|:11434\b|/api/(?:chat|generate|embed)"),
+            ollama_context: re(r"ollama|Ollama|OLLAMA|:11434|/api/chat|/api/generate|/api/embed"),
         }
     })
 }
@@ -537,7 +539,7 @@ fn literal_concat(body: &str) -> Option<(String, usize, usize)> {
 /// Finds every model reference in `text`.
 pub fn scan(text: &str, kind: FileKind) -> Vec<Hit> {
     let p = patterns();
-    if !p.prefilter.is_match(text) {
+    if kind != FileKind::Modelfile && !p.prefilter.is_match(text) {
         return Vec::new();
     }
     let ollama_ctx = p.ollama_context.is_match(text);
