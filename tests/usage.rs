@@ -149,6 +149,33 @@ fn more_users_than_the_license_allows() {
 
     std::fs::write(p.dir.path().join("models.toml"), manifest("2_000_000")).unwrap();
     assert_eq!(p.conflicts(), (0, vec![]));
+
+    // a separate agreement with Meta covers it
+    let agreed = manifest("800_000_000").replace(
+        "[use]\n",
+        "[use]\nagreements = [\"Llama3.1\"]   # LEGAL-88: Meta license above 700M MAU\n",
+    );
+    std::fs::write(p.dir.path().join("models.toml"), &agreed).unwrap();
+    assert_eq!(p.conflicts(), (0, vec![]));
+    // a misspelt id gets a did-you-mean, and covers nothing
+    std::fs::write(
+        p.dir.path().join("models.toml"),
+        agreed.replace("Llama3.1", "lama3.1"),
+    )
+    .unwrap();
+    let r = p.run(&["--format", "json", "check"]);
+    assert_eq!(r.code, 1);
+    let typo = r.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "policy::unknown-license")
+        .cloned()
+        .expect("a did-you-mean");
+    assert_eq!(
+        typo["message"],
+        "`lama3.1` in `use.agreements` is not a known license id"
+    );
 }
 
 #[test]

@@ -434,7 +434,7 @@ impl From<PolicyTypo> for Diag {
     fn from(d: PolicyTypo) -> Diag {
         Diag::warning(
             Code::PolicyUnknownLicense,
-            format!("`{}` in `policy.{}` is not a known license id", d.id, d.list),
+            format!("`{}` in `{}` is not a known license id", d.id, d.list),
         )
         .with_label(d.file, d.span, "unknown license id")
         .with_help(format!(

@@ -50,6 +50,10 @@ pub struct Use {
     pub commercial: Option<Spanned<bool>>,
     pub monthly_active_users: Option<Spanned<u64>>,
     pub regions: Vec<Spanned<String>>,
+    /// Licenses under which the product holds a separate agreement with
+    /// the licensor (e.g. Meta's license above 700 million users): use
+    /// conflicts with them are not reported.
+    pub agreements: Vec<Spanned<String>>,
 }
 
 /// One `[[models.NAME.review]]` record.

@@ -13,7 +13,12 @@ use toml_edit::{Item, TableLike, Value};
 
 pub const TOP_KEYS: &[&str] = &["policy", "use", "models"];
 pub const POLICY_KEYS: &[&str] = &["allow", "deny"];
-pub const USE_KEYS: &[&str] = &["commercial", "monthly-active-users", "regions"];
+pub const USE_KEYS: &[&str] = &[
+    "commercial",
+    "monthly-active-users",
+    "regions",
+    "agreements",
+];
 pub const MODEL_KEYS: &[&str] = &[
     "source", "revision", "version", "files", "license", "base", "review",
 ];
@@ -325,6 +330,10 @@ fn parse_use(r: &mut Reader<'_>, t: &dyn TableLike) -> Use {
         monthly_active_users: r.count(t, "monthly-active-users", TABLE),
         regions: r
             .strings(t, "regions", TABLE)
+            .map(|s| s.value)
+            .unwrap_or_default(),
+        agreements: r
+            .strings(t, "agreements", TABLE)
             .map(|s| s.value)
             .unwrap_or_default(),
     }

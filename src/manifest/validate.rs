@@ -93,7 +93,11 @@ fn check_bases(m: &Manifest, diags: &mut Vec<Diag>) {
 }
 
 fn check_policy(m: &Manifest, diags: &mut Vec<Diag>) {
-    for (list, ids_) in [("allow", &m.policy.allow), ("deny", &m.policy.deny)] {
+    for (list, ids_) in [
+        ("policy.allow", &m.policy.allow),
+        ("policy.deny", &m.policy.deny),
+        ("use.agreements", &m.usage.agreements),
+    ] {
         for id in ids_.iter() {
             if ids::is_known(&id.value) {
                 continue;

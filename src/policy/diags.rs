@@ -334,11 +334,11 @@ impl From<UseConflict> for Diag {
         let license = &c.bound.license;
         let help = match &c.issue {
             Issue::Commercial => format!(
-                "{} ({}). No review can grant commercial rights the license withholds: choose another model for a commercial product, or set `commercial = false` in [use] if the product really is not commercial",
+                "{} ({}). No review can grant commercial rights the license withholds: choose another model for a commercial product, set `commercial = false` in [use] if the product really is not commercial, or, when the licensor granted you a commercial license in writing, list `{license}` in `[use] agreements`",
                 c.clause, c.source
             ),
             Issue::Users { .. } => format!(
-                "above the threshold the `{license}` license grants nothing by itself: {} ({}). Get that license in writing before you pass the threshold, or use another model",
+                "above the threshold the `{license}` license grants nothing by itself: {} ({}). Get that license in writing before you pass the threshold and list `{license}` in `[use] agreements`, or use another model",
                 c.clause, c.source
             ),
             Issue::Region { multimodal, .. } => {
@@ -347,7 +347,7 @@ impl From<UseConflict> for Diag {
                     _ => "if the model takes or produces images, audio or video, this applies; if it is text-only, nothing conflicts (its source gives no pipeline tag to tell). ",
                 };
                 format!(
-                    "{first}The clause: \"{}\" ({}). It binds the licensee: a company or person domiciled there gets no rights, while end users of a product built on the model are exempt. Use a text-only model, or have legal confirm that your company is not domiciled in the region",
+                    "{first}The clause: \"{}\" ({}). It binds the licensee: a company or person domiciled there gets no rights, while end users of a product built on the model are exempt. Use a text-only model, or, when legal confirms that the clause does not bind your company, list `{license}` in `[use] agreements`",
                     c.clause, c.source
                 )
             }

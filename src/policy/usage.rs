@@ -199,6 +199,13 @@ pub fn conflicts(
     let kb = Kb::builtin();
     let mut out = Vec::new();
     for b in bound {
+        if usage
+            .agreements
+            .iter()
+            .any(|a| ids::same(&a.value, &b.license))
+        {
+            continue;
+        }
         let Some(e) = kb.get(&b.license) else {
             continue;
         };
@@ -286,6 +293,7 @@ mod tests {
             commercial: Some(Spanned::new(true, None)),
             monthly_active_users: Some(Spanned::new(800_000_000, None)),
             regions: vec![Spanned::new("de".into(), None)],
+            agreements: Vec::new(),
         };
         let c = conflicts(&usage, "m", &bound("llama3.2"), None);
         assert_eq!(c.len(), 2, "{c:?}");
@@ -309,6 +317,11 @@ mod tests {
         );
         assert!(conflicts(&usage, "m", &bound("apache-2.0"), None).is_empty());
         assert!(conflicts(&Use::default(), "m", &bound("cc-by-nc-4.0"), None).is_empty());
+        let agreed = Use {
+            agreements: vec![Spanned::new("Llama3.2".into(), None)],
+            ..usage
+        };
+        assert!(conflicts(&agreed, "m", &bound("llama3.2"), Some(true)).is_empty());
     }
 
     #[test]

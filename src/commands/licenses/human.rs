@@ -190,6 +190,10 @@ fn pipeline(out: &mut String, w: &Wrap, report: &Report, manifest: &Manifest) {
     }
     for t in &p.thresholds {
         let status = match (t.declared, t.exceeded) {
+            (Some(d), Some(true)) if t.agreement => format!(
+                " [use] declares {}: above it, under your separate agreement ([use] agreements).",
+                group_digits(d)
+            ),
             (Some(d), Some(true)) => format!(" [use] declares {}: EXCEEDED.", group_digits(d)),
             (Some(d), _) => format!(" [use] declares {}: within.", group_digits(d)),
             _ => " [use] declares no user count.".to_owned(),

@@ -128,6 +128,9 @@ pub struct Threshold {
     pub declared: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exceeded: Option<bool>,
+    /// The license is in `[use] agreements`: the product holds a separate
+    /// agreement with the licensor.
+    pub agreement: bool,
 }
 
 /// A conflict `check` reports too (`policy::use-conflict`,
@@ -412,6 +415,11 @@ fn thresholds(manifest: &Manifest, models: &[ModelReport]) -> Vec<Threshold> {
                     source: t.source.clone(),
                     declared,
                     exceeded: declared.map(|d| d > t.users),
+                    agreement: manifest
+                        .usage
+                        .agreements
+                        .iter()
+                        .any(|a| ids::same(&a.value, license)),
                 }),
             }
         }
