@@ -196,6 +196,11 @@ pub fn conflicts(
     bound: &[Bound],
     multimodal: Option<bool>,
 ) -> Vec<Conflict> {
+    let declared =
+        usage.commercial.is_some() || usage.monthly_active_users.is_some() || !usage.regions.is_empty();
+    if !declared {
+        return Vec::new();
+    }
     let kb = Kb::builtin();
     let mut out = Vec::new();
     for b in bound {
