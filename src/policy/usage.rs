@@ -196,8 +196,9 @@ pub fn conflicts(
     bound: &[Bound],
     multimodal: Option<bool>,
 ) -> Vec<Conflict> {
-    let declared =
-        usage.commercial.is_some() || usage.monthly_active_users.is_some() || !usage.regions.is_empty();
+    let declared = usage.commercial.is_some()
+        || usage.monthly_active_users.is_some()
+        || !usage.regions.is_empty();
     if !declared {
         return Vec::new();
     }
