@@ -221,3 +221,34 @@ pub fn print_stdout(text: &str) {
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
 }
+
+/// The first 12 hex digits of a commit, a manifest digest or a license
+/// digest (without `sha256:`), as reports show them.
+pub fn short_id(id: &str) -> &str {
+    let hex = id.strip_prefix("sha256:").unwrap_or(id);
+    hex.char_indices().nth(12).map_or(hex, |(i, _)| &hex[..i])
+}
+
+/// Rows of cells aligned in columns two spaces apart (widths in
+/// characters), each line without trailing space.
+pub fn columns<const N: usize>(rows: &[[String; N]]) -> Vec<String> {
+    let mut width = [0usize; N];
+    for r in rows {
+        for (w, c) in width.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    rows.iter()
+        .map(|r| {
+            let mut line = String::new();
+            for (i, c) in r.iter().enumerate() {
+                if i + 1 < N {
+                    line.push_str(&format!("{c:<w$}  ", w = width[i]));
+                } else {
+                    line.push_str(c);
+                }
+            }
+            line.trim_end().to_owned()
+        })
+        .collect()
+}

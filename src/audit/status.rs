@@ -7,6 +7,7 @@ use crate::date::Date;
 use crate::diag::FileId;
 use crate::lock::{stale, Lock, LockedModel};
 use crate::manifest::{Manifest, ModelEntry};
+use crate::output::short_id;
 use crate::policy::{self, Standing};
 use crate::source::{hf, Source};
 use serde::Serialize;
@@ -79,15 +80,10 @@ pub struct Judge<'a> {
     pub review_age: u32,
 }
 
-fn short(id: &str) -> String {
-    let hex = id.strip_prefix("sha256:").unwrap_or(id);
-    hex.chars().take(12).collect()
-}
-
 fn locked_at(l: &LockedModel) -> String {
     match &l.tag {
-        Some(t) => format!("{t} ({})", short(&l.revision)),
-        None => short(&l.revision),
+        Some(t) => format!("{t} ({})", short_id(&l.revision)),
+        None => short_id(&l.revision).to_owned(),
     }
 }
 
@@ -230,7 +226,7 @@ impl Judge<'_> {
                     .collect();
                 match (digest, same_tag.first()) {
                     (Some(d), _) => match locked.iter().find(|(_, l)| l.revision == d) {
-                        Some(hit) => (Status::Locked, *hit, format!("locked at {}", short(d))),
+                        Some(hit) => (Status::Locked, *hit, format!("locked at {}", short_id(d))),
                         None => (
                             Status::RevisionMismatch,
                             **same_tag.first().unwrap_or(&&locked[0]),
@@ -238,14 +234,14 @@ impl Judge<'_> {
                                 "models.lock has {}",
                                 locked
                                     .iter()
-                                    .map(|(e, l)| format!("`{}` at {}", e.name, short(&l.revision)))
+                                    .map(|(e, l)| format!("`{}` at {}", e.name, short_id(&l.revision)))
                                     .collect::<Vec<_>>()
                                     .join(", ")
                             ),
                         ),
                     },
                     (None, Some(hit)) if explicit_tag.is_some() => {
-                        (Status::Locked, **hit, format!("locked at {}", short(&hit.1.revision)))
+                        (Status::Locked, **hit, format!("locked at {}", short_id(&hit.1.revision)))
                     }
                     (None, Some(hit)) => (
                         Status::Unpinned,

@@ -8,6 +8,7 @@ use crate::audit::{self, At, Confidence, Finding, Location};
 use crate::diag::{self, Code, Diag, FileId, Files};
 use crate::env::Env;
 use crate::manifest::{self, edit, Manifest};
+use crate::output::columns;
 use crate::source::Source;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -376,28 +377,6 @@ fn finding_rows(judged: &[&Judged]) -> Vec<String> {
         })
         .collect();
     columns(&rows)
-}
-
-fn columns(rows: &[[String; 4]]) -> Vec<String> {
-    let mut width = [0usize; 4];
-    for r in rows {
-        for (w, c) in width.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    rows.iter()
-        .map(|r| {
-            let mut line = String::new();
-            for (i, c) in r.iter().enumerate() {
-                if i + 1 < r.len() {
-                    line.push_str(&format!("{c:<w$}  ", w = width[i]));
-                } else {
-                    line.push_str(c);
-                }
-            }
-            line.trim_end().to_owned()
-        })
-        .collect()
 }
 
 /// One row per model and status: how many references, the worst triage.

@@ -5,6 +5,7 @@ use super::{load_manifest_and_lock, Context};
 use crate::diag::{self, Diag, Files};
 use crate::license::{store, Store, StoreGaps};
 use crate::lock::{self, stale, StaleKind};
+use crate::output::short_id;
 use crate::policy::{self, Standing};
 use serde_json::json;
 use std::collections::HashMap;
@@ -94,8 +95,8 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
                 format!("{standing:?}").to_lowercase(),
                 entry.name,
                 locked.license.as_deref().unwrap_or("no license"),
-                short(&locked.license_digest),
-                short(&locked.revision),
+                short_id(&locked.license_digest),
+                short_id(&locked.revision),
             ));
         }
         statuses.push(json!({
@@ -156,10 +157,4 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
     ctx.out
         .report(&diags, &files, Some(manifest.models.len()), extra, &lines);
     diag::exit_status(&diags)
-}
-
-/// The first 12 hex digits of a commit or digest.
-fn short(id: &str) -> &str {
-    let hex = id.strip_prefix("sha256:").unwrap_or(id);
-    hex.char_indices().nth(12).map_or(hex, |(i, _)| &hex[..i])
 }

@@ -11,6 +11,7 @@ use crate::license::store::Lookup;
 use crate::license::{Store, Terms};
 use crate::lock::LockedModel;
 use crate::manifest::{Manifest, ModelEntry};
+use crate::output::short_id;
 use crate::output::Format;
 use crate::source::Resolver;
 use serde_json::{json, Value};
@@ -51,11 +52,6 @@ struct Sources<'a> {
     locked: Option<&'a LockedModel>,
     store: Store,
     resolver: Resolver,
-}
-
-fn short(id: &str) -> &str {
-    let hex = id.strip_prefix("sha256:").unwrap_or(id);
-    hex.char_indices().nth(12).map_or(hex, |(i, _)| &hex[..i])
 }
 
 fn unavailable(entry: &ModelEntry, message: String, help: String) -> Diag {
@@ -117,13 +113,13 @@ impl Sources<'_> {
         let at = review
             .revision
             .as_ref()
-            .map(|r| format!(", at {}", short(&r.value)))
+            .map(|r| format!(", at {}", short_id(&r.value)))
             .unwrap_or_default();
         if let Lookup::Found(terms) = self.store.terms(digest) {
             return Ok(Resolved {
                 side: self.side(terms),
                 label: "reviewed".to_owned(),
-                about: format!("{who}: {}{at}", short(digest)),
+                about: format!("{who}: {}{at}", short_id(digest)),
                 json,
             });
         }
@@ -138,7 +134,7 @@ impl Sources<'_> {
         let fetched = self.fetched(&rev.value, "reviewed", Some(digest))?;
         json["fetched"] = true.into();
         Ok(Resolved {
-            about: format!("{who}: {}{at} (fetched)", short(digest)),
+            about: format!("{who}: {}{at} (fetched)", short_id(digest)),
             json,
             ..fetched
         })
@@ -159,8 +155,8 @@ impl Sources<'_> {
         let license = locked.license.as_deref().unwrap_or("no declared license");
         let about = format!(
             "{} ({license}, at {})",
-            short(digest),
-            short(&locked.revision)
+            short_id(digest),
+            short_id(&locked.revision)
         );
         let json = json!({"ref": "locked", "digest": digest, "license": locked.license, "revision": locked.revision});
         if let Lookup::Found(terms) = self.store.terms(digest) {
@@ -227,7 +223,7 @@ impl Sources<'_> {
         match self.store.terms(&digest) {
             Lookup::Found(terms) => Ok(Resolved {
                 side: self.side(terms),
-                label: short(&digest).to_owned(),
+                label: short_id(&digest).to_owned(),
                 about: digest.clone(),
                 json: json!({"ref": reference, "digest": digest}),
             }),
@@ -277,9 +273,9 @@ impl Sources<'_> {
             label: label.to_owned(),
             about: format!(
                 "{} ({}, at {})",
-                short(&digest),
+                short_id(&digest),
                 f.license.as_deref().unwrap_or("no declared license"),
-                short(&f.revision)
+                short_id(&f.revision)
             ),
             json: json!({"ref": revision, "digest": digest, "license": f.license, "revision": f.revision}),
         })

@@ -12,6 +12,7 @@ use crate::license::compare::{self, Side};
 use crate::license::Store;
 use crate::lock::LockedModel;
 use crate::manifest::ModelEntry;
+use crate::output::short_id;
 use crate::source::hf::{self, versions};
 use crate::source::{Failure, FetchedTerms, Resolver, Source};
 use rayon::prelude::*;
@@ -107,19 +108,14 @@ impl Row<'_> {
     }
 }
 
-fn short(id: &str) -> String {
-    let hex = id.strip_prefix("sha256:").unwrap_or(id);
-    hex.chars().take(12).collect()
-}
-
 fn locked_label(l: &LockedModel) -> String {
     match &l.tag {
-        Some(t) => format!("{t} ({})", short(&l.revision)),
+        Some(t) => format!("{t} ({})", short_id(&l.revision)),
         None => match l.requested.as_deref() {
             Some(r) if r != l.revision && !hf::is_commit(r) => {
-                format!("{r}@{}", short(&l.revision))
+                format!("{r}@{}", short_id(&l.revision))
             }
-            _ => short(&l.revision),
+            _ => short_id(&l.revision).to_owned(),
         },
     }
 }
@@ -159,8 +155,8 @@ fn candidate(
             }
             None => vec![format!(
                 "the terms differ ({} → {}); the locked texts are not in .modellock/ to say how",
-                short(&locked.license_digest),
-                short(&digest)
+                short_id(&locked.license_digest),
+                short_id(&digest)
             )],
         }
     };
@@ -228,7 +224,7 @@ fn look_up<'a>(
                     // a branch: has it moved?
                     let head = versions::commit_of(r, repo, &requested)?;
                     if head != l.revision {
-                        let label = format!("{requested}@{}", short(&head));
+                        let label = format!("{requested}@{}", short_id(&head));
                         row.compatible = Some(cand(label, None, &head)?);
                     }
                 }
@@ -239,7 +235,7 @@ fn look_up<'a>(
             let c = cand(n.tag.clone(), Some(n.tag.clone()), &n.tag)?;
             if c.revision != l.revision {
                 let c = Candidate {
-                    label: format!("{}@{}", n.tag, short(&c.revision)),
+                    label: format!("{}@{}", n.tag, short_id(&c.revision)),
                     ..c
                 };
                 if entry.revision.is_some() || n.digest.is_some() {
@@ -392,24 +388,5 @@ fn table(rows: &[Row<'_>]) -> Vec<String> {
         })
         .collect();
     let head = ["Model", "Locked", "Compatible", "Latest"].map(str::to_owned);
-    let mut width = [0usize; 4];
-    for row in std::iter::once(&head).chain(cells.iter()) {
-        for (w, c) in width.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    std::iter::once(&head)
-        .chain(cells.iter())
-        .map(|row| {
-            let mut line = String::new();
-            for (i, c) in row.iter().enumerate() {
-                if i + 1 < row.len() {
-                    line.push_str(&format!("{c:<w$}  ", w = width[i]));
-                } else {
-                    line.push_str(c);
-                }
-            }
-            line.trim_end().to_owned()
-        })
-        .collect()
+    crate::output::columns(&[vec![head], cells].concat())
 }

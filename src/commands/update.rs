@@ -8,6 +8,7 @@ use crate::license::compare::{self, Side};
 use crate::license::Store;
 use crate::lock::{self, Lock, LockedModel};
 use crate::manifest::ModelEntry;
+use crate::output::short_id;
 use crate::source::{Failure, Pin, Resolver, Source};
 use rayon::prelude::*;
 use serde_json::json;
@@ -358,11 +359,6 @@ fn license_summary(r: &Resolver, name: &str, old: &LockedModel, new: &LockedMode
     }
 }
 
-fn short(id: &str) -> String {
-    let hex = id.strip_prefix("sha256:").unwrap_or(id);
-    hex.chars().take(12).collect()
-}
-
 fn describe_changes(old: Option<&Lock>, new: &Lock) -> Vec<Change> {
     let empty = Lock::default();
     let old = old.unwrap_or(&empty);
@@ -444,7 +440,7 @@ impl Change {
                 "{} {} at {}: {} files, {}",
                 paint("1;32", format!("{:>12}", "Adding")),
                 self.name,
-                short(&n.revision),
+                short_id(&n.revision),
                 n.files.len(),
                 lic(n)
             ),
@@ -462,8 +458,8 @@ impl Change {
                 if o.revision != n.revision {
                     s.push_str(&format!(
                         ": {} → {}",
-                        short(&o.revision),
-                        short(&n.revision)
+                        short_id(&o.revision),
+                        short_id(&n.revision)
                     ));
                 }
                 if let Some(t) = &n.tag {
@@ -486,8 +482,8 @@ impl Change {
                         "\n{} the license terms of `{}` changed: {ids}, {} → {}",
                         paint("1;31", format!("{:>12}", "LICENSE")),
                         self.name,
-                        short(&o.license_digest),
-                        short(&n.license_digest),
+                        short_id(&o.license_digest),
+                        short_id(&n.license_digest),
                     ));
                     for line in &self.license_summary {
                         s.push_str(&format!("\n{:>12}   {line}", ""));

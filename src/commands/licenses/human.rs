@@ -6,6 +6,7 @@ use super::{ModelReport, PipelineObligation, Report};
 use crate::diag::Severity;
 use crate::license::obligations::group_digits;
 use crate::manifest::Manifest;
+use crate::output::short_id;
 use std::fmt::Write as _;
 
 /// Headings of the pipeline's duties, by obligation kind.
@@ -50,11 +51,6 @@ impl Wrap {
     }
 }
 
-fn short(rev: &str) -> &str {
-    let hex = rev.strip_prefix("sha256:").unwrap_or(rev);
-    hex.char_indices().nth(12).map_or(hex, |(i, _)| &hex[..i])
-}
-
 fn list(names: &[String]) -> String {
     names.join(", ")
 }
@@ -79,10 +75,10 @@ pub fn render(report: &Report, manifest: &Manifest, width: usize) -> String {
 
 fn model(out: &mut String, w: &Wrap, m: &ModelReport) {
     let at = match (&m.revision, m.status) {
-        (Some(r), "locked") => format!(" at {}", short(r)),
+        (Some(r), "locked") => format!(" at {}", short_id(r)),
         (Some(r), _) => format!(
             " at {} (the lock is stale: run `modellock update`)",
-            short(r)
+            short_id(r)
         ),
         (None, _) => " (not locked: run `modellock update`)".to_owned(),
     };
