@@ -233,15 +233,14 @@ pub fn scan(text: &str, kind: FileKind) -> Vec<Hit> {
     // Ollama API calls: ollama.chat(model=…), ollama.pull('…'), JS objects
     for m in p.ollama_call.captures_iter(text) {
         let open = m.get(0).map_or(0, |g| g.end() - 1);
-        let (args, _) = call_args(text, open);
+        let (args, call_end) = call_args(text, open);
         let direct = args
             .iter()
             .find(|a| a.key.as_deref() == Some("model"))
             .or_else(|| args.iter().find(|a| a.key.is_none() && a.value.is_some()))
             .and_then(|a| a.value.clone());
         let in_object = || {
-            let (_, end) = call_args(text, open);
-            let body = &text[open..end.max(open)];
+            let body = &text[open..call_end.max(open)];
             p.object_model.captures(body).and_then(|c| {
                 let g = c.get(1)?;
                 Some((g.as_str().to_owned(), open + g.start(), open + g.end()))
@@ -316,7 +315,7 @@ pub fn scan(text: &str, kind: FileKind) -> Vec<Hit> {
                     end: g.start() + repo.len(),
                     reference: ModelRef::Hf {
                         repo,
-                        revision: revision_near(text, g.start(), &p.revision_flag),
+                        revision: revision_near(text, g.start(), &p.revision_flag, true),
                     },
                     kind: kind_name,
                     confidence: conf(g.start(), one),
@@ -345,7 +344,7 @@ pub fn scan(text: &str, kind: FileKind) -> Vec<Hit> {
                     end: g.start() + repo.len(),
                     reference: ModelRef::Hf {
                         repo,
-                        revision: revision_near(text, g.start(), &p.revision_flag),
+                        revision: revision_near(text, g.start(), &p.revision_flag, true),
                     },
                     kind: "cli-flag",
                     confidence: conf(g.start(), one),
@@ -367,53 +366,38 @@ pub fn scan(text: &str, kind: FileKind) -> Vec<Hit> {
     }
 
     // URLs: https://huggingface.co/ORG/NAME[/resolve/REV/…], hf://ORG/NAME[@REV]
-    for m in p.url.captures_iter(text) {
-        let (Some(org), Some(name)) = (m.get(1), m.get(2)) else {
-            continue;
-        };
-        if RESERVED.contains(&org.as_str().to_ascii_lowercase().as_str())
-            || SUBPAGES.contains(&name.as_str())
-            || has_file_ext(name.as_str())
-        {
-            continue;
-        }
-        let id = format!("{}/{}", org.as_str(), name.as_str());
-        if let Ok(r) = RepoId::parse(&id) {
-            hits.push(Hit {
-                start: org.start(),
-                end: name.end(),
-                reference: ModelRef::Hf {
-                    repo: r.as_str().to_owned(),
-                    revision: m
-                        .get(3)
-                        .map(|g| g.as_str().replace("%2F", "/").replace("%2f", "/")),
-                },
-                kind: "hf-url",
-                confidence: conf(org.start(), false),
-            });
-        }
-    }
-    for m in p.hf_url.captures_iter(text) {
-        let (Some(org), Some(name)) = (m.get(1), m.get(2)) else {
-            continue;
-        };
-        if ["datasets", "spaces", "buckets"].contains(&org.as_str()) {
-            continue;
-        }
-        let id = format!("{}/{}", org.as_str(), name.as_str());
-        if let Ok(r) = RepoId::parse(&id) {
-            hits.push(Hit {
-                start: org.start(),
-                end: name.end(),
-                reference: ModelRef::Hf {
-                    repo: r.as_str().to_owned(),
-                    revision: m
-                        .get(3)
-                        .map(|g| g.as_str().replace("%2F", "/").replace("%2f", "/")),
-                },
-                kind: "hf-url",
-                confidence: conf(org.start(), false),
-            });
+    for (re, web) in [(&p.url, true), (&p.hf_url, false)] {
+        for m in re.captures_iter(text) {
+            let (Some(org), Some(name)) = (m.get(1), m.get(2)) else {
+                continue;
+            };
+            // a web page of the Hub that is not a model, or an hf:// path
+            // into a dataset, Space or bucket
+            let not_a_model = if web {
+                RESERVED.contains(&org.as_str().to_ascii_lowercase().as_str())
+                    || SUBPAGES.contains(&name.as_str())
+                    || has_file_ext(name.as_str())
+            } else {
+                ["datasets", "spaces", "buckets"].contains(&org.as_str())
+            };
+            if not_a_model {
+                continue;
+            }
+            let id = format!("{}/{}", org.as_str(), name.as_str());
+            if let Ok(r) = RepoId::parse(&id) {
+                hits.push(Hit {
+                    start: org.start(),
+                    end: name.end(),
+                    reference: ModelRef::Hf {
+                        repo: r.as_str().to_owned(),
+                        revision: m
+                            .get(3)
+                            .map(|g| g.as_str().replace("%2F", "/").replace("%2f", "/")),
+                    },
+                    kind: "hf-url",
+                    confidence: conf(org.start(), false),
+                });
+            }
         }
     }
 
@@ -436,7 +420,7 @@ pub fn scan(text: &str, kind: FileKind) -> Vec<Hit> {
                     end: g.start() + repo.len(),
                     reference: ModelRef::Hf {
                         repo,
-                        revision: revision_near(text, g.start(), &p.revision_value),
+                        revision: revision_near(text, g.start(), &p.revision_value, false),
                     },
                     kind: "config-value",
                     confidence: conf(g.start(), false),

@@ -267,10 +267,10 @@ pub(super) fn item_around(text: &str, at: usize, command: bool) -> &str {
     &text[first..line_end(last)]
 }
 
-/// The revision the same command (`--revision X`) or config block
-/// (`revision: "X"`) gives.
-pub(super) fn revision_near(text: &str, at: usize, re: &Regex) -> Option<String> {
-    let command = re.as_str().starts_with("--revision");
+/// The revision the same command (`command`: `--revision X` on its line,
+/// its continuations or its YAML list) or config block (`revision: "X"`)
+/// gives, by `re`.
+pub(super) fn revision_near(text: &str, at: usize, re: &Regex, command: bool) -> Option<String> {
     re.captures(item_around(text, at, command))
         .and_then(|c| c.get(1))
         .map(|g| g.as_str().to_owned())
