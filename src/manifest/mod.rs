@@ -154,6 +154,21 @@ impl Manifest {
     pub fn model(&self, name: &str) -> Option<&ModelEntry> {
         self.models.iter().find(|m| m.name == name)
     }
+
+    /// The entry and its `base` chain, the entry first (a cycle, which
+    /// validation reports, ends the chain).
+    pub fn with_bases<'a>(&'a self, entry: &'a ModelEntry) -> Vec<&'a ModelEntry> {
+        let mut chain = vec![entry];
+        let mut next = entry.base.as_ref().and_then(|b| self.model(&b.value));
+        while let Some(b) = next {
+            if chain.iter().any(|e| e.name == b.name) {
+                break;
+            }
+            chain.push(b);
+            next = b.base.as_ref().and_then(|x| self.model(&x.value));
+        }
+        chain
+    }
 }
 
 /// Reads and loads the manifest at `path`. Returns `None` with diagnostics

@@ -8,7 +8,6 @@ use crate::license::kb::{Category, Kb};
 use crate::license::obligations::group_digits;
 use crate::lock::Lock;
 use crate::manifest::{Manifest, ModelEntry, Use};
-use std::collections::HashSet;
 
 /// A license a model is bound by, and through which ancestor.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,13 +30,8 @@ pub fn bound_licenses(manifest: &Manifest, entry: &ModelEntry, lock: &Lock) -> V
             out.push(b);
         }
     };
-    let mut seen = HashSet::new();
-    let mut current = Some(entry);
-    let mut via: Option<String> = None;
-    while let Some(e) = current {
-        if !seen.insert(e.name.clone()) {
-            break;
-        }
+    for (i, e) in manifest.with_bases(entry).into_iter().enumerate() {
+        let via = (i > 0).then(|| e.name.clone());
         let locked = lock.model(&e.name);
         let own = locked
             .and_then(|l| l.license.clone())
@@ -46,8 +40,8 @@ pub fn bound_licenses(manifest: &Manifest, entry: &ModelEntry, lock: &Lock) -> V
             add(
                 Bound {
                     license,
-                    via: via.clone(),
                     relation: via.as_ref().map(|_| "base".to_owned()),
+                    via,
                 },
                 &mut out,
             );
@@ -64,8 +58,6 @@ pub fn bound_licenses(manifest: &Manifest, entry: &ModelEntry, lock: &Lock) -> V
                 );
             }
         }
-        current = e.base.as_ref().and_then(|b| manifest.model(&b.value));
-        via = current.map(|b| b.name.clone());
     }
     out
 }

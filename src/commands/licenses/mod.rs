@@ -247,27 +247,21 @@ fn model_report(
         .filter(|b| b.via.is_none())
         .map(|b| b.license.clone());
     let known = license.as_deref().and_then(|l| kb.get(l));
-    let mut lineage: Vec<LineageReport> = locked
-        .map(|l| {
-            l.lineage
-                .iter()
-                .map(|a| LineageReport {
-                    model: a.model.clone(),
-                    relation: a.relation.clone(),
-                    license: a.license.clone(),
-                    entry: None,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let ancestors = |l: Option<&LockedModel>| {
+        l.map(|l| l.lineage.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|a| LineageReport {
+                model: a.model.clone(),
+                relation: a.relation.clone(),
+                license: a.license.clone(),
+                entry: None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut lineage = ancestors(locked);
     // the manifest's `base` chain
-    let mut seen = vec![entry.name.clone()];
-    let mut base = entry.base.as_ref().and_then(|b| manifest.model(&b.value));
-    while let Some(b) = base {
-        if seen.contains(&b.name) {
-            break;
-        }
-        seen.push(b.name.clone());
+    for b in manifest.with_bases(entry).into_iter().skip(1) {
         let bl = lock.model(&b.name);
         lineage.push(LineageReport {
             model: b.source_raw.clone(),
@@ -277,17 +271,7 @@ fn model_report(
                 .or_else(|| b.license.as_ref().map(|l| l.value.clone())),
             entry: Some(b.name.clone()),
         });
-        if let Some(bl) = bl {
-            for a in &bl.lineage {
-                lineage.push(LineageReport {
-                    model: a.model.clone(),
-                    relation: a.relation.clone(),
-                    license: a.license.clone(),
-                    entry: None,
-                });
-            }
-        }
-        base = b.base.as_ref().and_then(|x| manifest.model(&x.value));
+        lineage.extend(ancestors(bl));
     }
     let mut obligations = Vec::new();
     for b in &bound {
