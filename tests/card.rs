@@ -57,18 +57,12 @@ impl Project {
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        let mut cmd = modellock();
-        isolate(&mut cmd, self.dir.path(), &self.hub.url());
-        cmd.env(
-            "MODELLOCK_FINGERPRINTS",
-            self.dir.path().join("fingerprints.toml"),
+        let fingerprints = self.dir.path().join("fingerprints.toml");
+        run_checked(
+            project_command(self.dir.path(), &self.hub.url())
+                .env("MODELLOCK_FINGERPRINTS", fingerprints)
+                .args(args),
         )
-        .arg("--manifest-path")
-        .arg(self.dir.path().join("models.toml"))
-        .args(args);
-        let r = run(&mut cmd);
-        assert_no_panic(&r);
-        r
     }
 
     fn lock(&self) -> toml_edit::DocumentMut {

@@ -32,15 +32,11 @@ impl Project {
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        let mut cmd = modellock();
-        isolate(&mut cmd, self.dir.path(), &self.hub.url());
-        cmd.env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .arg("--manifest-path")
-            .arg(self.dir.path().join("models.toml"))
-            .args(args);
-        let r = run(&mut cmd);
-        assert_no_panic(&r);
-        r
+        run_checked(
+            project_command(self.dir.path(), &self.hub.url())
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .args(args),
+        )
     }
 
     fn lineage(&self, name: &str) -> Vec<Vec<String>> {

@@ -81,14 +81,7 @@ impl Project {
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        let mut cmd = modellock();
-        isolate(&mut cmd, self.dir.path(), &self.hub.url());
-        cmd.arg("--manifest-path")
-            .arg(self.dir.path().join("models.toml"))
-            .args(args);
-        let r = run(&mut cmd);
-        assert_no_panic(&r);
-        r
+        run_checked(project_command(self.dir.path(), &self.hub.url()).args(args))
     }
 
     fn ok(&self, args: &[&str]) -> Run {

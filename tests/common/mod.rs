@@ -94,6 +94,22 @@ pub fn isolate(cmd: &mut Command, dir: &Path, hf_endpoint: &str) {
         .env("OLLAMA_MODELS", dir.join("ollama"));
 }
 
+/// `modellock --manifest-path DIR/models.toml`, isolated as [`isolate`]
+/// does, against the Hub at `hf_endpoint`; add the arguments.
+pub fn project_command(dir: &Path, hf_endpoint: &str) -> Command {
+    let mut cmd = modellock();
+    isolate(&mut cmd, dir, hf_endpoint);
+    cmd.arg("--manifest-path").arg(dir.join("models.toml"));
+    cmd
+}
+
+/// Runs a command; a panic of modellock fails the test.
+pub fn run_checked(cmd: &mut Command) -> Run {
+    let r = run(cmd);
+    assert_no_panic(&r);
+    r
+}
+
 /// The locked license digest of model `chat` in the fixtures under
 /// `fixtures/check/` (terms: `card:license llama3.1`, LICENSE =
 /// `fixtures/licenses/example-3.1.LICENSE.txt`).
