@@ -4,7 +4,7 @@
 //! property names agree with the manifest parser's key lists.
 
 use jsonschema::Validator;
-use modellock::manifest::{MODEL_KEYS, POLICY_KEYS, REVIEW_KEYS, TOP_KEYS, USE_KEYS};
+use modellock::manifest::{ACCEPT_KEYS, MODEL_KEYS, POLICY_KEYS, REVIEW_KEYS, TOP_KEYS, USE_KEYS};
 use serde_json::{Map, Number, Value as Json};
 use std::collections::BTreeSet;
 use std::fs;
@@ -393,12 +393,14 @@ fn schema_keys_match_the_parser() {
     let usage = &top["properties"]["use"];
     let model = &top["properties"]["models"]["additionalProperties"];
     let review = &model["properties"]["review"]["items"];
+    let accept = &model["properties"]["accept"]["items"];
     for (what, object, expected) in [
         ("models.toml", top, TOP_KEYS),
         ("[policy]", policy, POLICY_KEYS),
         ("[use]", usage, USE_KEYS),
         ("[models.NAME]", model, MODEL_KEYS),
         ("[[models.NAME.review]]", review, REVIEW_KEYS),
+        ("[[models.NAME.accept]]", accept, ACCEPT_KEYS),
     ] {
         assert_eq!(
             keys(object, what),

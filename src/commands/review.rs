@@ -6,7 +6,7 @@ use super::{load_manifest_and_lock, write_manifest, Context};
 use crate::date::Date;
 use crate::diag::{Code, Diag, Files};
 use crate::lock::stale;
-use crate::manifest::edit;
+use crate::manifest::{edit, Finding};
 use crate::policy::{self, Standing};
 
 #[derive(Debug, clap::Args)]
@@ -25,6 +25,17 @@ pub struct ReviewArgs {
     /// The review no longer counts after this date.
     #[arg(long, value_parser = parse_date)]
     pub expires: Option<Date>,
+    /// Instead of approving the terms, accept a finding for the locked
+    /// terms: `card-mismatch` or `restricted-parent`.
+    #[arg(long, value_enum, value_name = "FINDING", requires = "reason")]
+    pub accept: Option<Finding>,
+    /// With `--accept restricted-parent`: the ancestor (Hub id) whose
+    /// terms are accepted (default: the only restricted one).
+    #[arg(long, value_name = "ORG/NAME", requires = "accept")]
+    pub ancestor: Option<String>,
+    /// With `--accept`: why the finding is acceptable (e.g. the ticket).
+    #[arg(long, value_name = "TEXT", requires = "accept")]
+    pub reason: Option<String>,
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
@@ -59,6 +70,95 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
         );
         return ctx.fail(&[d], &files);
     };
+    if let Some(finding) = args.accept {
+        let store = crate::license::Store::beside(&manifest.path);
+        let verdict = policy::gate::judge(&manifest, &lock, lock_file, &store, ctx.today);
+        let candidates: Vec<_> = verdict
+            .acceptable
+            .iter()
+            .filter(|a| a.model == *name && a.finding == finding)
+            .filter(|a| {
+                args.ancestor.as_deref().is_none_or(|want| {
+                    a.ancestor
+                        .as_deref()
+                        .is_some_and(|x| x.eq_ignore_ascii_case(want))
+                })
+            })
+            .collect();
+        let target = match candidates.as_slice() {
+            [one] => (*one).clone(),
+            [] => {
+                let what = match (finding, &args.ancestor) {
+                    (Finding::CardMismatch, _) => "no card mismatch".to_owned(),
+                    (Finding::RestrictedParent, Some(a)) => format!("no restricted parent `{a}` that can be accepted"),
+                    (Finding::RestrictedParent, None) => "no restricted parent that can be accepted".to_owned(),
+                };
+                let d = refuse(
+                    Code::ReviewNotNeeded,
+                    format!("`check` finds {what} for `{name}`"),
+                    "nothing to accept: an acceptance is for a finding `check` reports (a denied license is never acceptable); run `modellock check` to see them".to_owned(),
+                );
+                return ctx.fail(&[d], &files);
+            }
+            many => {
+                let list: Vec<&str> = many.iter().filter_map(|a| a.ancestor.as_deref()).collect();
+                let d = refuse(
+                    Code::ReviewAmbiguous,
+                    format!("`{name}` has {} restricted parents: {}", many.len(), list.join(", ")),
+                    format!("name one: `modellock review {name} --accept restricted-parent --ancestor {} --reason TICKET`", list[0]),
+                );
+                return ctx.fail(&[d], &files);
+            }
+        };
+        let Some(reviewer) = reviewer_or_git(args, &manifest) else {
+            return ctx.fail(&[no_reviewer(name)], &files);
+        };
+        let date = args.date.unwrap_or(ctx.today);
+        if let Some(d) = expiry_problem(args.expires, date) {
+            return ctx.fail(&[d], &files);
+        }
+        let record = edit::NewAcceptance {
+            finding,
+            license_digest: &target.digest,
+            ancestor: target.ancestor.as_deref(),
+            reviewer: &reviewer,
+            date,
+            reason: args.reason.as_deref().unwrap_or_default(),
+            expires: args.expires,
+        };
+        let text = files.text(manifest.file).to_string();
+        if let Err(status) = write_manifest(
+            ctx,
+            &manifest,
+            &files,
+            edit::add_acceptance(&text, name, &record),
+            "add an acceptance",
+        ) {
+            return status;
+        }
+        let what = match &target.ancestor {
+            Some(a) => format!("restricted parent {a}"),
+            None => "card mismatch".to_owned(),
+        };
+        ctx.out.status(
+            "Accepted",
+            &format!(
+                "the {what} of `{name}` for terms {} by {reviewer} on {date}; commit models.toml",
+                target.digest
+            ),
+        );
+        let mut extra = serde_json::Map::new();
+        extra.insert(
+            "acceptance".into(),
+            serde_json::json!({
+                "model": name, "finding": finding.as_str(), "ancestor": target.ancestor,
+                "license-digest": target.digest, "reviewer": reviewer, "date": date.to_string(),
+                "reason": args.reason, "expires": args.expires.map(|e| e.to_string()),
+            }),
+        );
+        ctx.out.done(&files, Some(manifest.models.len()), extra);
+        return 0;
+    }
     let (standing, _) = policy::evaluate(&manifest, entry, locked, lock_file, ctx.today, None);
     let license = locked.license.as_deref().unwrap_or("no declared license");
     let problem = match standing {
@@ -86,32 +186,11 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
     if let Some((code, message, help)) = problem {
         return ctx.fail(&[refuse(code, message, help)], &files);
     }
-    let reviewer = match args
-        .reviewer
-        .clone()
-        .filter(|r| !r.trim().is_empty())
-        .or_else(|| git_email(manifest.dir()))
-    {
-        Some(r) => r,
-        None => {
-            let d = Diag::error(
-                Code::ReviewNoReviewer,
-                "no reviewer: pass `--reviewer` (git has no user.email here)",
-            )
-            .with_model(name.clone())
-            .with_help(format!(
-                "e.g. `modellock review {name} --reviewer legal@example.com`"
-            ));
-            return ctx.fail(&[d], &files);
-        }
+    let Some(reviewer) = reviewer_or_git(args, &manifest) else {
+        return ctx.fail(&[no_reviewer(name)], &files);
     };
     let date = args.date.unwrap_or(ctx.today);
-    if let Some(e) = args.expires.filter(|e| *e < date) {
-        let d = Diag::error(
-            Code::ManifestInvalidValue,
-            format!("`--expires {e}` is before the review date {date}"),
-        )
-        .with_help("give an expiry after the date of the review");
+    if let Some(d) = expiry_problem(args.expires, date) {
         return ctx.fail(&[d], &files);
     }
     let record = edit::NewReview {
@@ -161,6 +240,36 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
     );
     ctx.out.done(&files, Some(manifest.models.len()), extra);
     0
+}
+
+/// `--reviewer`, else `git config user.email`.
+fn reviewer_or_git(args: &ReviewArgs, manifest: &crate::manifest::Manifest) -> Option<String> {
+    args.reviewer
+        .clone()
+        .filter(|r| !r.trim().is_empty())
+        .or_else(|| git_email(manifest.dir()))
+}
+
+fn no_reviewer(name: &str) -> Diag {
+    Diag::error(
+        Code::ReviewNoReviewer,
+        "no reviewer: pass `--reviewer` (git has no user.email here)",
+    )
+    .with_model(name.to_owned())
+    .with_help(format!(
+        "e.g. `modellock review {name} --reviewer legal@example.com`"
+    ))
+}
+
+fn expiry_problem(expires: Option<Date>, date: Date) -> Option<Diag> {
+    let e = expires.filter(|e| *e < date)?;
+    Some(
+        Diag::error(
+            Code::ManifestInvalidValue,
+            format!("`--expires {e}` is before the date {date}"),
+        )
+        .with_help("give an expiry after the date of the record"),
+    )
 }
 
 /// `git config user.email` in the manifest's directory.

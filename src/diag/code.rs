@@ -152,6 +152,8 @@ codes! {
         "`review` was asked to record a review that policy makes meaningless (license allowed or denied).";
     ReviewAlreadyReviewed = "review::already-reviewed", fatal = true,
         "`review` was asked to record a review of terms that already have one.";
+    ReviewAmbiguous = "review::ambiguous", fatal = true,
+        "`review --accept restricted-parent` needs `--ancestor`: the model has several restricted parents.";
     ReviewStaleLock = "review::stale-lock", fatal = true,
         "`review` needs the model locked as models.toml asks; run `modellock update` first.";
     ReviewNoReviewer = "review::no-reviewer", fatal = true,
@@ -174,6 +176,10 @@ codes! {
         "models.lock has a format version this modellock does not understand.";
     LockIo = "lock::io", fatal = true,
         "models.lock could not be read or written.";
+    LockTermsMismatch = "lock::terms-mismatch", fatal = false,
+        "A model's locked license files or license are not the terms its license-digest names (the lock was edited).";
+    LockOutdated = "lock::outdated", fatal = false,
+        "`update --locked`: the sources say something else than models.lock; it would change.";
 }
 
 impl fmt::Display for Code {

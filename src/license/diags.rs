@@ -23,6 +23,8 @@ fn what(items: &[(String, String)]) -> String {
         .map(|(_, w)| {
             if w == "terms" {
                 "the terms list".to_owned()
+            } else if w.starts_with("terms of ") {
+                format!("the {w}")
             } else {
                 format!("`{w}`")
             }
@@ -87,6 +89,22 @@ impl From<StoreGaps> for Vec<Diag> {
                 .with_help(format!(
                     "damaged:\n{}store entries are named by the digest of their content and never edited: restore them with `git checkout -- .modellock`, or delete them and run `modellock update`",
                     paths(&damaged)
+                )),
+            ));
+        }
+        if !d.gaps.lock_disagrees.is_empty() {
+            out.push(with_spans(
+                Diag::error(
+                    Code::LockTermsMismatch,
+                    format!(
+                        "the lock of model `{}` does not agree with the terms its license-digest names",
+                        d.model
+                    ),
+                )
+                .with_help(format!(
+                    "{}\nthe store's entry is intact (named by its own sha256), so models.lock was edited by hand or merged badly: run `modellock update {}` to lock what the source says (and `modellock update --locked` in CI to prove the lock)",
+                    d.gaps.lock_disagrees.iter().map(|l| format!("  {l}\n")).collect::<String>(),
+                    d.model
                 )),
             ));
         }

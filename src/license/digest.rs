@@ -4,16 +4,33 @@
 use crate::hashing::sha256_hex;
 
 /// Whether a file at the model's root is a license file: its name starts,
-/// case-insensitively, with LICENSE, LICENCE, USE_POLICY, NOTICE or TERMS.
-/// Files in subdirectories never are.
+/// case-insensitively, with LICENSE, LICENCE, USE_POLICY, NOTICE or TERMS,
+/// optionally after a qualifier naming what it governs (`MODEL_LICENSE`,
+/// `WEIGHTS-LICENSE`, `CODE_LICENSE`). Files in subdirectories never are.
 pub fn is_license_file(path: &str) -> bool {
     if path.contains('/') {
         return false;
     }
     let upper = path.to_ascii_uppercase();
+    let upper = strip_qualifier(&upper);
     ["LICENSE", "LICENCE", "USE_POLICY", "NOTICE", "TERMS"]
         .iter()
         .any(|p| upper.starts_with(p))
+}
+
+/// An upper-case file name without a leading `MODEL_`, `MODEL-`,
+/// `WEIGHTS_`, `CODE_` … qualifier.
+pub(crate) fn strip_qualifier(upper: &str) -> &str {
+    for q in ["MODEL", "MODELS", "WEIGHTS", "WEIGHT", "CODE"] {
+        if let Some(rest) = upper.strip_prefix(q) {
+            if let Some(rest) = rest.strip_prefix(['_', '-', '.']) {
+                if rest.starts_with("LICEN") {
+                    return rest;
+                }
+            }
+        }
+    }
+    upper
 }
 
 /// The normalised text of a license file: decoded as UTF-8 (invalid

@@ -8,6 +8,7 @@ pub mod identify;
 pub mod ids;
 pub mod kb;
 pub mod obligations;
+pub mod scope;
 pub mod store;
 pub mod terms;
 pub mod textdiff;

@@ -273,11 +273,16 @@ pub struct Gaps {
     pub missing: Vec<(String, String)>,
     pub mismatched: Vec<(String, String)>,
     pub unreadable: Vec<(String, String)>,
+    /// How the lock disagrees with an intact terms entry its digest names.
+    pub lock_disagrees: Vec<String>,
 }
 
 impl Gaps {
     pub fn is_empty(&self) -> bool {
-        self.missing.is_empty() && self.mismatched.is_empty() && self.unreadable.is_empty()
+        self.missing.is_empty()
+            && self.mismatched.is_empty()
+            && self.unreadable.is_empty()
+            && self.lock_disagrees.is_empty()
     }
 }
 
@@ -300,24 +305,52 @@ pub fn gaps(
         }
     };
     let digest = &locked.license_digest;
-    let terms = store.terms(digest);
-    let terms_ok = match &terms {
+    let lookup = match store.terms(digest) {
         Lookup::Found(t) => {
-            t.files.len() == locked.license_files.len()
-                && locked
-                    .license_files
-                    .iter()
-                    .all(|l| t.file(&l.path) == Some(l.digest.as_str()))
+            // an intact entry that disagrees with the lock: the lock is wrong
+            for (path, d) in &t.files {
+                match locked.license_files.iter().find(|l| &l.path == path) {
+                    None => gaps
+                        .lock_disagrees
+                        .push(format!("the terms name `{path}`, which the lock does not list")),
+                    Some(l) if &l.digest != d => gaps.lock_disagrees.push(format!(
+                        "the lock gives `{path}` the digest {}, the terms {}",
+                        l.digest, d
+                    )),
+                    Some(_) => {}
+                }
+            }
+            for l in &locked.license_files {
+                if t.file(&l.path).is_none() {
+                    gaps.lock_disagrees.push(format!(
+                        "the lock lists `{}`, which the terms do not name",
+                        l.path
+                    ));
+                }
+            }
+            Lookup::Found(())
         }
-        _ => false,
-    };
-    let lookup = match terms {
-        Lookup::Found(_) if terms_ok => Lookup::Found(()),
-        Lookup::Found(_) | Lookup::Mismatch => Lookup::Mismatch,
+        Lookup::Mismatch => Lookup::Mismatch,
         Lookup::Missing => Lookup::Missing,
         Lookup::Unreadable(e) => Lookup::Unreadable(e),
     };
     note("terms".to_owned(), store.terms_path(digest), lookup);
+    for a in &locked.lineage {
+        let Some(d) = &a.license_digest else {
+            continue;
+        };
+        if seen.get(d) == Some(&true) {
+            continue;
+        }
+        let lookup = match store.terms(d) {
+            Lookup::Found(_) => Lookup::Found(()),
+            Lookup::Missing => Lookup::Missing,
+            Lookup::Mismatch => Lookup::Mismatch,
+            Lookup::Unreadable(e) => Lookup::Unreadable(e),
+        };
+        seen.insert(d.clone(), matches!(lookup, Lookup::Found(())));
+        note(format!("terms of {}", a.model), store.terms_path(d), lookup);
+    }
     for lf in &locked.license_files {
         let key = lf.digest.clone();
         if seen.get(&key) == Some(&true) {

@@ -70,6 +70,14 @@ pub struct Ancestor {
     pub license: Option<String>,
     /// The repo it is a base of, for ancestors beyond the direct bases.
     pub base_of: Option<String>,
+    /// The commit its terms were read at (the head of its default branch
+    /// when the model was locked); `None` when the repo cannot be read.
+    pub revision: Option<String>,
+    /// The license digest of its terms at `revision` (card keys and
+    /// license files, as for a model); `None` when its license files cannot
+    /// be read (a gated base without access, a lock written before
+    /// ancestors' terms were locked).
+    pub license_digest: Option<String>,
 }
 
 /// One `[[model]]` of the lock.

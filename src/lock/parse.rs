@@ -304,12 +304,23 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
         let relation = r.req_str(at, "relation", &awhat, anchor.clone());
         let license = r.opt_str(at, "license", &awhat);
         let base_of = r.opt_str(at, "base-of", &awhat);
+        let arevision = r.opt_str(at, "revision", &awhat);
+        let adigest = r.opt_str(at, "license-digest", &awhat);
+        if let Some(d) = adigest.as_deref().filter(|d| !is_digest(d)) {
+            r.invalid(
+                format!("the `license-digest` of {awhat} is malformed: `{d}`"),
+                at.get("license-digest").and_then(Item::span),
+                "expected `sha256:` and 64 lower-case hex digits",
+            );
+        }
         if let (Some(model), Some(relation)) = (model, relation) {
             lineage.push(Ancestor {
                 model,
                 relation,
                 license,
                 base_of,
+                revision: arevision,
+                license_digest: adigest,
             });
         }
     }

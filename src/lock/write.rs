@@ -83,6 +83,12 @@ fn model(out: &mut String, m: &LockedModel) {
         if let Some(b) = &a.base_of {
             let _ = writeln!(out, "base-of = {}", quote(b));
         }
+        if let Some(r) = &a.revision {
+            let _ = writeln!(out, "revision = {}", quote(r));
+        }
+        if let Some(d) = &a.license_digest {
+            let _ = writeln!(out, "license-digest = {}", quote(d));
+        }
     }
     for f in &m.files {
         out.push_str("\n[[model.file]]\n");

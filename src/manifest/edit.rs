@@ -98,17 +98,20 @@ fn toml_date(d: crate::date::Date) -> toml_edit::Value {
     })
 }
 
+/// An acceptance record to append.
+pub struct NewAcceptance<'a> {
+    pub finding: super::Finding,
+    pub license_digest: &'a str,
+    pub ancestor: Option<&'a str>,
+    pub reviewer: &'a str,
+    pub date: crate::date::Date,
+    pub reason: &'a str,
+    pub expires: Option<crate::date::Date>,
+}
+
 /// Returns the manifest text with a `[[models.NAME.review]]` record
 /// appended after the model's existing records; everything else is kept.
 pub fn add_review(text: &str, model: &str, review: &NewReview<'_>) -> Result<String, String> {
-    let mut doc: DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| e.message().to_owned())?;
-    let entry = doc
-        .get_mut("models")
-        .and_then(Item::as_table_like_mut)
-        .and_then(|m| m.get_mut(model))
-        .ok_or_else(|| format!("models.toml has no model `{model}`"))?;
     let mut fields: Vec<(&str, toml_edit::Value)> = vec![
         ("license-digest", review.license_digest.into()),
         ("reviewer", review.reviewer.into()),
@@ -126,14 +129,56 @@ pub fn add_review(text: &str, model: &str, review: &NewReview<'_>) -> Result<Str
     if let Some(r) = review.revision {
         fields.push(("revision", r.into()));
     }
+    append_record(text, model, "review", fields)
+}
+
+/// Returns the manifest text with a `[[models.NAME.accept]]` record
+/// appended after the model's existing ones; everything else is kept.
+pub fn add_acceptance(
+    text: &str,
+    model: &str,
+    a: &NewAcceptance<'_>,
+) -> Result<String, String> {
+    let mut fields: Vec<(&str, toml_edit::Value)> = vec![("finding", a.finding.as_str().into())];
+    if let Some(anc) = a.ancestor {
+        fields.push(("ancestor", anc.into()));
+    }
+    fields.extend([
+        ("license-digest", a.license_digest.into()),
+        ("reviewer", a.reviewer.into()),
+        ("date", toml_date(a.date)),
+        ("reason", a.reason.into()),
+    ]);
+    if let Some(e) = a.expires {
+        fields.push(("expires", toml_date(e)));
+    }
+    append_record(text, model, "accept", fields)
+}
+
+/// Appends one record to the array of tables `models.MODEL.KEY` (or to
+/// its array of inline tables when the entry is inline).
+fn append_record(
+    text: &str,
+    model: &str,
+    key: &str,
+    fields: Vec<(&str, toml_edit::Value)>,
+) -> Result<String, String> {
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| e.message().to_owned())?;
+    let entry = doc
+        .get_mut("models")
+        .and_then(Item::as_table_like_mut)
+        .and_then(|m| m.get_mut(model))
+        .ok_or_else(|| format!("models.toml has no model `{model}`"))?;
     match entry {
         Item::Table(t) => {
-            let reviews = t
-                .entry("review")
+            let records = t
+                .entry(key)
                 .or_insert_with(|| Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));
-            let array = reviews
+            let array = records
                 .as_array_of_tables_mut()
-                .ok_or("`review` is not an array of tables")?;
+                .ok_or_else(|| format!("`{key}` is not an array of tables"))?;
             let mut record = Table::new();
             for (k, v) in fields {
                 record.insert(k, Item::Value(v));
@@ -141,10 +186,12 @@ pub fn add_review(text: &str, model: &str, review: &NewReview<'_>) -> Result<Str
             array.push(record);
         }
         Item::Value(toml_edit::Value::InlineTable(t)) => {
-            let reviews = t
-                .entry("review")
+            let records = t
+                .entry(key)
                 .or_insert(toml_edit::Value::Array(Array::new()));
-            let array = reviews.as_array_mut().ok_or("`review` is not an array")?;
+            let array = records
+                .as_array_mut()
+                .ok_or_else(|| format!("`{key}` is not an array"))?;
             let mut record = toml_edit::InlineTable::new();
             for (k, v) in fields {
                 record.insert(k, v);

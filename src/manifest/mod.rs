@@ -13,7 +13,7 @@ mod validate;
 pub use diags::*;
 pub(crate) use parse::{compile_glob, is_valid_name, revision_problem};
 /// The keys each table of models.toml accepts (the JSON Schema must agree).
-pub use parse::{MODEL_KEYS, POLICY_KEYS, REVIEW_KEYS, TOP_KEYS, USE_KEYS};
+pub use parse::{ACCEPT_KEYS, MODEL_KEYS, POLICY_KEYS, REVIEW_KEYS, TOP_KEYS, USE_KEYS};
 
 use crate::date::Date;
 use crate::diag::{Diag, FileId, Files};
@@ -70,6 +70,70 @@ pub struct Review {
     pub span: Option<Range<usize>>,
 }
 
+/// A finding that a person can accept for exact terms (cargo-deny's
+/// exceptions, cargo-vet's audits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Finding {
+    /// `license::card-mismatch`: the card declares another license than a
+    /// license file of the weights is.
+    CardMismatch,
+    /// `lineage::restricted-parent`: an ancestor is under terms policy
+    /// does not allow and nobody reviewed.
+    RestrictedParent,
+}
+
+impl Finding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Finding::CardMismatch => "card-mismatch",
+            Finding::RestrictedParent => "restricted-parent",
+        }
+    }
+
+    /// The record's spelling, or the diagnostic code.
+    pub fn parse(s: &str) -> Option<Finding> {
+        match s {
+            "card-mismatch" | "license::card-mismatch" => Some(Finding::CardMismatch),
+            "restricted-parent" | "lineage::restricted-parent" => Some(Finding::RestrictedParent),
+            _ => None,
+        }
+    }
+}
+
+/// One `[[models.NAME.accept]]` record: a person accepted a finding for
+/// exact terms. It holds while `license-digest` is what the finding is
+/// about (the model's locked terms for a card mismatch, the ancestor's for
+/// a restricted parent) and until `expires`.
+#[derive(Clone, Debug)]
+pub struct Acceptance {
+    pub finding: Spanned<Finding>,
+    pub license_digest: Spanned<String>,
+    /// The ancestor's Hub id, for a restricted parent.
+    pub ancestor: Option<Spanned<String>>,
+    pub reviewer: Spanned<String>,
+    pub date: Spanned<Date>,
+    pub reason: Spanned<String>,
+    pub expires: Option<Spanned<Date>>,
+    /// The span of the whole record.
+    pub span: Option<Range<usize>>,
+}
+
+impl Acceptance {
+    /// Whether the record concerns this finding (and ancestor).
+    pub fn concerns(&self, finding: Finding, ancestor: Option<&str>) -> bool {
+        self.finding.value == finding
+            && match (ancestor, &self.ancestor) {
+                (Some(a), Some(b)) => a.eq_ignore_ascii_case(&b.value),
+                (None, None) => true,
+                _ => false,
+            }
+    }
+
+    pub fn live(&self, today: Date) -> bool {
+        self.expires.as_ref().is_none_or(|e| e.value >= today)
+    }
+}
+
 /// One `[models.NAME]` entry.
 #[derive(Clone, Debug)]
 pub struct ModelEntry {
@@ -88,6 +152,8 @@ pub struct ModelEntry {
     pub license: Option<Spanned<String>>,
     pub base: Option<Spanned<String>>,
     pub reviews: Vec<Review>,
+    /// Findings accepted for exact terms.
+    pub accepts: Vec<Acceptance>,
 }
 
 impl ModelEntry {

@@ -2,7 +2,7 @@
 //! type error and unknown key with its span.
 
 use super::diags::*;
-use super::{Manifest, ModelEntry, Policy, Review, Spanned, Use};
+use super::{Acceptance, Finding, Manifest, ModelEntry, Policy, Review, Spanned, Use};
 use crate::date::Date;
 use crate::diag::{did_you_mean, Diag, FileId};
 use crate::hashing::is_lower_hex;
@@ -20,7 +20,16 @@ pub const USE_KEYS: &[&str] = &[
     "agreements",
 ];
 pub const MODEL_KEYS: &[&str] = &[
-    "source", "revision", "version", "files", "license", "base", "review",
+    "source", "revision", "version", "files", "license", "base", "review", "accept",
+];
+pub const ACCEPT_KEYS: &[&str] = &[
+    "finding",
+    "license-digest",
+    "ancestor",
+    "reviewer",
+    "date",
+    "reason",
+    "expires",
 ];
 pub const REVIEW_KEYS: &[&str] = &[
     "license-digest",
@@ -415,7 +424,8 @@ fn parse_model(
     let files = r.strings(t, "files", &table);
     let license = r.text(t, "license", &table, Some(name));
     let base = r.text(t, "base", &table, Some(name));
-    let reviews = parse_reviews(r, t, name, &table);
+    let reviews = records(r, t, "review", name, &table, parse_review);
+    let accepts = records(r, t, "accept", name, &table, parse_accept);
 
     // Checks that need the parsed source.
     if let (Some(src), Some(rev)) = (&source, &revision) {
@@ -486,6 +496,7 @@ fn parse_model(
         license,
         base,
         reviews,
+        accepts,
     })
 }
 
@@ -609,30 +620,34 @@ fn build_globs(
     ok.then(|| builder.build().ok()).flatten()
 }
 
-fn parse_reviews(r: &mut Reader<'_>, t: &dyn TableLike, model: &str, table: &str) -> Vec<Review> {
-    let Some(item) = t.get("review") else {
+/// The `[[models.NAME.KEY]]` records of an entry (or an array of inline
+/// tables), each read by `one`.
+fn records<T>(
+    r: &mut Reader<'_>,
+    t: &dyn TableLike,
+    key: &'static str,
+    model: &str,
+    table: &str,
+    one: fn(&mut Reader<'_>, &dyn TableLike, &str, &str, Option<Range<usize>>) -> Option<T>,
+) -> Vec<T> {
+    let Some(item) = t.get(key) else {
         return Vec::new();
     };
-    let review_table = format!("[[models.{}.review]]", display_key(model));
+    let record_table = format!("[[models.{}.{key}]]", display_key(model));
     let mut out = Vec::new();
-    let mut one = |r: &mut Reader<'_>, rt: &dyn TableLike, span: Option<Range<usize>>| {
-        if let Some(review) = parse_review(r, rt, model, &review_table, span) {
-            out.push(review);
-        }
-    };
     match item {
         Item::ArrayOfTables(a) => {
             for rt in a.iter() {
-                one(r, rt, rt.span());
+                out.extend(one(r, rt, model, &record_table, rt.span()));
             }
         }
         Item::Value(Value::Array(a)) => {
             for v in a.iter() {
                 match v.as_inline_table() {
-                    Some(rt) => one(r, rt, v.span()),
+                    Some(rt) => out.extend(one(r, rt, model, &record_table, v.span())),
                     None => r.push(WrongType {
                         file: r.file,
-                        key: "review".into(),
+                        key: key.into(),
                         table: table.to_owned(),
                         expected: "an array of tables",
                         found: value_type_name(v),
@@ -642,52 +657,43 @@ fn parse_reviews(r: &mut Reader<'_>, t: &dyn TableLike, model: &str, table: &str
             }
         }
         other => r.wrong_type(
-            "review",
+            key,
             table,
-            "an array of tables (`[[models.NAME.review]]`)",
+            if key == "review" {
+                "an array of tables (`[[models.NAME.review]]`)"
+            } else {
+                "an array of tables (`[[models.NAME.accept]]`)"
+            },
             other,
         ),
     }
     out
 }
 
-fn parse_review(
+/// Reports a key a record of `model` must have.
+fn require(
     r: &mut Reader<'_>,
     t: &dyn TableLike,
+    key: &'static str,
+    what: &str,
     model: &str,
-    table: &str,
-    span: Option<Range<usize>>,
-) -> Option<Review> {
-    r.known_keys(t, table, REVIEW_KEYS);
-    let before = r.diags.len();
-    let required = |r: &mut Reader<'_>, key: &'static str, help: &str| {
-        if t.get(key).is_none() {
-            r.push(MissingKey {
-                file: r.file,
-                key,
-                table: format!("a review of `{model}`"),
-                model: Some(model.to_owned()),
-                span: span.clone(),
-                help: help.to_owned(),
-            });
-        }
-    };
-    required(
-        r,
-        "license-digest",
-        "a review approves one license digest: copy it from models.lock, or use `modellock review`",
-    );
-    required(
-        r,
-        "reviewer",
-        "say who approved the terms, e.g. `reviewer = \"legal@example.com\"`",
-    );
-    required(
-        r,
-        "date",
-        "say when the terms were approved, e.g. `date = 2026-05-01`",
-    );
+    span: &Option<Range<usize>>,
+    help: &str,
+) {
+    if t.get(key).is_none() {
+        r.push(MissingKey {
+            file: r.file,
+            key,
+            table: format!("{what} of `{model}`"),
+            model: Some(model.to_owned()),
+            span: span.clone(),
+            help: help.to_owned(),
+        });
+    }
+}
 
+/// A `license-digest` value: `sha256:` and 64 lower-case hex digits.
+fn digest(r: &mut Reader<'_>, t: &dyn TableLike, table: &str, model: &str) -> Option<Spanned<String>> {
     let digest = r.string(t, "license-digest", table);
     if let Some(d) = &digest {
         let valid = d
@@ -703,27 +709,141 @@ fn parse_review(
             });
         }
     }
+    digest
+}
+
+/// `expires` must not come before `date`.
+fn check_expiry(
+    r: &mut Reader<'_>,
+    what: &str,
+    model: &str,
+    date: &Option<Spanned<Date>>,
+    expires: &Option<Spanned<Date>>,
+) {
+    if let (Some(d), Some(e)) = (date, expires) {
+        if e.value < d.value {
+            r.push(InvalidValue {
+                file: r.file,
+                model: Some(model.to_owned()),
+                message: format!(
+                    "{what} of `{model}` expires ({}) before its date ({})",
+                    e.value, d.value
+                ),
+                label: format!("before the date of the {}", what.trim_start_matches("a ").trim_start_matches("an ")),
+                span: e.span.clone(),
+                help: "set `expires` after `date`, or remove it".into(),
+            });
+        }
+    }
+}
+
+fn parse_accept(
+    r: &mut Reader<'_>,
+    t: &dyn TableLike,
+    model: &str,
+    table: &str,
+    span: Option<Range<usize>>,
+) -> Option<Acceptance> {
+    r.known_keys(t, table, ACCEPT_KEYS);
+    let before = r.diags.len();
+    let what = "an acceptance";
+    let req = |r: &mut Reader<'_>, key: &'static str, help: &str| {
+        require(r, t, key, what, model, &span, help)
+    };
+    req(r, "finding", "say what is accepted: `finding = \"card-mismatch\"` or `\"restricted-parent\"`; `modellock review NAME --accept FINDING` writes the record");
+    req(r, "license-digest", "an acceptance holds for one exact license digest: `modellock review NAME --accept FINDING` writes the record");
+    req(r, "reviewer", "say who accepted it, e.g. `reviewer = \"legal@example.com\"`");
+    req(r, "date", "say when it was accepted, e.g. `date = 2026-05-01`");
+    req(r, "reason", "say why it is acceptable, e.g. `reason = \"LEGAL-88: bound by the stricter terms, which we meet\"`");
+    let finding = r.string(t, "finding", table).and_then(|f| match Finding::parse(&f.value) {
+        Some(v) => Some(Spanned::new(v, f.span)),
+        None => {
+            r.push(InvalidValue {
+                file: r.file,
+                model: Some(model.to_owned()),
+                message: format!("`{}` is not a finding that can be accepted", f.value),
+                label: "not an acceptable finding".into(),
+                span: f.span.clone(),
+                help: "`finding` is `card-mismatch` (license::card-mismatch) or `restricted-parent` (lineage::restricted-parent)".into(),
+            });
+            None
+        }
+    });
+    let digest = digest(r, t, table, model);
+    let ancestor = r.text(t, "ancestor", table, Some(model));
+    let reviewer = r.text(t, "reviewer", table, Some(model));
+    let date = r.date(t, "date", table);
+    let reason = r.text(t, "reason", table, Some(model));
+    let expires = r.date(t, "expires", table);
+    check_expiry(r, what, model, &date, &expires);
+    if let Some(f) = &finding {
+        if f.value == Finding::RestrictedParent && ancestor.is_none() {
+            req(r, "ancestor", "name the ancestor whose terms are accepted, e.g. `ancestor = \"meta-llama/Llama-3.1-8B\"`");
+        }
+        if f.value == Finding::CardMismatch {
+            if let Some(a) = &ancestor {
+                r.push(InvalidValue {
+                    file: r.file,
+                    model: Some(model.to_owned()),
+                    message: "`ancestor` belongs to a `restricted-parent` acceptance".into(),
+                    label: "not for a card mismatch".into(),
+                    span: a.span.clone(),
+                    help: "remove `ancestor`".into(),
+                });
+            }
+        }
+    }
+    if r.diags[before..].iter().any(Diag::is_fatal) {
+        return None;
+    }
+    Some(Acceptance {
+        finding: finding?,
+        license_digest: digest?,
+        ancestor,
+        reviewer: reviewer?,
+        date: date?,
+        reason: reason?,
+        expires,
+        span,
+    })
+}
+
+fn parse_review(
+    r: &mut Reader<'_>,
+    t: &dyn TableLike,
+    model: &str,
+    table: &str,
+    span: Option<Range<usize>>,
+) -> Option<Review> {
+    r.known_keys(t, table, REVIEW_KEYS);
+    let before = r.diags.len();
+    let what = "a review";
+    let req = |r: &mut Reader<'_>, key: &'static str, help: &str| {
+        require(r, t, key, what, model, &span, help)
+    };
+    req(
+        r,
+        "license-digest",
+        "a review approves one license digest: copy it from models.lock, or use `modellock review`",
+    );
+    req(
+        r,
+        "reviewer",
+        "say who approved the terms, e.g. `reviewer = \"legal@example.com\"`",
+    );
+    req(
+        r,
+        "date",
+        "say when the terms were approved, e.g. `date = 2026-05-01`",
+    );
+    let digest = digest(r, t, table, model);
     let reviewer = r.text(t, "reviewer", table, Some(model));
     let date = r.date(t, "date", table);
     let note = r.string(t, "note", table);
     let expires = r.date(t, "expires", table);
     let license = r.text(t, "license", table, Some(model));
     let revision = r.text(t, "revision", table, Some(model));
-    if let (Some(d), Some(e)) = (&date, &expires) {
-        if e.value < d.value {
-            r.push(InvalidValue {
-                file: r.file,
-                model: Some(model.to_owned()),
-                message: format!(
-                    "a review of `{model}` expires ({}) before its date ({})",
-                    e.value, d.value
-                ),
-                label: "before the review date".into(),
-                span: e.span.clone(),
-                help: "set `expires` after `date`, or remove it".into(),
-            });
-        }
-    }
+    check_expiry(r, what, model, &date, &expires);
     if r.diags[before..].iter().any(Diag::is_fatal) {
         return None;
     }

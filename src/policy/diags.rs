@@ -1,6 +1,7 @@
 //! Diagnostics of the policy and review checks.
 
 use crate::date::Date;
+use crate::manifest::Finding;
 use crate::diag::{Code, Diag, FileId};
 use crate::license::compare::{FileStatus, TermsDiff};
 use std::ops::Range;
@@ -222,10 +223,45 @@ pub struct CardMismatch {
     /// (path, identified id, confidence in hundredths)
     pub files: Vec<(String, String, u8)>,
     pub locked: Option<String>,
+    /// The locked license digest an acceptance must name.
+    pub digest: String,
+    /// An acceptance on record that no longer holds, and why.
+    pub void: Option<Voided>,
     pub file: FileId,
     pub entry_span: Span,
     pub lock_file: FileId,
     pub lock_span: Span,
+}
+
+/// An acceptance on record that does not hold for what is locked now.
+pub struct Voided {
+    pub reviewer: String,
+    pub date: crate::date::Date,
+    /// What is wrong with it: other terms, or expired.
+    pub why: String,
+    pub span: Span,
+}
+
+/// The one command that accepts a finding for what is locked now.
+pub fn accept_command(model: &str, finding: Finding, ancestor: Option<&str>) -> String {
+    let ancestor = ancestor
+        .map(|a| format!(" --ancestor {a}"))
+        .unwrap_or_default();
+    format!(
+        "modellock review {model} --accept {}{ancestor} --reason TICKET",
+        finding.as_str()
+    )
+}
+
+fn with_void(d: Diag, void: Option<Voided>, file: FileId) -> Diag {
+    match void {
+        Some(v) => d.with_label(
+            file,
+            v.span,
+            format!("accepted by {} on {}, {}", v.reviewer, v.date, v.why),
+        ),
+        None => d,
+    }
 }
 
 impl From<CardMismatch> for Diag {
@@ -242,7 +278,7 @@ impl From<CardMismatch> for Diag {
             })
             .collect();
         let locked = d.locked.as_deref().unwrap_or("no license");
-        Diag::error(
+        let diag = Diag::error(
             Code::LicenseCardMismatch,
             format!(
                 "model `{}`'s card declares `{}`, but {}",
@@ -253,10 +289,13 @@ impl From<CardMismatch> for Diag {
         )
         .with_model(d.model.clone())
         .with_label(d.file, d.entry_span, "this model")
-        .with_label(d.lock_file, d.lock_span, format!("locked as the stricter: {locked}"))
-        .with_help(format!(
-            "a card's `license:` is metadata anyone can edit; the LICENSE file is what binds you. The lock records the stricter license (`{locked}`) and policy applies to it. Read the terms (`modellock diff {}`), then set `license = \"{locked}\"` on the entry to state what you accept, and review the terms if policy requires it",
-            d.model
+        .with_label(d.lock_file, d.lock_span, format!("locked as the stricter: {locked}"));
+        let voided = d.void.as_ref().map(|v| format!("the acceptance on record ({}) does not hold: it {}. ", v.date, v.why)).unwrap_or_default();
+        with_void(diag, d.void, d.file).with_help(format!(
+            "{voided}a card's `license:` is metadata anyone can edit; the license file of the weights is what binds you. The lock records the stricter license (`{locked}`) and policy applies to it. Read the terms (`modellock diff {m}`); when the model is acceptable under them, record that for these exact terms ({digest}):\n\n  {cmd}",
+            m = d.model,
+            digest = crate::output::short_id(&d.digest),
+            cmd = accept_command(&d.model, Finding::CardMismatch, None),
         ))
     }
 }
@@ -271,6 +310,16 @@ pub struct RestrictedParent {
     pub denied: bool,
     /// The chain from the model to the ancestor, e.g. `a → b → c`.
     pub chain: String,
+    /// An entry of models.toml that locks the ancestor's repo (not as the
+    /// model's `base`), with what it locks.
+    pub other_entry: Option<String>,
+    /// Whether the lock records the ancestor's terms (its license digest).
+    pub terms_locked: bool,
+    /// The digest an acceptance names: the ancestor's terms, or the
+    /// model's own when the lock has none of the ancestor.
+    pub digest: String,
+    /// An acceptance on record that no longer holds, and why.
+    pub void: Option<Voided>,
     pub file: FileId,
     pub entry_span: Span,
     pub lock_file: FileId,
@@ -294,24 +343,45 @@ impl From<RestrictedParent> for Diag {
                 d.relation
             )
         } else {
+            let voided = d
+                .void
+                .as_ref()
+                .map(|v| format!("the acceptance on record ({}) does not hold: it {}. ", v.date, v.why))
+                .unwrap_or_default();
+            let base = match &d.other_entry {
+                Some(e) => format!(
+                    "{e}; when it is this model's parent, set `base = \"{}\"` on `{m}` and its review counts",
+                    e.split('`').nth(1).unwrap_or_default(),
+                    m = d.model
+                ),
+                None => format!(
+                    "or lock the base as an entry of its own and review it (`modellock add hf:{anc} --name BASE`, then `base = \"BASE\"` on `{m}`)",
+                    anc = d.ancestor,
+                    m = d.model
+                ),
+            };
+            let terms = if d.terms_locked {
+                "these exact terms of the base"
+            } else {
+                "this model's locked terms (the lock has no terms of the base: run `modellock update` to lock them)"
+            };
             format!(
-                "a {rel} model stays bound by its base's license, whatever its own card says. Lock the base and review its terms:\n\n  modellock add hf:{anc} --name base\n  (then `base = \"base\"` on `{m}`, `modellock update`, `modellock review base --reviewer …`)\n\nor add the license to `policy.allow` if it is acceptable for every use",
+                "{voided}a {rel} model stays bound by its base's license, whatever its own card says. Allow the license in `policy.allow` if it is acceptable for every use, {base}; or, when legal accepts the model under its base's terms, record that for {terms}:\n\n  {cmd}",
                 rel = d.relation,
-                anc = d.ancestor,
-                m = d.model
+                cmd = accept_command(&d.model, Finding::RestrictedParent, Some(&d.ancestor)),
             )
         };
-        Diag::error(
+        let diag = Diag::error(
             Code::LineageRestrictedParent,
             format!(
                 "model `{}` derives from {} ({}: {}) under {license}, {why}",
                 d.model, d.ancestor, d.relation, d.chain
             ),
         )
-        .with_model(d.model)
+        .with_model(d.model.clone())
         .with_label(d.file, d.entry_span, "derived model")
-        .with_label(d.lock_file, d.lock_span, "its lineage is locked here")
-        .with_help(help)
+        .with_label(d.lock_file, d.lock_span, "its lineage is locked here");
+        with_void(diag, d.void, d.file).with_help(help)
     }
 }
 

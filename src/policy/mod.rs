@@ -3,15 +3,18 @@
 //! the exact license digest that is locked.
 
 mod diags;
+pub mod gate;
 pub mod usage;
 
 pub use diags::*;
 
 use crate::date::Date;
 use crate::diag::{Diag, FileId};
-use crate::license::{compare, ids, Store};
-use crate::lock::LockedModel;
-use crate::manifest::{Manifest, ModelEntry, Spanned};
+use crate::license::{compare, ids, scope, Store};
+use crate::lock::{Ancestor, LockedModel};
+use crate::manifest::{Acceptance, Finding, Manifest, ModelEntry, Spanned};
+use crate::output::short_id;
+use std::collections::{HashMap, HashSet};
 use crate::source::{hf, Source};
 
 /// Where a locked license stands with the policy.
@@ -158,33 +161,93 @@ pub fn floating_revision(manifest: &Manifest, entry: &ModelEntry) -> Option<Diag
     })
 }
 
+/// Whether a live acceptance of `finding` (for `ancestor`) holds for
+/// `digest`; if not, the newest record of it, if any, and why it does not
+/// hold.
+fn acceptance(
+    entry: &ModelEntry,
+    finding: Finding,
+    ancestor: Option<&str>,
+    digest: &str,
+    today: Date,
+) -> Result<(), Option<Voided>> {
+    let records: Vec<&Acceptance> = entry
+        .accepts
+        .iter()
+        .filter(|a| a.concerns(finding, ancestor))
+        .collect();
+    if records
+        .iter()
+        .any(|a| a.license_digest.value == digest && a.live(today))
+    {
+        return Ok(());
+    }
+    Err(records
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, a)| (a.date.value, *i))
+        .map(|(_, a)| {
+            let (why, span) = if a.license_digest.value == digest {
+                let expired = a.expires.as_ref().map(|e| e.value).unwrap_or(today);
+                (
+                    format!("expired on {expired}"),
+                    a.expires.as_ref().and_then(|e| e.span.clone()),
+                )
+            } else {
+                (
+                    format!(
+                        "was for terms {} and the locked terms are {}",
+                        short_id(&a.license_digest.value),
+                        short_id(digest)
+                    ),
+                    a.license_digest.span.clone(),
+                )
+            };
+            Voided {
+                reviewer: a.reviewer.value.clone(),
+                date: a.date.value,
+                why,
+                span: span.or_else(|| a.span.clone()),
+            }
+        }))
+}
+
 /// `license::card-mismatch`: the card declares a license (`declared`,
-/// from the terms in the store) that a LICENSE file of the lock contradicts.
+/// from the terms in the store) that a license file governing the weights
+/// contradicts, and nobody accepted that for the locked terms.
 pub fn card_mismatch(
     manifest: &Manifest,
     entry: &ModelEntry,
     locked: &LockedModel,
     lock_file: FileId,
     declared: Option<&str>,
+    today: Date,
 ) -> Option<Diag> {
     use crate::license::identify::disagrees;
     let declared = declared?;
-    let files: Vec<(String, String, u8)> = locked
-        .license_files
-        .iter()
-        .filter(|l| crate::source::is_license_text(&l.path))
+    let files: Vec<(String, String, u8)> = scope::governing(&locked.license_files)
         .filter_map(|l| Some((l.path.clone(), l.id.clone()?, l.confidence?)))
         .filter(|(_, id, c)| disagrees(declared, id, *c))
         .collect();
     if files.is_empty() {
         return None;
     }
+    let void = acceptance(
+        entry,
+        Finding::CardMismatch,
+        None,
+        &locked.license_digest,
+        today,
+    )
+    .err()?;
     Some(
         CardMismatch {
             model: entry.name.clone(),
             declared: declared.to_owned(),
             files,
             locked: locked.license.clone(),
+            digest: locked.license_digest.clone(),
+            void,
             file: manifest.file,
             entry_span: entry.anchor(),
             lock_file,
@@ -194,44 +257,120 @@ pub fn card_mismatch(
     )
 }
 
+/// `lock::terms-mismatch`: the lock's `license` is not what the terms it
+/// names declare, and no license file governing the weights explains the
+/// difference (a hand-edited lock).
+pub fn license_consistency(
+    manifest: &Manifest,
+    entry: &ModelEntry,
+    locked: &LockedModel,
+    lock_file: FileId,
+    declared: Option<&str>,
+) -> Option<Diag> {
+    use crate::license::identify::{disagrees, stricter};
+    let declared = declared?;
+    let mut expected = declared.to_owned();
+    for lf in scope::governing(&locked.license_files) {
+        if let (Some(id), Some(c)) = (&lf.id, lf.confidence) {
+            if disagrees(&expected, id, c) {
+                expected = stricter(&expected, id).to_owned();
+            }
+        }
+    }
+    let locked_license = locked.license.as_deref().unwrap_or("no license");
+    if locked.license.as_deref().is_some_and(|l| ids::same(l, &expected)) {
+        return None;
+    }
+    Some(
+        crate::diag::Diag::error(
+            crate::diag::Code::LockTermsMismatch,
+            format!(
+                "the lock of model `{}` says its license is `{locked_license}`, but the terms its license-digest names declare `{declared}`",
+                entry.name
+            ),
+        )
+        .with_model(entry.name.clone())
+        .with_label(manifest.file, entry.anchor(), "this model")
+        .with_label(lock_file, locked.span.clone(), format!("expected `{expected}`"))
+        .with_help(format!(
+            "the store's terms list is intact (named by its own sha256), so models.lock was edited by hand or merged badly: run `modellock update {}` to lock what the source says (and `modellock update --locked` in CI to prove the lock)",
+            entry.name
+        )),
+    )
+}
+
+/// What the lineage check knows of the whole project.
+pub struct Project<'a> {
+    /// The standing of every entry that is locked and current, by name.
+    pub standings: &'a HashMap<&'a str, Standing>,
+    /// Every license digest with a live review, in any entry.
+    pub reviewed: HashSet<&'a str>,
+}
+
+impl<'a> Project<'a> {
+    pub fn new(
+        manifest: &'a Manifest,
+        standings: &'a HashMap<&'a str, Standing>,
+        today: Date,
+    ) -> Project<'a> {
+        let reviewed = manifest
+            .models
+            .iter()
+            .flat_map(|e| &e.reviews)
+            .filter(|r| r.expires.as_ref().is_none_or(|e| e.value >= today))
+            .map(|r| r.license_digest.value.as_str())
+            .collect();
+        Project {
+            standings,
+            reviewed,
+        }
+    }
+}
+
+fn accepted(s: Option<&Standing>) -> bool {
+    matches!(s, Some(Standing::Allowed | Standing::Reviewed))
+}
+
+fn hf_repo(entry: &ModelEntry) -> Option<&str> {
+    match &entry.source.value {
+        Source::Hf(r) => Some(r.as_str()),
+        _ => None,
+    }
+}
+
 /// `lineage::restricted-parent`: every ancestor of a locked model must be
-/// under a license that policy allows, or be locked as an entry of its own
-/// whose terms are allowed or reviewed; a denied license is never
-/// acceptable. `standing` gives the standing of the entry that locks a Hub
-/// repo id, if one does; `own` is the standing of `entry` itself: an
-/// ancestor under the very license the entry's allowed or reviewed terms
-/// carry is covered by them (a Llama fine-tune of a Llama base).
+/// acceptable. An ancestor is acceptable when its license is allowed (and
+/// not denied), when it is under the very license the model's own accepted
+/// terms carry (a Llama fine-tune of a Llama base), when it is the repo of
+/// an entry of the model's `base` chain whose terms are allowed or reviewed
+/// (ancestors beyond that entry are that entry's own lineage), when a live
+/// review anywhere in models.toml approves exactly the terms locked for it,
+/// or when an acceptance of the model names it with those terms. An entry
+/// that merely locks the same repo, at whatever revision, says nothing.
 pub fn lineage(
     manifest: &Manifest,
     entry: &ModelEntry,
     locked: &LockedModel,
     lock_file: FileId,
-    own: Option<&Standing>,
-    standing: &dyn Fn(&str) -> Option<Standing>,
-) -> Vec<Diag> {
+    project: &Project<'_>,
+    today: Date,
+) -> Vec<RestrictedParent> {
     let mut diags = Vec::new();
-    let own_accepted = matches!(own, Some(Standing::Allowed | Standing::Reviewed));
-    for a in &locked.lineage {
-        let license = a.license.as_deref();
-        let denied = find(&manifest.policy.deny, license).is_some();
-        let same_as_own = own_accepted
-            && license
-                .zip(locked.license.as_deref())
-                .is_some_and(|(a, own)| ids::same(a, own));
-        let acceptable = !denied
-            && (same_as_own
-                || find(&manifest.policy.allow, license).is_some()
-                || matches!(
-                    standing(&a.model),
-                    Some(Standing::Allowed | Standing::Reviewed)
-                ));
-        if acceptable {
-            continue;
-        }
-        // the chain from the model up to this ancestor
+    let own_accepted = accepted(project.standings.get(entry.name.as_str()));
+    let bases: Vec<&ModelEntry> = manifest.with_bases(entry).into_iter().skip(1).collect();
+    let base_entry = |repo: &str| {
+        bases
+            .iter()
+            .find(|b| hf_repo(b).is_some_and(|r| r.eq_ignore_ascii_case(repo)))
+    };
+    // the repos from this ancestor down to the model
+    let path_of = |a: &Ancestor| {
         let mut chain = vec![a.model.clone()];
         let mut cur = a.base_of.clone();
         while let Some(c) = cur {
+            if chain.iter().any(|x| x.eq_ignore_ascii_case(&c)) {
+                break;
+            }
             chain.push(c.clone());
             cur = locked
                 .lineage
@@ -239,6 +378,61 @@ pub fn lineage(
                 .find(|x| x.model == c)
                 .and_then(|x| x.base_of.clone());
         }
+        chain
+    };
+    for a in &locked.lineage {
+        let license = a.license.as_deref();
+        let denied = find(&manifest.policy.deny, license).is_some();
+        let path = path_of(a);
+        if !denied {
+            let same_as_own = own_accepted
+                && license
+                    .zip(locked.license.as_deref())
+                    .is_some_and(|(a, own)| ids::same(a, own));
+            let allowed = find(&manifest.policy.allow, license).is_some();
+            // the nearest entry of the base chain on the path decides
+            let by_base = path
+                .iter()
+                .find_map(|repo| base_entry(repo))
+                .map(|b| accepted(project.standings.get(b.name.as_str())));
+            let reviewed = a
+                .license_digest
+                .as_deref()
+                .is_some_and(|d| project.reviewed.contains(d));
+            let terms = a
+                .license_digest
+                .as_deref()
+                .unwrap_or(&locked.license_digest);
+            let ok = same_as_own
+                || allowed
+                || by_base == Some(true)
+                || (by_base.is_none() && reviewed);
+            if ok {
+                continue;
+            }
+            if let Ok(()) = acceptance(entry, Finding::RestrictedParent, Some(&a.model), terms, today)
+            {
+                continue;
+            }
+        }
+        let void = if denied {
+            None
+        } else {
+            let terms = a
+                .license_digest
+                .as_deref()
+                .unwrap_or(&locked.license_digest);
+            acceptance(entry, Finding::RestrictedParent, Some(&a.model), terms, today)
+                .err()
+                .flatten()
+        };
+        let other_entry = manifest
+            .models
+            .iter()
+            .filter(|e| e.name != entry.name && !bases.iter().any(|b| b.name == e.name))
+            .find(|e| hf_repo(e).is_some_and(|r| r.eq_ignore_ascii_case(&a.model)))
+            .map(|e| format!("entry `{}` locks {} too, but it is not this model's `base`, and a repo is not its terms", e.name, a.model));
+        let mut chain = path;
         chain.push(entry.name.clone());
         chain.reverse();
         diags.push(
@@ -249,12 +443,18 @@ pub fn lineage(
                 license: a.license.clone(),
                 denied,
                 chain: chain.join(" → "),
+                other_entry,
+                terms_locked: a.license_digest.is_some(),
+                digest: a
+                    .license_digest
+                    .clone()
+                    .unwrap_or_else(|| locked.license_digest.clone()),
+                void,
                 file: manifest.file,
                 entry_span: entry.anchor(),
                 lock_file,
                 lock_span: locked.span.clone(),
-            }
-            .into(),
+            },
         );
     }
     diags

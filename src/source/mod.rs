@@ -415,11 +415,10 @@ impl Resolver {
                 lf.id = Some(found.id);
             }
         }
-        for lf in locked
-            .license_files
-            .iter()
-            .filter(|l| is_license_text(&l.path))
-        {
+        let governing: Vec<_> = crate::license::scope::governing(&locked.license_files)
+            .cloned()
+            .collect();
+        for lf in &governing {
             let (Some(id), Some(c)) = (&lf.id, lf.confidence) else {
                 continue;
             };
@@ -484,11 +483,7 @@ impl Resolver {
     }
 }
 
-/// A license text proper (LICENSE, LICENCE), not a use policy or notice.
-pub fn is_license_text(path: &str) -> bool {
-    let upper = path.to_ascii_uppercase();
-    upper.starts_with("LICENSE") || upper.starts_with("LICENCE")
-}
+pub use crate::license::scope::is_license_text;
 
 fn path_failure(p: &path::PathSource, e: path::SnapshotError) -> Failure {
     let code = if e.error.kind() == std::io::ErrorKind::NotFound {

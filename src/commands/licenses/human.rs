@@ -100,6 +100,11 @@ fn model(out: &mut String, w: &Wrap, m: &ModelReport) {
             Some(c) => format!("{}: {} ({:.0}% alike)", f.path, f.id, c * 100.0),
             None => format!("{}: not a text modellock knows", f.path),
         };
+        let what = match f.governs {
+            "weights" => what,
+            "code" => format!("{what}; governs the code, not the weights"),
+            _ => format!("{what}; attached to the license"),
+        };
         w.item(out, label, &what);
     }
     for (i, a) in m.lineage.iter().enumerate() {

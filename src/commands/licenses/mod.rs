@@ -67,6 +67,9 @@ pub struct FileReport {
     pub path: String,
     pub id: String,
     pub confidence: Option<f64>,
+    /// What the file governs: `weights`, `code` or `attached` (a use
+    /// policy, notice or terms document).
+    pub governs: &'static str,
 }
 
 /// An ancestor the model is bound through.
@@ -178,7 +181,7 @@ pub fn run(ctx: &Context, args: &LicensesArgs) -> u8 {
         .filter(|e| args.models.is_empty() || args.models.contains(&e.name))
         .collect();
     let store = Store::beside(&manifest.path);
-    let report = build(&manifest, &lock, lock_file, &store, &selected);
+    let report = build(&manifest, &lock, lock_file, &store, &selected, ctx.today);
     match ctx.out.format {
         Format::Json => {
             let text = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".into());
@@ -201,6 +204,7 @@ pub fn build(
     lock_file: crate::diag::FileId,
     store: &Store,
     selected: &[&ModelEntry],
+    today: crate::date::Date,
 ) -> Report {
     let mut models = Vec::new();
     let mut conflicts: Vec<ConflictReport> = Vec::new();
@@ -219,7 +223,7 @@ pub fn build(
             );
             let declared = store.declared_license(&l.license_digest);
             conflicts.extend(
-                policy::card_mismatch(manifest, entry, l, lock_file, declared.as_deref())
+                policy::card_mismatch(manifest, entry, l, lock_file, declared.as_deref(), today)
                     .map(ConflictReport::from),
             );
         }
@@ -307,10 +311,12 @@ fn model_report(
             .map(|l| {
                 l.license_files
                     .iter()
-                    .map(|f| FileReport {
+                    .zip(crate::license::scope::scopes(&l.license_files))
+                    .map(|(f, scope)| FileReport {
                         path: f.path.clone(),
                         id: f.id.clone().unwrap_or_else(|| "unknown".into()),
                         confidence: f.confidence.map(|c| f64::from(c) / 100.0),
+                        governs: scope.as_str(),
                     })
                     .collect()
             })

@@ -129,7 +129,19 @@ pub fn terms_at(r: &Resolver, repo: &RepoId, rev: &str) -> Result<FetchedTerms, 
         let (sha, card) = hub.revision(repo_s, rev)?;
         (sha, Some(card))
     };
-    let data = commit_data(r, &hub, repo_s, &commit, card)?;
+    terms_of_commit(r, &hub, repo_s, commit, card)
+}
+
+/// The terms of a repo at a commit: its card (`card`, when just read) and
+/// its license files, downloaded by commit and checked.
+fn terms_of_commit(
+    r: &Resolver,
+    hub: &Hub<'_>,
+    repo: &str,
+    commit: String,
+    card: Option<Card>,
+) -> Result<FetchedTerms, Failure> {
+    let data = commit_data(r, hub, repo, &commit, card)?;
     let licenses: Vec<&TreeFile> = data
         .files
         .iter()
@@ -137,7 +149,7 @@ pub fn terms_at(r: &Resolver, repo: &RepoId, rev: &str) -> Result<FetchedTerms, 
         .collect();
     let texts = licenses
         .par_iter()
-        .map(|f| fetch_verified(&hub, repo_s, &commit, f).map(|b| (f.path.clone(), b)))
+        .map(|f| fetch_verified(hub, repo, &commit, f).map(|b| (f.path.clone(), b)))
         .collect::<Result<Vec<_>, Failure>>()?;
     let card = CardLicense {
         license: data.card.license.clone(),
@@ -214,9 +226,12 @@ fn inferred_relation(card: &Card, files: &[TreeFile]) -> String {
 
 /// The ancestors of a commit: its card's `base_model`s, their cards'
 /// `base_model`s and so on (bounded, cycles cut), each with its card's
-/// license. A base the Hub does not have is recorded without a license.
-/// Read once per commit (the metadata cache), so that a pinned model's lock
-/// does not move.
+/// license and its terms (revision and license digest) at the head of its
+/// default branch. A base the Hub does not have is recorded without a
+/// license; one whose license files cannot be read (gated, without access)
+/// without a license digest. Read once per commit (the metadata cache), so
+/// that a pinned model's lock does not move; a result with unreadable terms
+/// is not cached, so that access granted later is seen.
 fn lineage(
     r: &Resolver,
     hub: &Hub<'_>,
@@ -225,9 +240,19 @@ fn lineage(
     data: &CommitData,
 ) -> Result<Vec<Ancestor>, Failure> {
     let key = format!("{}\n{repo}\n{commit}", r.env.hf_endpoint);
-    if let Some(cached) = r.cache.get::<Vec<CachedAncestor>>("hf-lineage", &key) {
+    if let Some(cached) = r.cache.get::<Vec<CachedAncestor>>(LINEAGE_CACHE, &key) {
         return Ok(cached.into_iter().map(Ancestor::from).collect());
     }
+    let unreadable = |f: &Failure| {
+        matches!(
+            f.code,
+            Code::SourceNotFound
+                | Code::SourceRevisionNotFound
+                | Code::SourceGated
+                | Code::SourceUnauthorized
+        )
+    };
+    let mut complete = true;
     let mut out: Vec<Ancestor> = Vec::new();
     let mut seen: std::collections::HashSet<String> =
         std::iter::once(repo.to_ascii_lowercase()).collect();
@@ -246,29 +271,26 @@ fn lineage(
             let relation = card.relation_to(base).unwrap_or_else(|| fallback.clone());
             let parent = match super::RepoId::parse(base) {
                 Ok(_) => match hub.revision(base, "main") {
-                    Ok((_, c)) => Some(c),
-                    Err(f)
-                        if matches!(
-                            f.code,
-                            Code::SourceNotFound
-                                | Code::SourceRevisionNotFound
-                                | Code::SourceGated
-                                | Code::SourceUnauthorized
-                        ) =>
-                    {
-                        None
-                    }
+                    Ok(found) => Some(found),
+                    Err(f) if unreadable(&f) => None,
                     Err(f) => return Err(f),
                 },
                 Err(_) => None,
             };
-            out.push(Ancestor {
+            let mut ancestor = Ancestor {
                 model: base.clone(),
                 relation,
-                license: parent.as_ref().and_then(declared_license),
+                license: parent.as_ref().and_then(|(_, c)| declared_license(c)),
                 base_of: child.clone(),
-            });
-            if let Some(c) = parent {
+                revision: parent.as_ref().map(|(sha, _)| sha.clone()),
+                license_digest: None,
+            };
+            if let Some((sha, c)) = parent {
+                match terms_of_commit(r, hub, base, sha, Some(c.clone())) {
+                    Ok(t) => ancestor.license_digest = Some(t.terms.digest()),
+                    Err(f) if unreadable(&f) => complete = false,
+                    Err(f) => return Err(f),
+                }
                 let fallback = if c.base_models.len() > 1 {
                     "merge"
                 } else {
@@ -277,12 +299,18 @@ fn lineage(
                 .to_owned();
                 queue.push_back((c, Some(base.clone()), depth + 1, fallback));
             }
+            out.push(ancestor);
         }
     }
-    let cached: Vec<CachedAncestor> = out.iter().map(CachedAncestor::from).collect();
-    r.cache.put("hf-lineage", &key, &cached);
+    if complete {
+        let cached: Vec<CachedAncestor> = out.iter().map(CachedAncestor::from).collect();
+        r.cache.put(LINEAGE_CACHE, &key, &cached);
+    }
     Ok(out)
 }
+
+/// The cache namespace of lineages (the second, with the ancestors' terms).
+const LINEAGE_CACHE: &str = "hf-lineage-2";
 
 /// An ancestor as the metadata cache keeps it.
 #[derive(Clone, Serialize, Deserialize)]
@@ -291,6 +319,8 @@ struct CachedAncestor {
     relation: String,
     license: Option<String>,
     base_of: Option<String>,
+    revision: Option<String>,
+    license_digest: Option<String>,
 }
 
 impl From<&Ancestor> for CachedAncestor {
@@ -300,6 +330,8 @@ impl From<&Ancestor> for CachedAncestor {
             relation: a.relation.clone(),
             license: a.license.clone(),
             base_of: a.base_of.clone(),
+            revision: a.revision.clone(),
+            license_digest: a.license_digest.clone(),
         }
     }
 }
@@ -311,6 +343,8 @@ impl From<CachedAncestor> for Ancestor {
             relation: a.relation,
             license: a.license,
             base_of: a.base_of,
+            revision: a.revision,
+            license_digest: a.license_digest,
         }
     }
 }

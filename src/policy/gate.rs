@@ -1,0 +1,216 @@
+//! The gate: every verdict `check` gives, as one function of the manifest,
+//! the lock and the license store. `check` reports it; `update` ends with
+//! it on the lock it wrote.
+
+use super::{Project, Standing};
+use crate::date::Date;
+use crate::diag::{Diag, FileId};
+use crate::license::{store, Store, StoreGaps};
+use crate::lock::{self, stale, Lock, StaleKind};
+use crate::manifest::{Finding, Manifest};
+use std::collections::HashMap;
+
+/// Where one entry stands.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    NotLocked,
+    Stale,
+    Denied,
+    Allowed,
+    Reviewed,
+    Unreviewed,
+}
+
+impl From<&Standing> for Status {
+    fn from(s: &Standing) -> Status {
+        match s {
+            Standing::Denied => Status::Denied,
+            Standing::Allowed => Status::Allowed,
+            Standing::Reviewed => Status::Reviewed,
+            Standing::Unreviewed => Status::Unreviewed,
+        }
+    }
+}
+
+/// One entry's verdict, for reports.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ModelVerdict {
+    pub name: String,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_digest: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+}
+
+/// A finding that an acceptance can clear.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Acceptable {
+    pub model: String,
+    pub finding: Finding,
+    /// The ancestor, for a restricted parent.
+    pub ancestor: Option<String>,
+    /// The license digest an acceptance must name.
+    pub digest: String,
+}
+
+/// What the gate found.
+pub struct Verdict {
+    pub diags: Vec<Diag>,
+    pub models: Vec<ModelVerdict>,
+    /// The findings among `diags` that an acceptance can clear.
+    pub acceptable: Vec<Acceptable>,
+}
+
+/// Judges the lock against the manifest, the policy, the reviews and
+/// acceptances, the lineage, `[use]` and the license store.
+pub fn judge(
+    manifest: &Manifest,
+    lock: &Lock,
+    lock_file: FileId,
+    store: &Store,
+    today: Date,
+) -> Verdict {
+    let mut diags = Vec::new();
+    let mut seen_texts = HashMap::new();
+    let mut standings: HashMap<&str, Standing> = HashMap::new();
+    let mut models = Vec::new();
+    let mut acceptable = Vec::new();
+    for entry in &manifest.models {
+        diags.extend(super::floating_revision(manifest, entry));
+        let Some(locked) = lock.model(&entry.name) else {
+            diags.push(
+                lock::Stale {
+                    model: entry.name.clone(),
+                    manifest_file: manifest.file,
+                    manifest_span: entry.anchor(),
+                    lock_file,
+                    lock_span: None,
+                    kind: StaleKind::NotLocked,
+                }
+                .into(),
+            );
+            models.push(ModelVerdict {
+                name: entry.name.clone(),
+                status: Status::NotLocked,
+                license: None,
+                license_digest: None,
+                revision: None,
+            });
+            continue;
+        };
+        let differences = stale::differences(entry, locked);
+        if !differences.is_empty() {
+            diags.push(
+                lock::Stale {
+                    model: entry.name.clone(),
+                    manifest_file: manifest.file,
+                    manifest_span: entry.source.span.clone(),
+                    lock_file,
+                    lock_span: locked.span.clone(),
+                    kind: StaleKind::Changed(differences),
+                }
+                .into(),
+            );
+            models.push(ModelVerdict {
+                name: entry.name.clone(),
+                status: Status::Stale,
+                license: None,
+                license_digest: None,
+                revision: None,
+            });
+            continue;
+        }
+        let (standing, d) = super::evaluate(manifest, entry, locked, lock_file, today, Some(store));
+        diags.extend(d);
+        // what the card declared, from the terms the lock names
+        let declared = store.declared_license(&locked.license_digest);
+        if let Some(d) = super::card_mismatch(
+            manifest,
+            entry,
+            locked,
+            lock_file,
+            declared.as_deref(),
+            today,
+        ) {
+            acceptable.push(Acceptable {
+                model: entry.name.clone(),
+                finding: Finding::CardMismatch,
+                ancestor: None,
+                digest: locked.license_digest.clone(),
+            });
+            diags.push(d);
+        }
+        diags.extend(super::license_consistency(
+            manifest,
+            entry,
+            locked,
+            lock_file,
+            declared.as_deref(),
+        ));
+        let gaps = store::gaps(store, locked, &mut seen_texts);
+        if !gaps.is_empty() {
+            diags.extend(Vec::<Diag>::from(StoreGaps {
+                model: entry.name.clone(),
+                gaps,
+                file: manifest.file,
+                entry_span: entry.anchor(),
+                lock_file,
+                lock_span: locked.span.clone(),
+            }));
+        }
+        models.push(ModelVerdict {
+            name: entry.name.clone(),
+            status: Status::from(&standing),
+            license: locked.license.clone(),
+            license_digest: Some(locked.license_digest.clone()),
+            revision: Some(locked.revision.clone()),
+        });
+        standings.insert(entry.name.as_str(), standing);
+    }
+    // lineage and use: they need every entry's standing
+    let project = Project::new(manifest, &standings, today);
+    for entry in &manifest.models {
+        let Some(locked) = lock.model(&entry.name) else {
+            continue;
+        };
+        if standings.contains_key(entry.name.as_str()) {
+            for r in super::lineage(manifest, entry, locked, lock_file, &project, today) {
+                if !r.denied {
+                    acceptable.push(Acceptable {
+                        model: entry.name.clone(),
+                        finding: Finding::RestrictedParent,
+                        ancestor: Some(r.ancestor.clone()),
+                        digest: r.digest.clone(),
+                    });
+                }
+                diags.push(r.into());
+            }
+            diags.extend(super::use_conflicts(manifest, entry, lock, lock_file));
+        }
+    }
+    for locked in &lock.models {
+        if manifest.model(&locked.name).is_none() {
+            diags.push(
+                lock::Stale {
+                    model: locked.name.clone(),
+                    manifest_file: manifest.file,
+                    manifest_span: None,
+                    lock_file,
+                    lock_span: locked.span.clone(),
+                    kind: StaleKind::NotInManifest,
+                }
+                .into(),
+            );
+        }
+    }
+    Verdict {
+        diags,
+        models,
+        acceptable,
+    }
+}
