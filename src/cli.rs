@@ -13,14 +13,10 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "modellock", version, about, max_term_width = 100)]
 pub struct Cli {
-    /// Path to models.toml (the lock is models.lock beside it).
-    #[arg(
-        long,
-        global = true,
-        value_name = "PATH",
-        default_value = "models.toml"
-    )]
-    pub manifest_path: PathBuf,
+    /// Path to models.toml (the lock is models.lock beside it). Default:
+    /// the nearest models.toml in this directory or a parent.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -95,8 +91,17 @@ For more information, try '--help'."
         );
         return ExitCode::from(2);
     }
+    let manifest_path = match &cli.manifest_path {
+        Some(p) => p.clone(),
+        // init writes a new file here
+        None if matches!(cli.command, Command::Init(_)) => PathBuf::from(MANIFEST),
+        None => find_manifest().unwrap_or_else(|| PathBuf::from(MANIFEST)),
+    };
+    if cli.verbose && !cli.quiet {
+        eprintln!("{:>12} {}", "Manifest", manifest_path.display());
+    }
     let ctx = Context {
-        manifest_path: cli.manifest_path.clone(),
+        manifest_path,
         today: cli.today.unwrap_or_else(Date::today),
         out: Output::new(cli.format, cli.color, cli.quiet, cli.verbose),
     };
@@ -113,6 +118,22 @@ For more information, try '--help'."
         Command::Audit(a) => commands::audit::run(&ctx, a),
     };
     ExitCode::from(status)
+}
+
+const MANIFEST: &str = crate::manifest::FILE_NAME;
+
+/// The nearest models.toml in the current directory or a parent, as cargo
+/// finds Cargo.toml: a relative path (`models.toml`, `../models.toml`).
+fn find_manifest() -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    let mut rel = PathBuf::new();
+    for dir in cwd.ancestors() {
+        if dir.join(MANIFEST).is_file() {
+            return Some(rel.join(MANIFEST));
+        }
+        rel.push("..");
+    }
+    None
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {

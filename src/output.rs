@@ -93,6 +93,57 @@ impl Output {
         lines: &[String],
         status: u8,
     ) {
+        self.report_then_gate(diags, files, models, extra, lines, status, None);
+    }
+
+    /// Like [`Output::report_with_status`], ending with the gate's verdict
+    /// (`gate`: what `check` finds on the lock just written), so that a
+    /// command's own success is never read as an all-clear.
+    #[allow(clippy::too_many_arguments)]
+    pub fn report_then_gate(
+        &self,
+        diags: &[Diag],
+        files: &Files,
+        models: Option<usize>,
+        mut extra: serde_json::Map<String, serde_json::Value>,
+        lines: &[String],
+        status: u8,
+        gate: Option<&[Diag]>,
+    ) {
+        let gate_summary = gate.map(|g| {
+            let counts = Counts::of(g);
+            let verdict = if diag::exit_status(g) == 0 {
+                "passes"
+            } else {
+                "fails"
+            };
+            (
+                counts,
+                format!(
+                    "check: {} on the new lock; `modellock check` {verdict}",
+                    render::summary_line(counts, models)
+                ),
+            )
+        });
+        if let (Some(g), Format::Json) = (gate, self.format) {
+            extra.insert(
+                "gate".into(),
+                serde_json::json!({
+                    "diagnostics": render::json_diagnostics(g, files),
+                    "errors": Counts::of(g).errors,
+                    "warnings": Counts::of(g).warnings,
+                    "exit-status": diag::exit_status(g),
+                }),
+            );
+        }
+        let all: Vec<Diag>;
+        let diags = match (gate, self.format) {
+            (Some(g), Format::Github | Format::Sarif) => {
+                all = diags.iter().chain(g).cloned().collect();
+                &all[..]
+            }
+            _ => diags,
+        };
         let counts = Counts::of(diags);
         match self.format {
             Format::Json | Format::Cyclonedx => {
@@ -145,7 +196,19 @@ impl Output {
                     out.push_str(line);
                     out.push('\n');
                 }
-                if !self.quiet || counts.errors > 0 {
+                for d in gate.unwrap_or_default() {
+                    if self.quiet && d.severity != Severity::Error {
+                        continue;
+                    }
+                    out.push_str(&render::human(d, files, style));
+                    out.push('\n');
+                }
+                if let Some((gate_counts, line)) = &gate_summary {
+                    if !self.quiet || gate_counts.errors > 0 {
+                        out.push_str(line);
+                        out.push('\n');
+                    }
+                } else if !self.quiet || counts.errors > 0 {
                     out.push_str(&render::summary_line(counts, models));
                     out.push('\n');
                 }

@@ -34,8 +34,10 @@ impl Context {
     /// Prints diagnostics alone (for commands that stop early) and returns
     /// the exit status they imply.
     pub fn fail(&self, diags: &[Diag], files: &Files) -> u8 {
-        self.out.report(diags, files, None, Default::default(), &[]);
-        diag::exit_status(diags).max(1)
+        let status = diag::exit_status(diags).max(1);
+        self.out
+            .report_with_status(diags, files, None, Default::default(), &[], status);
+        status
     }
 }
 

@@ -313,7 +313,7 @@ pub fn run(ctx: &Context, args: &OutdatedArgs) -> u8 {
             Err(d) => diags.push(d),
         }
     }
-    if !diags.is_empty() {
+    if crate::diag::has_errors(&diags) {
         return ctx.fail(&diags, &files);
     }
 

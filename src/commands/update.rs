@@ -9,6 +9,7 @@ use crate::license::Store;
 use crate::lock::{self, Lock, LockedModel};
 use crate::manifest::ModelEntry;
 use crate::output::short_id;
+use crate::policy::gate;
 use crate::source::{Failure, Pin, Resolver, Source};
 use rayon::prelude::*;
 use serde_json::json;
@@ -24,6 +25,11 @@ pub struct UpdateArgs {
     /// Print what would change; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Re-resolve and fail (exit 1, with the difference) when models.lock
+    /// would change; write nothing. The online CI gate that proves the
+    /// lock is what the sources say.
+    #[arg(long, conflicts_with_all = ["dry_run", "precise"])]
+    pub locked: bool,
     /// How many models to resolve at once.
     #[arg(long, short = 'j', value_name = "N", default_value_t = PARALLEL as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub jobs: u16,
@@ -155,6 +161,17 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
             }
             _ if args.models.is_empty() => {
                 match still_satisfied(e, old.as_ref(), &resolver.store) {
+                    // --locked proves the kept release: its tag resolved
+                    // again, every fact re-derived at that commit
+                    Some(kept) if args.locked => match (&e.source.value, &kept.tag) {
+                        (Source::Hf(repo), Some(tag)) => {
+                            match crate::source::hf::versions::precise(&resolver, e, repo.as_str(), tag) {
+                                Ok(pin) => Plan::Pinned(pin),
+                                Err(f) => return ctx.fail(&[failure_diag(&manifest, e, f)], &files),
+                            }
+                        }
+                        _ => Plan::Fresh,
+                    },
                     Some(kept) => Plan::Keep(Box::new(kept)),
                     None => Plan::Fresh,
                 }
@@ -189,14 +206,16 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
     progress.finish_and_clear();
 
     let mut resolved = Vec::new();
+    let mut failures = Vec::new();
     for (entry, result) in results {
         match result {
             Ok(m) => resolved.push(m),
-            Err(f) => diags.push(failure_diag(&manifest, entry, f)),
+            Err(f) => failures.push(failure_diag(&manifest, entry, f)),
         }
     }
-    if !diags.is_empty() {
-        diags.sort_by(|a, b| a.model.cmp(&b.model));
+    if !failures.is_empty() {
+        failures.sort_by(|a, b| a.model.cmp(&b.model));
+        diags.extend(failures);
         return ctx.fail(&diags, &files);
     }
 
@@ -220,6 +239,9 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
     }
 
     let lock_path = ctx.lock_path();
+    if args.locked {
+        return report_locked(ctx, &manifest, &files, diags, old.as_ref(), &new, &changes);
+    }
     let written = if args.dry_run {
         false
     } else {
@@ -282,9 +304,92 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
     );
     extra.insert("written".into(), written.into());
     extra.insert("dry-run".into(), args.dry_run.into());
-    ctx.out
-        .report(&[], &files, Some(manifest.models.len()), extra, &lines);
+    // the gate's verdict on the lock as it now stands
+    let gate = (!args.dry_run).then(|| {
+        let text = lock::render(&new);
+        let lock_file = files.add(lock_path.display().to_string(), text.as_str());
+        let (parsed, mut d) = lock::parse(&text, lock_file);
+        if let Some(l) = parsed {
+            d.extend(gate::judge(&manifest, &l, lock_file, &resolver.store, ctx.today).diags);
+        }
+        d
+    });
+    ctx.out.report_then_gate(
+        &diags,
+        &files,
+        Some(manifest.models.len()),
+        extra,
+        &lines,
+        0,
+        gate.as_deref(),
+    );
     0
+}
+
+/// `update --locked`: nothing is written; exit 1 with what would change
+/// when the sources say something else than models.lock.
+fn report_locked(
+    ctx: &Context,
+    manifest: &crate::manifest::Manifest,
+    files: &Files,
+    mut diags: Vec<Diag>,
+    old: Option<&Lock>,
+    new: &Lock,
+    changes: &[Change],
+) -> u8 {
+    let old_text = old.map(lock::render).unwrap_or_default();
+    let new_text = lock::render(new);
+    if old_text != new_text {
+        let diff = similar::TextDiff::from_lines(&old_text, &new_text)
+            .unified_diff()
+            .context_radius(2)
+            .header("models.lock", "models.lock (from the sources)")
+            .to_string();
+        let what: Vec<String> = changes.iter().map(|c| c.human(false)).collect();
+        let names: Vec<&str> = changes.iter().map(|c| c.name.as_str()).collect();
+        let help = if old.is_none() {
+            "there is no models.lock: run `modellock update` and commit it".to_owned()
+        } else {
+            format!(
+                "{}\n{diff}run `modellock update {}` to take what the sources say, read `modellock check`, and commit models.lock",
+                what.join("\n"),
+                names.join(" ")
+            )
+        };
+        diags.push(
+            Diag::error(
+                Code::LockOutdated,
+                if old.is_none() {
+                    "`update --locked`: there is no models.lock to hold to".to_owned()
+                } else {
+                    format!(
+                        "`update --locked`: models.lock is not what the sources say for {}",
+                        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    )
+                },
+            )
+            .with_help(help),
+        );
+    }
+    let mut extra = serde_json::Map::new();
+    extra.insert(
+        "changes".into(),
+        serde_json::Value::Array(changes.iter().map(Change::json).collect()),
+    );
+    extra.insert("written".into(), false.into());
+    extra.insert("locked".into(), true.into());
+    let lines = if crate::diag::has_errors(&diags) {
+        Vec::new()
+    } else {
+        vec![format!(
+            "{:>12} models.lock is what the sources say ({} models)",
+            "Verified",
+            new.models.len()
+        )]
+    };
+    ctx.out
+        .report(&diags, files, Some(manifest.models.len()), extra, &lines);
+    crate::diag::exit_status(&diags)
 }
 
 /// `--precise` takes one `hf:` model.

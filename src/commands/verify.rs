@@ -55,7 +55,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> u8 {
             }
         }
     }
-    if !diags.is_empty() {
+    if crate::diag::has_errors(&diags) {
         return ctx.fail(&diags, &files);
     }
     if args.models.is_empty() {

@@ -131,6 +131,12 @@ pub fn exit_status(diags: &[Diag]) -> u8 {
     }
 }
 
+/// Whether any diagnostic is an error (warnings and advice never stop a
+/// command nor change its exit status).
+pub fn has_errors(diags: &[Diag]) -> bool {
+    diags.iter().any(|d| d.severity == Severity::Error)
+}
+
 /// "did you mean" helper: the candidate closest to `word`, when close enough.
 pub fn did_you_mean<'a>(
     word: &str,

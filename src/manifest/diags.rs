@@ -19,7 +19,7 @@ impl From<ReadFailed> for Diag {
                 Code::ManifestNotFound,
                 format!("no manifest at `{}`", d.path.display()),
             )
-            .with_help("run `modellock init` to create one, or pass `--manifest-path PATH`")
+            .with_help("modellock looks for models.toml in this directory and its parents: run `modellock init` to create one, or pass `--manifest-path PATH`")
         } else {
             Diag::error(
                 Code::ManifestIo,
