@@ -225,7 +225,7 @@ fn licenses_json_report() {
     assert_eq!(quant["license"], "llama3.1", "the stricter license");
     assert_eq!(
         quant["files"][0],
-        json!({"path": "LICENSE", "id": "llama3.1", "confidence": 1.0})
+        json!({"path": "LICENSE", "id": "llama3.1", "confidence": 1.0, "governs": "weights"})
     );
     let attributions: Vec<&Value> = doc["pipeline"]["obligations"]
         .as_array()
