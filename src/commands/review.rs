@@ -90,8 +90,12 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
             [] => {
                 let what = match (finding, &args.ancestor) {
                     (Finding::CardMismatch, _) => "no card mismatch".to_owned(),
-                    (Finding::RestrictedParent, Some(a)) => format!("no restricted parent `{a}` that can be accepted"),
-                    (Finding::RestrictedParent, None) => "no restricted parent that can be accepted".to_owned(),
+                    (Finding::RestrictedParent, Some(a)) => {
+                        format!("no restricted parent `{a}` that can be accepted")
+                    }
+                    (Finding::RestrictedParent, None) => {
+                        "no restricted parent that can be accepted".to_owned()
+                    }
                 };
                 let d = refuse(
                     Code::ReviewNotNeeded,

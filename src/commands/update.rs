@@ -165,9 +165,16 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
                     // again, every fact re-derived at that commit
                     Some(kept) if args.locked => match (&e.source.value, &kept.tag) {
                         (Source::Hf(repo), Some(tag)) => {
-                            match crate::source::hf::versions::precise(&resolver, e, repo.as_str(), tag) {
+                            match crate::source::hf::versions::precise(
+                                &resolver,
+                                e,
+                                repo.as_str(),
+                                tag,
+                            ) {
                                 Ok(pin) => Plan::Pinned(pin),
-                                Err(f) => return ctx.fail(&[failure_diag(&manifest, e, f)], &files),
+                                Err(f) => {
+                                    return ctx.fail(&[failure_diag(&manifest, e, f)], &files)
+                                }
                             }
                         }
                         _ => Plan::Fresh,
@@ -364,7 +371,11 @@ fn report_locked(
                 } else {
                     format!(
                         "`update --locked`: models.lock is not what the sources say for {}",
-                        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                        names
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )
                 },
             )

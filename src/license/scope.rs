@@ -41,7 +41,14 @@ pub fn named(path: &str) -> Option<Scope> {
         .filter(|w| !w.is_empty())
         .collect();
     let has = |set: &[&str]| words.iter().any(|w| set.contains(w));
-    if has(&["MODEL", "MODELS", "WEIGHT", "WEIGHTS", "CHECKPOINT", "CHECKPOINTS"]) {
+    if has(&[
+        "MODEL",
+        "MODELS",
+        "WEIGHT",
+        "WEIGHTS",
+        "CHECKPOINT",
+        "CHECKPOINTS",
+    ]) {
         Some(Scope::Weights)
     } else if has(&["CODE", "SOURCE", "SOFTWARE"]) {
         Some(Scope::Code)
@@ -82,9 +89,12 @@ pub fn scopes(files: &[LicenseFile]) -> Vec<Scope> {
     let software = |i: usize| files[i].id.as_deref().is_some_and(is_software_license);
     let mixed = plain.len() > 1
         && plain.iter().any(|&i| software(i))
-        && plain
-            .iter()
-            .any(|&i| files[i].id.as_deref().is_some_and(|id| id != "unknown" && !is_software_license(id)));
+        && plain.iter().any(|&i| {
+            files[i]
+                .id
+                .as_deref()
+                .is_some_and(|id| id != "unknown" && !is_software_license(id))
+        });
     named
         .iter()
         .enumerate()
@@ -126,13 +136,22 @@ mod tests {
     #[test]
     fn names_decide() {
         // DeepSeek
-        let f = [file("LICENSE-CODE", "mit"), file("LICENSE-MODEL", "deepseek")];
+        let f = [
+            file("LICENSE-CODE", "mit"),
+            file("LICENSE-MODEL", "deepseek"),
+        ];
         assert_eq!(governing_paths(&f), ["LICENSE-MODEL"]);
         // audiocraft
-        let f = [file("LICENSE", "mit"), file("LICENSE_weights", "cc-by-nc-4.0")];
+        let f = [
+            file("LICENSE", "mit"),
+            file("LICENSE_weights", "cc-by-nc-4.0"),
+        ];
         assert_eq!(governing_paths(&f), ["LICENSE_weights"]);
         // ChatGLM
-        let f = [file("LICENSE", "apache-2.0"), file("MODEL_LICENSE", "unknown")];
+        let f = [
+            file("LICENSE", "apache-2.0"),
+            file("MODEL_LICENSE", "unknown"),
+        ];
         assert_eq!(governing_paths(&f), ["MODEL_LICENSE"]);
         // code named, plain file governs
         let f = [file("LICENSE", "llama3"), file("CODE_LICENSE", "mit")];

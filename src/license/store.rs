@@ -310,9 +310,9 @@ pub fn gaps(
             // an intact entry that disagrees with the lock: the lock is wrong
             for (path, d) in &t.files {
                 match locked.license_files.iter().find(|l| &l.path == path) {
-                    None => gaps
-                        .lock_disagrees
-                        .push(format!("the terms name `{path}`, which the lock does not list")),
+                    None => gaps.lock_disagrees.push(format!(
+                        "the terms name `{path}`, which the lock does not list"
+                    )),
                     Some(l) if &l.digest != d => gaps.lock_disagrees.push(format!(
                         "the lock gives `{path}` the digest {}, the terms {}",
                         l.digest, d

@@ -134,11 +134,7 @@ pub fn add_review(text: &str, model: &str, review: &NewReview<'_>) -> Result<Str
 
 /// Returns the manifest text with a `[[models.NAME.accept]]` record
 /// appended after the model's existing ones; everything else is kept.
-pub fn add_acceptance(
-    text: &str,
-    model: &str,
-    a: &NewAcceptance<'_>,
-) -> Result<String, String> {
+pub fn add_acceptance(text: &str, model: &str, a: &NewAcceptance<'_>) -> Result<String, String> {
     let mut fields: Vec<(&str, toml_edit::Value)> = vec![("finding", a.finding.as_str().into())];
     if let Some(anc) = a.ancestor {
         fields.push(("ancestor", anc.into()));

@@ -693,7 +693,12 @@ fn require(
 }
 
 /// A `license-digest` value: `sha256:` and 64 lower-case hex digits.
-fn digest(r: &mut Reader<'_>, t: &dyn TableLike, table: &str, model: &str) -> Option<Spanned<String>> {
+fn digest(
+    r: &mut Reader<'_>,
+    t: &dyn TableLike,
+    table: &str,
+    model: &str,
+) -> Option<Spanned<String>> {
     let digest = r.string(t, "license-digest", table);
     if let Some(d) = &digest {
         let valid = d
@@ -729,7 +734,10 @@ fn check_expiry(
                     "{what} of `{model}` expires ({}) before its date ({})",
                     e.value, d.value
                 ),
-                label: format!("before the date of the {}", what.trim_start_matches("a ").trim_start_matches("an ")),
+                label: format!(
+                    "before the date of the {}",
+                    what.trim_start_matches("a ").trim_start_matches("an ")
+                ),
                 span: e.span.clone(),
                 help: "set `expires` after `date`, or remove it".into(),
             });
@@ -752,8 +760,16 @@ fn parse_accept(
     };
     req(r, "finding", "say what is accepted: `finding = \"card-mismatch\"` or `\"restricted-parent\"`; `modellock review NAME --accept FINDING` writes the record");
     req(r, "license-digest", "an acceptance holds for one exact license digest: `modellock review NAME --accept FINDING` writes the record");
-    req(r, "reviewer", "say who accepted it, e.g. `reviewer = \"legal@example.com\"`");
-    req(r, "date", "say when it was accepted, e.g. `date = 2026-05-01`");
+    req(
+        r,
+        "reviewer",
+        "say who accepted it, e.g. `reviewer = \"legal@example.com\"`",
+    );
+    req(
+        r,
+        "date",
+        "say when it was accepted, e.g. `date = 2026-05-01`",
+    );
     req(r, "reason", "say why it is acceptable, e.g. `reason = \"LEGAL-88: bound by the stricter terms, which we meet\"`");
     let finding = r.string(t, "finding", table).and_then(|f| match Finding::parse(&f.value) {
         Some(v) => Some(Spanned::new(v, f.span)),

@@ -1,9 +1,9 @@
 //! Diagnostics of the policy and review checks.
 
 use crate::date::Date;
-use crate::manifest::Finding;
 use crate::diag::{Code, Diag, FileId};
 use crate::license::compare::{FileStatus, TermsDiff};
+use crate::manifest::Finding;
 use std::ops::Range;
 
 type Span = Option<Range<usize>>;
@@ -289,8 +289,21 @@ impl From<CardMismatch> for Diag {
         )
         .with_model(d.model.clone())
         .with_label(d.file, d.entry_span, "this model")
-        .with_label(d.lock_file, d.lock_span, format!("locked as the stricter: {locked}"));
-        let voided = d.void.as_ref().map(|v| format!("the acceptance on record ({}) does not hold: it {}. ", v.date, v.why)).unwrap_or_default();
+        .with_label(
+            d.lock_file,
+            d.lock_span,
+            format!("locked as the stricter: {locked}"),
+        );
+        let voided = d
+            .void
+            .as_ref()
+            .map(|v| {
+                format!(
+                    "the acceptance on record ({}) does not hold: it {}. ",
+                    v.date, v.why
+                )
+            })
+            .unwrap_or_default();
         with_void(diag, d.void, d.file).with_help(format!(
             "{voided}a card's `license:` is metadata anyone can edit; the license file of the weights is what binds you. The lock records the stricter license (`{locked}`) and policy applies to it. Read the terms (`modellock diff {m}`); when the model is acceptable under them, record that for these exact terms ({digest}):\n\n  {cmd}",
             m = d.model,
@@ -346,7 +359,12 @@ impl From<RestrictedParent> for Diag {
             let voided = d
                 .void
                 .as_ref()
-                .map(|v| format!("the acceptance on record ({}) does not hold: it {}. ", v.date, v.why))
+                .map(|v| {
+                    format!(
+                        "the acceptance on record ({}) does not hold: it {}. ",
+                        v.date, v.why
+                    )
+                })
                 .unwrap_or_default();
             let base = match &d.other_entry {
                 Some(e) => format!(

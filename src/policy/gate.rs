@@ -145,14 +145,16 @@ pub fn judge(
             });
             diags.push(d);
         }
-        diags.extend(super::license_consistency(
-            manifest,
-            entry,
-            locked,
-            lock_file,
-            declared.as_deref(),
-        ));
         let gaps = store::gaps(store, locked, &mut seen_texts);
+        if gaps.lock_disagrees.is_empty() {
+            diags.extend(super::license_consistency(
+                manifest,
+                entry,
+                locked,
+                lock_file,
+                declared.as_deref(),
+            ));
+        }
         if !gaps.is_empty() {
             diags.extend(Vec::<Diag>::from(StoreGaps {
                 model: entry.name.clone(),

@@ -14,8 +14,8 @@ use crate::license::{compare, ids, scope, Store};
 use crate::lock::{Ancestor, LockedModel};
 use crate::manifest::{Acceptance, Finding, Manifest, ModelEntry, Spanned};
 use crate::output::short_id;
-use std::collections::{HashMap, HashSet};
 use crate::source::{hf, Source};
+use std::collections::{HashMap, HashSet};
 
 /// Where a locked license stands with the policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -278,7 +278,11 @@ pub fn license_consistency(
         }
     }
     let locked_license = locked.license.as_deref().unwrap_or("no license");
-    if locked.license.as_deref().is_some_and(|l| ids::same(l, &expected)) {
+    if locked
+        .license
+        .as_deref()
+        .is_some_and(|l| ids::same(l, &expected))
+    {
         return None;
     }
     Some(
@@ -403,15 +407,18 @@ pub fn lineage(
                 .license_digest
                 .as_deref()
                 .unwrap_or(&locked.license_digest);
-            let ok = same_as_own
-                || allowed
-                || by_base == Some(true)
-                || (by_base.is_none() && reviewed);
+            let ok =
+                same_as_own || allowed || by_base == Some(true) || (by_base.is_none() && reviewed);
             if ok {
                 continue;
             }
-            if let Ok(()) = acceptance(entry, Finding::RestrictedParent, Some(&a.model), terms, today)
-            {
+            if let Ok(()) = acceptance(
+                entry,
+                Finding::RestrictedParent,
+                Some(&a.model),
+                terms,
+                today,
+            ) {
                 continue;
             }
         }
@@ -422,9 +429,15 @@ pub fn lineage(
                 .license_digest
                 .as_deref()
                 .unwrap_or(&locked.license_digest);
-            acceptance(entry, Finding::RestrictedParent, Some(&a.model), terms, today)
-                .err()
-                .flatten()
+            acceptance(
+                entry,
+                Finding::RestrictedParent,
+                Some(&a.model),
+                terms,
+                today,
+            )
+            .err()
+            .flatten()
         };
         let other_entry = manifest
             .models
@@ -435,27 +448,25 @@ pub fn lineage(
         let mut chain = path;
         chain.push(entry.name.clone());
         chain.reverse();
-        diags.push(
-            RestrictedParent {
-                model: entry.name.clone(),
-                ancestor: a.model.clone(),
-                relation: a.relation.clone(),
-                license: a.license.clone(),
-                denied,
-                chain: chain.join(" → "),
-                other_entry,
-                terms_locked: a.license_digest.is_some(),
-                digest: a
-                    .license_digest
-                    .clone()
-                    .unwrap_or_else(|| locked.license_digest.clone()),
-                void,
-                file: manifest.file,
-                entry_span: entry.anchor(),
-                lock_file,
-                lock_span: locked.span.clone(),
-            },
-        );
+        diags.push(RestrictedParent {
+            model: entry.name.clone(),
+            ancestor: a.model.clone(),
+            relation: a.relation.clone(),
+            license: a.license.clone(),
+            denied,
+            chain: chain.join(" → "),
+            other_entry,
+            terms_locked: a.license_digest.is_some(),
+            digest: a
+                .license_digest
+                .clone()
+                .unwrap_or_else(|| locked.license_digest.clone()),
+            void,
+            file: manifest.file,
+            entry_span: entry.anchor(),
+            lock_file,
+            lock_span: locked.span.clone(),
+        });
     }
     diags
 }
