@@ -169,3 +169,109 @@ proptest! {
     #[test]
     fn lock_tomlish(text in tomlish()) { load_lock(&text); }
 }
+
+// audit: every recogniser and the notebook scanner on source-like text
+// with multi-byte characters; every hit's span lies on char boundaries
+
+use modellock::audit::recognise::{self, FileKind};
+
+const KINDS: [FileKind; 13] = [
+    FileKind::Python,
+    FileKind::Notebook,
+    FileKind::Script,
+    FileKind::Rust,
+    FileKind::Go,
+    FileKind::Yaml,
+    FileKind::Json,
+    FileKind::Toml,
+    FileKind::Env,
+    FileKind::Docker,
+    FileKind::Modelfile,
+    FileKind::Terraform,
+    FileKind::Shell,
+];
+
+fn check_hits(text: &str, hits: &[recognise::Hit]) {
+    for h in hits {
+        assert!(h.start <= h.end && h.end <= text.len(), "{h:?}");
+        assert!(
+            text.get(h.start..h.end).is_some(),
+            "hit {h:?} is not on char boundaries"
+        );
+    }
+}
+
+fn scan_everything(text: &str) {
+    for kind in KINDS {
+        check_hits(text, &recognise::scan(text, kind));
+    }
+    // as the code cell of a notebook
+    let nb = serde_json::json!({"cells": [{"cell_type": "code", "source": [text]}]}).to_string();
+    check_hits(&nb, &modellock::audit::notebook::scan(&nb));
+}
+
+/// Source-like text: calls left open, quotes, escapes, and long runs of
+/// multi-byte characters (the scan limits fall inside them).
+fn sourceish() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            Just("from_pretrained(\"".to_owned()),
+            Just("AutoModel.from_pretrained(".to_owned()),
+            Just("ollama run ".to_owned()),
+            Just("ollama.chat(model='".to_owned()),
+            Just("revision=\"".to_owned()),
+            Just("model: ".to_owned()),
+            Just("--model ".to_owned()),
+            Just("hf://".to_owned()),
+            Just("https://huggingface.co/".to_owned()),
+            Just("meta-llama/Llama-3.1-8B".to_owned()),
+            Just("llama3.2:3b".to_owned()),
+            Just("FROM ".to_owned()),
+            Just("\"\"\"".to_owned()),
+            Just("/*".to_owned()),
+            Just("#".to_owned()),
+            Just("\\".to_owned()),
+            Just("\"".to_owned()),
+            Just("'".to_owned()),
+            Just("`".to_owned()),
+            Just("(".to_owned()),
+            Just(")".to_owned()),
+            Just(",".to_owned()),
+            Just("\n".to_owned()),
+            Just(" ".to_owned()),
+            (1usize..1500).prop_map(|n| "é".repeat(n)),
+            (1usize..1500).prop_map(|n| "日本語".repeat(n)),
+            (1usize..800).prop_map(|n| "🦙".repeat(n)),
+        ],
+        0..24,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn audit_recognisers_on_any_text(text in sourceish()) { scan_everything(&text); }
+
+    #[test]
+    fn audit_recognisers_on_any_string(text in "\\PC{0,300}") { scan_everything(&text); }
+}
+
+#[test]
+fn an_unclosed_call_before_4_kib_of_multibyte_text() {
+    // a call's scan limit used to fall inside a character and be sliced
+    for call in [
+        "model = AutoModel.from_pretrained(\"meta-llama/Llama-3.1-8B\", ",
+        "import ollama\nollama.chat(stream=True, ",
+    ] {
+        for pad in 0..4 {
+            let text = format!(
+                "{call}{}{}",
+                "x".repeat(pad),
+                "日本語のテキスト".repeat(600)
+            );
+            scan_everything(&text);
+        }
+    }
+}

@@ -7,7 +7,7 @@
 
 pub mod caches;
 mod diags;
-mod notebook;
+pub mod notebook;
 pub mod recognise;
 pub mod status;
 

@@ -61,7 +61,11 @@ pub(super) struct Arg {
 /// (at most 4 KiB). Returns the arguments and the end of the call.
 pub(super) fn call_args(text: &str, open: usize) -> (Vec<Arg>, usize) {
     let bytes = text.as_bytes();
-    let limit = (open + 4096).min(bytes.len());
+    // the scan stops at a char boundary: `end` may be returned and sliced
+    let mut limit = (open + 4096).min(bytes.len());
+    while !text.is_char_boundary(limit) {
+        limit -= 1;
+    }
     let mut args = Vec::new();
     let mut i = open + 1;
     let mut depth = 0usize;
