@@ -55,7 +55,9 @@ impl NetError {
 impl fmt::Display for NetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            NetError::Connect { url, detail } => write!(f, "cannot connect for {url}: {detail}"),
+            NetError::Connect { url, detail } => {
+                write!(f, "cannot connect to {}: {detail} ({url})", host_of(url))
+            }
             NetError::Timeout { url } => write!(f, "{url} timed out"),
             NetError::Tls { url, detail } => write!(f, "TLS failed for {url}: {detail}"),
             NetError::Io { url, detail } => {
@@ -287,11 +289,22 @@ fn map_error(url: &str, e: ureq::Error) -> NetError {
             url,
             detail: "the connection failed".into(),
         },
+        // a name that does not resolve comes back as a plain I/O error
+        ureq::Error::Io(_) if !resolves(&url) => NetError::Connect {
+            url,
+            detail: "the host name does not resolve".into(),
+        },
         ureq::Error::Io(io) => match io.kind() {
             std::io::ErrorKind::ConnectionRefused => NetError::Connect {
                 url,
                 detail: "connection refused".into(),
             },
+            std::io::ErrorKind::HostUnreachable | std::io::ErrorKind::NetworkUnreachable => {
+                NetError::Connect {
+                    url,
+                    detail: io.to_string(),
+                }
+            }
             std::io::ErrorKind::TimedOut => NetError::Timeout { url },
             _ => NetError::Io {
                 url,
@@ -312,6 +325,30 @@ fn map_error(url: &str, e: ureq::Error) -> NetError {
             detail: other.to_string(),
         },
     }
+}
+
+/// The host (and port) of a URL, without credentials.
+pub fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    authority.rsplit_once('@').map_or(authority, |(_, h)| h)
+}
+
+/// Whether the host of a URL resolves to an address.
+fn resolves(url: &str) -> bool {
+    use std::net::ToSocketAddrs;
+    let host = host_of(url);
+    let has_port = match host.strip_prefix('[') {
+        Some(v6) => v6.contains("]:"),
+        None => host.contains(':'),
+    };
+    let addr = if has_port {
+        host.to_owned()
+    } else {
+        let port = if url.starts_with("http://") { 80 } else { 443 };
+        format!("{host}:{port}")
+    };
+    addr.to_socket_addrs().is_ok_and(|mut a| a.next().is_some())
 }
 
 /// Percent-encodes everything but the RFC 3986 unreserved characters (as

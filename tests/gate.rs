@@ -648,3 +648,44 @@ fn models_toml_is_found_from_a_subdirectory() {
         .unwrap()
         .contains("this directory and its parents"));
 }
+
+#[test]
+fn network_errors_name_the_host_and_the_setting_that_chose_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("models.toml"),
+        "[models.a]\nsource = \"hf:org/x\"\nrevision = \"main\"\n\n[models.b]\nsource = \"ollama:nohost.invalid/ns/m:1\"\n",
+    )
+    .unwrap();
+    // `.invalid` never resolves (RFC 6761)
+    let r = run_checked(
+        project_command(dir.path(), "http://nonexistent.invalid")
+            .args(["--format", "json", "update"]),
+    );
+    assert_eq!(r.code, 2);
+    let doc = r.json();
+    let diags = doc["diagnostics"].as_array().unwrap();
+    let a = find(diags, "network::connect", "a");
+    assert!(a["message"]
+        .as_str()
+        .unwrap()
+        .contains("cannot connect to nonexistent.invalid: the host name does not resolve"));
+    assert!(a["help"]
+        .as_str()
+        .unwrap()
+        .ends_with("HF_ENDPOINT is http://nonexistent.invalid"));
+    let b = find(diags, "network::connect", "b");
+    let help = b["help"].as_str().unwrap();
+    assert!(!help.contains("HF_ENDPOINT"), "{help}");
+    assert!(help.contains("`nohost.invalid`"), "{help}");
+    assert!(!dir.path().join("models.lock").exists());
+
+    // HF_HUB_OFFLINE holds for every command that would ask the Hub
+    let r = run_checked(
+        project_command(dir.path(), "http://nonexistent.invalid")
+            .env("HF_HUB_OFFLINE", "1")
+            .args(["--format", "json", "diff", "a", "--to", "v2"]),
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(r.codes(), ["source::offline"]);
+}

@@ -218,21 +218,58 @@ impl Failure {
     }
 }
 
-impl From<crate::net::NetError> for Failure {
-    fn from(e: crate::net::NetError) -> Failure {
+impl Failure {
+    /// A network failure; `setting` says where the host came from (e.g.
+    /// `HF_ENDPOINT is https://huggingface.co`), for the hint.
+    pub fn network(e: crate::net::NetError, setting: &str) -> Failure {
         use crate::diag::Code;
         use crate::net::NetError as N;
+        let setting = if setting.is_empty() {
+            String::new()
+        } else {
+            format!("; {setting}")
+        };
         let (code, help) = match &e {
-            N::Connect { .. } => (Code::NetworkConnect, "check the network, the host in the URL and proxy settings (HTTPS_PROXY, NO_PROXY); HF_ENDPOINT sets the Hub's host"),
-            N::Timeout { .. } => (Code::NetworkTimeout, "the server did not answer in time; try again later"),
-            N::Tls { .. } => (Code::NetworkTls, "a proxy that intercepts TLS needs its certificate trusted; check the date and the endpoint's certificate"),
-            N::Io { .. } => (Code::NetworkIo, "the connection broke repeatedly; try again later"),
-            N::TooLarge { .. } => (Code::SourceFileTooLarge, "the response is larger than modellock reads"),
-            N::TooManyRedirects { .. } => (Code::SourceUnexpectedResponse, "the server redirects in a loop"),
-            N::Server { status: 429, .. } => (Code::NetworkServer, "rate limited: wait, or set HF_TOKEN for a higher limit"),
-            N::Server { .. } => (Code::NetworkServer, "the server failed repeatedly; try again later"),
+            N::Connect { .. } => (
+                Code::NetworkConnect,
+                format!("check the network, the host name and proxy settings (HTTPS_PROXY, NO_PROXY){setting}"),
+            ),
+            N::Timeout { .. } => (
+                Code::NetworkTimeout,
+                format!("the server did not answer in time; try again later{setting}"),
+            ),
+            N::Tls { .. } => (
+                Code::NetworkTls,
+                format!("a proxy that intercepts TLS needs its certificate trusted; check the date and the server's certificate{setting}"),
+            ),
+            N::Io { .. } => (
+                Code::NetworkIo,
+                "the connection broke repeatedly; try again later".to_owned(),
+            ),
+            N::TooLarge { .. } => (
+                Code::SourceFileTooLarge,
+                "the response is larger than modellock reads".to_owned(),
+            ),
+            N::TooManyRedirects { .. } => (
+                Code::SourceUnexpectedResponse,
+                "the server redirects in a loop".to_owned(),
+            ),
+            N::Server { status: 429, .. } => (
+                Code::NetworkServer,
+                "rate limited: wait and try again (a Hub token raises the limit)".to_owned(),
+            ),
+            N::Server { .. } => (
+                Code::NetworkServer,
+                "the server failed repeatedly; try again later".to_owned(),
+            ),
         };
         Failure::new(code, e.to_string(), help)
+    }
+}
+
+impl From<crate::net::NetError> for Failure {
+    fn from(e: crate::net::NetError) -> Failure {
+        Failure::network(e, "")
     }
 }
 

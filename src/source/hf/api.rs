@@ -39,6 +39,8 @@ pub struct Hub<'a> {
     pub http: &'a Http,
     pub endpoint: &'a str,
     pub has_token: bool,
+    /// `HF_HUB_OFFLINE`: every request is refused.
+    pub offline: bool,
 }
 
 fn string_or_list(v: &Value) -> Option<String> {
@@ -102,6 +104,23 @@ impl Card {
 }
 
 impl Hub<'_> {
+    /// `HF_HUB_OFFLINE` forbids asking the Hub anything.
+    fn online(&self) -> Result<(), Failure> {
+        if self.offline {
+            return Err(Failure::new(
+                Code::SourceOffline,
+                "HF_HUB_OFFLINE is set, and this needs the Hub",
+                "unset HF_HUB_OFFLINE to reach the Hub; `modellock check` and `diff` of locked or reviewed terms work offline",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A network failure, naming the setting that chose the Hub's host.
+    fn network(&self, e: crate::net::NetError) -> Failure {
+        Failure::network(e, &format!("HF_ENDPOINT is {}", self.endpoint))
+    }
+
     fn check(&self, repo: &str, what: &str, resp: Response) -> Result<Response, Failure> {
         if (200..300).contains(&resp.status) {
             return Ok(resp);
@@ -162,11 +181,13 @@ impl Hub<'_> {
     }
 
     fn json(&self, repo: &str, what: &str, url: &str) -> Result<(Value, Response), Failure> {
+        self.online()?;
         let resp = self.check(
             repo,
             what,
             self.http
-                .get(url, &[("accept", "application/json")], API_LIMIT)?,
+                .get(url, &[("accept", "application/json")], API_LIMIT)
+                .map_err(|e| self.network(e))?,
         )?;
         let v = serde_json::from_slice(&resp.body).map_err(|e| {
             Failure::new(
@@ -281,13 +302,14 @@ impl Hub<'_> {
             self.endpoint,
             encode_path(path)
         );
+        self.online()?;
         let resp = self.http.get(&url, &[("accept-encoding", "identity")], limit).map_err(|e| match e {
             crate::net::NetError::TooLarge { limit, .. } => Failure::new(
                 Code::SourceFileTooLarge,
                 format!("`{path}` of {repo} is stored in git and larger than {} MiB", limit >> 20),
                 "modellock downloads files that the Hub stores without a sha256 (not in LFS); restrict `files` to leave it out",
             ),
-            other => other.into(),
+            other => self.network(other),
         })?;
         Ok(self.check(repo, &format!("`{path}`"), resp)?.body)
     }

@@ -354,6 +354,7 @@ pub(super) fn hub(r: &Resolver) -> Hub<'_> {
         http: &r.hf_http,
         endpoint: &r.env.hf_endpoint,
         has_token: r.env.hf_token.is_some(),
+        offline: r.env.hf_offline,
     }
 }
 

@@ -153,7 +153,8 @@ fn fetch_manifest(
             let url = format!("{}/manifests/{reference}", base_url(n));
             let resp = r
                 .plain_http
-                .get(&url, &[("accept", MANIFEST_ACCEPT)], MANIFEST_LIMIT)?;
+                .get(&url, &[("accept", MANIFEST_ACCEPT)], MANIFEST_LIMIT)
+                .map_err(|e| network(n, e))?;
             let what = if pinned.is_some() {
                 format!("manifest {reference}")
             } else {
@@ -273,13 +274,26 @@ fn license_digest(r: &Resolver, n: &Name, digest: &str, path: &str) -> Result<St
     Ok(d)
 }
 
+/// A network failure, naming where the registry's host came from.
+fn network(n: &Name, e: crate::net::NetError) -> Failure {
+    Failure::network(
+        e,
+        &format!(
+            "the registry host `{}` comes from the source (`ollama:HOST/NAMESPACE/NAME`)",
+            n.host
+        ),
+    )
+}
+
 /// A license layer's bytes, checked against the layer digest.
 fn fetch_layer(r: &Resolver, n: &Name, digest: &str) -> Result<Vec<u8>, Failure> {
     let url = format!("{}/blobs/{digest}", base_url(n));
     let resp = check(
         n,
         &format!("license layer {digest}"),
-        r.plain_http.get(&url, &[], LICENSE_LIMIT)?,
+        r.plain_http
+            .get(&url, &[], LICENSE_LIMIT)
+            .map_err(|e| network(n, e))?,
     )?;
     if format!("sha256:{}", sha256_hex(&resp.body)) != digest {
         return Err(Failure::new(
