@@ -9,7 +9,8 @@ pub struct FileId(usize);
 struct SourceFile {
     name: String,
     text: Arc<str>,
-    line_starts: Vec<usize>,
+    /// The byte offset of every line's start: the renderer's line index.
+    line_starts: Arc<[usize]>,
 }
 
 /// Registry of the files (models.toml, models.lock) that labels refer to.
@@ -36,7 +37,7 @@ impl Files {
         self.files.push(SourceFile {
             name: name.into(),
             text,
-            line_starts,
+            line_starts: line_starts.into(),
         });
         FileId(self.files.len() - 1)
     }
@@ -62,12 +63,60 @@ impl Files {
         (line + 1, col + 1)
     }
 
+    /// The file as miette reads it: its text with its line index, so that
+    /// reading a label's lines costs the lines read, not the file before
+    /// them (a report of many findings stays linear).
+    pub fn source(&self, id: FileId) -> Indexed {
+        let f = &self.files[id.0];
+        Indexed {
+            text: f.text.clone(),
+            line_starts: f.line_starts.clone(),
+        }
+    }
+
     /// The text under a span, clamped to the file.
     pub fn snippet(&self, id: FileId, span: &std::ops::Range<usize>) -> &str {
         let text = &self.files[id.0].text;
         let start = clamp_to_char_boundary(text, span.start);
         let end = clamp_to_char_boundary(text, span.end.max(start));
         &text[start..end]
+    }
+}
+
+/// A file's text and line index, for miette.
+pub struct Indexed {
+    text: Arc<str>,
+    line_starts: Arc<[usize]>,
+}
+
+impl miette::SourceCode for Indexed {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let start = span.offset().min(self.text.len());
+        let line = match self.line_starts.binary_search(&start) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        // miette's reader from the line before the first it shows (so that
+        // the span never starts at the slice's start, where its arithmetic
+        // differs): the same contents, with offsets and line numbers moved
+        // back to the whole file
+        let base_line = line.saturating_sub(context_lines_before + 1);
+        let base = self.line_starts[base_line];
+        let local = miette::SourceSpan::new((span.offset() - base).into(), span.len());
+        let bytes: &'a [u8] = &self.text.as_bytes()[base..];
+        let inner = bytes.read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new(
+            inner.data(),
+            miette::SourceSpan::new((inner.span().offset() + base).into(), inner.span().len()),
+            inner.line() + base_line,
+            inner.column(),
+            inner.line_count() + base_line,
+        )))
     }
 }
 
@@ -92,5 +141,35 @@ mod tests {
         // byte 9 is after "bé" (b=1 byte, é=2 bytes): third character.
         assert_eq!(files.location(id, 9), (2, 3));
         assert_eq!(files.location(id, 999), (3, 1));
+    }
+
+    #[test]
+    fn the_line_index_reads_what_miette_reads() {
+        use miette::SourceCode;
+        let text = "[models.a]\r\nsource = \"hf:a/b\"\n\n# é comment\nlicense = \"x\"\n[x]\ny = 1";
+        let mut files = Files::new();
+        let id = files.add("m.toml", text);
+        let indexed = files.source(id);
+        for start in 0..=text.len() {
+            for len in 0..=(text.len() - start).min(12) {
+                let span = miette::SourceSpan::new(start.into(), len);
+                for before in 0..3 {
+                    for after in 0..3 {
+                        let want = text.read_span(&span, before, after);
+                        let got = indexed.read_span(&span, before, after);
+                        match (want, got) {
+                            (Ok(w), Ok(g)) => {
+                                assert_eq!(w.data(), g.data(), "{start}+{len} {before}/{after}");
+                                assert_eq!(w.span(), g.span());
+                                assert_eq!(w.line(), g.line());
+                                assert_eq!(w.column(), g.column());
+                            }
+                            (Err(_), Err(_)) => {}
+                            (w, g) => panic!("{start}+{len}: {:?} vs {:?}", w.is_ok(), g.is_ok()),
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -4,7 +4,6 @@ use super::{Counts, Diag, FileId, Files, Severity};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 use serde::Serialize;
 use std::fmt;
-use std::sync::Arc;
 
 /// Options for human output.
 #[derive(Clone, Copy, Debug)]
@@ -123,7 +122,7 @@ struct MietteDiag<'a> {
     code: &'static str,
     severity: miette::Severity,
     help: Option<&'a str>,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<NamedSource<crate::diag::files::Indexed>>,
     labels: Vec<LabeledSpan>,
     /// Labels in other files than the first, as notes of their own.
     others: Vec<MietteDiag<'a>>,
@@ -179,8 +178,8 @@ impl<'a> MietteDiag<'a> {
     }
 }
 
-fn named(files: &Files, file: FileId) -> NamedSource<Arc<str>> {
-    NamedSource::new(files.name(file), files.text(file).clone())
+fn named(files: &Files, file: FileId) -> NamedSource<crate::diag::files::Indexed> {
+    NamedSource::new(files.name(file), files.source(file))
 }
 
 fn clamp(files: &Files, file: FileId, span: &std::ops::Range<usize>) -> (usize, usize) {
