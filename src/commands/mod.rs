@@ -148,14 +148,34 @@ pub fn write_manifest(
 
 /// A command named a model that models.toml does not have.
 pub fn unknown_model(manifest: &Manifest, name: &str) -> Diag {
-    let names = manifest.models.iter().map(|m| m.name.as_str());
-    let help = match diag::did_you_mean(name, names) {
+    unknown_name(
+        "models.toml",
+        manifest.models.iter().map(|m| m.name.as_str()),
+        name,
+    )
+}
+
+/// A command named a model that `file` (models.toml, models.lock) does not
+/// have: the closest name, else the names there are.
+pub fn unknown_name<'a>(
+    file: &str,
+    names: impl Iterator<Item = &'a str> + Clone,
+    name: &str,
+) -> Diag {
+    let help = match diag::did_you_mean(name, names.clone()) {
         Some(s) => format!("did you mean `{s}`?"),
-        None => "name an entry of models.toml".to_owned(),
+        None => {
+            let all: Vec<&str> = names.take(12).collect();
+            if all.is_empty() {
+                format!("{file} has no models yet: `modellock add SOURCE` adds one")
+            } else {
+                format!("the models of {file}: {}", all.join(", "))
+            }
+        }
     };
     Diag::error(
         diag::Code::ManifestUnknownModel,
-        format!("models.toml has no model `{name}`"),
+        format!("{file} has no model `{name}`"),
     )
     .with_model(name)
     .with_help(help)

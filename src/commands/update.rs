@@ -2,7 +2,7 @@
 //! models.lock atomically — all or nothing.
 
 use super::{load_lock, load_manifest, Context, LockState};
-use crate::diag::{did_you_mean, Code, Diag, Files};
+use crate::diag::{Code, Diag, Files};
 use crate::env::Env;
 use crate::license::compare::{self, Side};
 use crate::license::Store;
@@ -89,22 +89,7 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
         for name in args.models.iter().collect::<BTreeSet<_>>() {
             match manifest.model(name) {
                 Some(e) => targets.push(e),
-                None => {
-                    let names = manifest.models.iter().map(|m| m.name.as_str());
-                    let help = match did_you_mean(name, names) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => "name an entry of models.toml, or run `modellock add SOURCE` first"
-                            .to_owned(),
-                    };
-                    unknown.push(
-                        Diag::error(
-                            Code::ManifestUnknownModel,
-                            format!("models.toml has no model `{name}`"),
-                        )
-                        .with_model(name.clone())
-                        .with_help(help),
-                    );
-                }
+                None => unknown.push(super::unknown_model(&manifest, name)),
             }
         }
     }
@@ -113,8 +98,12 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
     }
     if args.precise.is_some() {
         if targets.len() != 1 {
-            eprintln!("error: `--precise` locks one model: name exactly one\n\nUsage: modellock update MODEL --precise REV");
-            return 2;
+            let d = Diag::error(
+                Code::UsageInvalid,
+                "`--precise` locks one model: name exactly one",
+            )
+            .with_help("modellock update MODEL --precise REV");
+            return ctx.fail(&[d], &files);
         }
         if let Some(d) = precise_problem(&manifest, &targets) {
             return ctx.fail(&[d], &files);

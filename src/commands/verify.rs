@@ -2,7 +2,7 @@
 //! files on disk against the lock.
 
 use super::{load_manifest_and_lock, Context};
-use crate::diag::{self, did_you_mean, Code, Diag, Files};
+use crate::diag::{self, Code, Diag, Files};
 use crate::env::Env;
 use crate::source::Source;
 use crate::verify::{self, locate, FileResult, Status};
@@ -37,22 +37,11 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> u8 {
     for name in &args.models {
         match lock.model(name) {
             Some(m) => selected.push(m),
-            None => {
-                let help = match did_you_mean(name, lock.models.iter().map(|m| m.name.as_str())) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => {
-                        "name a model of models.lock; run `modellock update` to lock new entries"
-                            .to_owned()
-                    }
-                };
-                diags.push(
-                    Diag::error(
-                        Code::ManifestUnknownModel,
-                        format!("models.lock has no model `{name}`"),
-                    )
-                    .with_help(help),
-                );
-            }
+            None => diags.push(super::unknown_name(
+                "models.lock",
+                lock.models.iter().map(|m| m.name.as_str()),
+                name,
+            )),
         }
     }
     if crate::diag::has_errors(&diags) {
@@ -132,6 +121,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> u8 {
 
     let mut json_files = Vec::new();
     let mut cached = 0usize;
+    let mut missing: std::collections::BTreeMap<String, Vec<&FileResult>> = Default::default();
     for r in &results {
         let model = r.model.clone();
         let span = lock.model(&model).and_then(|m| m.span.clone());
@@ -151,6 +141,10 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> u8 {
                 _ => serde_json::Value::Null,
             },
         }));
+        if matches!(r.status, Status::Missing | Status::Incomplete) {
+            missing.entry(model).or_default().push(r);
+            continue;
+        }
         let fetch = sources
             .get(&model)
             .map_or_else(String::new, |(src, m)| download_help(src, m));
@@ -158,21 +152,39 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> u8 {
             diags.push(d.with_label(lock_file, span, format!("locked `{}`", r.file.path)));
         }
     }
+    // one finding per model for its missing files, listing them
+    for (model, absent) in &missing {
+        let span = lock.model(model).and_then(|m| m.span.clone());
+        let fetch = sources
+            .get(model)
+            .map_or_else(String::new, |(src, m)| download_help(src, m));
+        diags.push(missing_diag(model, absent, &fetch).with_label(lock_file, span, "locked here"));
+    }
+    let ok = results
+        .iter()
+        .filter(|r| matches!(r.status, Status::Ok | Status::OkCached))
+        .count();
 
     let bytes: u64 = results.iter().map(|r| r.file.size).sum();
     let secs = elapsed.as_secs_f64().max(1e-9);
     let mut lines = Vec::new();
     if !ctx.out.quiet {
+        let bad = results.len() - ok;
         lines.push(format!(
-            "{:>12} {} files ({}) of {} models in {:.2} s ({}/s){}",
+            "{:>12} {ok} of {} ({}) of {} in {:.2} s ({}/s){}{}",
             "Verified",
-            results.len(),
+            plural(results.len(), "file"),
             human_bytes(bytes),
-            selected.len(),
+            plural(selected.len(), "model"),
             secs,
             human_bytes((bytes as f64 / secs) as u64),
             if cached > 0 {
                 format!("; {cached} unchanged since last hashed")
+            } else {
+                String::new()
+            },
+            if bad > 0 {
+                format!("; {bad} not as locked")
             } else {
                 String::new()
             }
@@ -202,11 +214,8 @@ fn file_diag(r: &FileResult, model: &str, fetch: &str) -> Option<Diag> {
     let loc = r.location.display();
     let path = &r.file.path;
     let d = match &r.status {
-        Status::Ok | Status::OkCached => return None,
-        Status::Missing => Diag::error(Code::VerifyMissingFile, format!("`{path}` of `{model}` is missing ({loc})"))
-            .with_help(format!("{fetch}; or point `--dir` at the files")),
-        Status::Incomplete => Diag::error(Code::VerifyMissingFile, format!("`{path}` of `{model}` is only partly downloaded ({loc})"))
-            .with_help("finish the download; `.incomplete` files never count"),
+        // reported per model, listing the files
+        Status::Ok | Status::OkCached | Status::Missing | Status::Incomplete => return None,
         Status::SizeMismatch { actual } => Diag::error(
             Code::VerifySizeMismatch,
             format!("`{path}` of `{model}` has {actual} bytes; the lock says {} ({loc})", r.file.size),
@@ -226,6 +235,42 @@ fn file_diag(r: &FileResult, model: &str, fetch: &str) -> Option<Diag> {
             .with_help("check the file's permissions"),
     };
     Some(d.with_model(model.to_owned()))
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The missing (or partly downloaded) files of one model, as one finding.
+fn missing_diag(model: &str, absent: &[&FileResult], fetch: &str) -> Diag {
+    let list: String = absent
+        .iter()
+        .map(|r| {
+            let partly = if r.status == Status::Incomplete {
+                " (only partly downloaded: `.incomplete` files never count)"
+            } else {
+                ""
+            };
+            format!("  {}{partly}\n", r.location.display())
+        })
+        .collect();
+    let message = match absent {
+        [one] => format!(
+            "`{}` of `{model}` is missing ({})",
+            one.file.path,
+            one.location.display()
+        ),
+        many => format!("{} of `{model}` are missing", plural(many.len(), "file")),
+    };
+    Diag::error(Code::VerifyMissingFile, message)
+        .with_model(model.to_owned())
+        .with_help(format!(
+            "missing:\n{list}{fetch}; or point `--dir` at the files"
+        ))
 }
 
 fn download_help(source: &Source, m: &crate::lock::LockedModel) -> String {

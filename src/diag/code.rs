@@ -36,6 +36,8 @@ macro_rules! codes {
 }
 
 codes! {
+    UsageInvalid = "usage::invalid", fatal = true,
+        "The command line asks for something that cannot be done (e.g. `update --precise` with several models).";
     ManifestNotFound = "manifest::not-found", fatal = true,
         "There is no models.toml at the manifest path.";
     ManifestIo = "manifest::io", fatal = true,

@@ -206,6 +206,34 @@ fn read_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The paths, relative to `dir`, of the project's own files when the
+/// manifest's directory is `dir` or below it: models.toml, models.lock and
+/// the license store.
+fn project_files(dir: &Path, manifest_dir: &Path) -> Vec<String> {
+    let (Ok(dir), Ok(project)) = (dir.canonicalize(), manifest_dir.canonicalize()) else {
+        return Vec::new();
+    };
+    let Ok(rel) = project.strip_prefix(&dir) else {
+        return Vec::new();
+    };
+    let Some(rel) = rel.to_str() else {
+        return Vec::new();
+    };
+    let prefix = if rel.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", rel.replace(std::path::MAIN_SEPARATOR, "/"))
+    };
+    [
+        crate::manifest::FILE_NAME,
+        crate::lock::FILE_NAME,
+        crate::license::store::DIR,
+    ]
+    .iter()
+    .map(|f| format!("{prefix}{f}"))
+    .collect()
+}
+
 /// The lock entry of a `path:` model: the directory's snapshot, with the
 /// license the manifest declares (a directory has no model card); and the
 /// texts of its license files.
@@ -215,7 +243,14 @@ pub fn lock_entry(
     manifest_dir: &Path,
 ) -> Result<(crate::lock::LockedModel, Vec<Vec<u8>>), SnapshotError> {
     let dir = src.resolve_dir(manifest_dir);
-    let snap = snapshot(&dir, &|p| entry.wants_file(p))?;
+    // the project's own files are never part of a model (`path:.`)
+    let own = project_files(&dir, manifest_dir);
+    let snap = snapshot(&dir, &|p| {
+        entry.wants_file(p)
+            && !own
+                .iter()
+                .any(|o| p == o || p.starts_with(&format!("{o}/")))
+    })?;
     let card = crate::license::CardLicense::default();
     let license_digest = crate::license::model_digest(
         &card,

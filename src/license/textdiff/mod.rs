@@ -299,6 +299,22 @@ mod tests {
     }
 
     #[test]
+    fn nothing_that_reads_the_same_is_a_change() {
+        // only the punctuation after a name changed
+        let d = changed(
+            "You must comply with the Acceptable Use Policy (the Use Policy), which is hereby incorporated.",
+            "You must comply with the Acceptable Use Policy (the _Use Policy_), which is hereby incorporated.",
+        );
+        let items: Vec<String> = d.substance().iter().map(Substance::describe).collect();
+        assert!(
+            items
+                .iter()
+                .all(|i| !i.contains("'Use Policy' → 'Use Policy'")),
+            "{items:?}"
+        );
+    }
+
+    #[test]
     fn large_inputs_finish() {
         let a: String = (0..60_000)
             .map(|i| format!("word{} ", i * 7 % 1013))

@@ -64,6 +64,18 @@ impl Substance {
     }
 
     /// One line for people.
+    /// Whether the item's old and new sides are the same text.
+    pub fn is_no_change(&self) -> bool {
+        match self {
+            Substance::Number { old, new }
+            | Substance::Quoted { old, new }
+            | Substance::Name { old, new }
+            | Substance::Reworded { old, new } => old == new,
+            Substance::Url { old, new } => old == new,
+            _ => false,
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Substance::Number { old, new }
@@ -132,8 +144,9 @@ pub(super) fn collect(old: &[&str], new: &[&str], ops: &[DiffOp]) -> Vec<Substan
     }
     // each change once (also when only its letter case differs), the
     // weightiest kinds first, each kind in document order
+    // and never an item whose two sides read the same (punctuation trimmed)
     let mut seen = HashSet::new();
-    items.retain(|i| seen.insert(i.describe().to_lowercase()));
+    items.retain(|i| !i.is_no_change() && seen.insert(i.describe().to_lowercase()));
     items.sort_by_key(Substance::rank);
     if items.len() > MAX_ITEMS {
         let more = items.len() - (MAX_ITEMS - 1);
