@@ -147,7 +147,7 @@ fn reviewed_v3() -> Project {
 fn red_check_diff_review_green_check_offline_after_one_update() {
     let p = Project::new(repo(V3, "example3"));
     let r = p.update();
-    assert!(r.stderr.contains("Stored"), "{}", r.stderr);
+    assert!(r.stdout.contains("Stored"), "{}", r.stdout);
     let store = p.dir.path().join(".modellock");
     assert_eq!(
         std::fs::read_dir(store.join("licenses")).unwrap().count(),

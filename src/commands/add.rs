@@ -28,7 +28,7 @@ pub fn run(ctx: &Context, args: &AddArgs) -> u8 {
         return ctx.fail(&diags, &files);
     };
 
-    let source = match Source::parse(&args.source) {
+    let (source, url_revision) = match Source::parse_user(&args.source) {
         Ok(s) => s,
         Err(e) => {
             let d = Diag::error(
@@ -39,6 +39,13 @@ pub fn run(ctx: &Context, args: &AddArgs) -> u8 {
             return ctx.fail(&[d], &files);
         }
     };
+    // a Hub URL is written as the source it names, its `/tree/REV` as the revision
+    let raw = if Source::parse(&args.source).is_ok() {
+        args.source.clone()
+    } else {
+        source.to_string()
+    };
+    let revision = args.revision.clone().or(url_revision);
     let name = args.name.clone().unwrap_or_else(|| source.suggested_name());
     let mut problems = Vec::new();
     if !manifest::is_valid_name(&name) {
@@ -74,7 +81,7 @@ pub fn run(ctx: &Context, args: &AddArgs) -> u8 {
             .with_help(help),
         );
     }
-    if let Some(rev) = &args.revision {
+    if let Some(rev) = &revision {
         if let Some((reason, help)) = manifest::revision_problem(&source, rev) {
             problems.push(
                 Diag::error(
@@ -103,8 +110,8 @@ pub fn run(ctx: &Context, args: &AddArgs) -> u8 {
     let text = files.text(manifest.file).to_string();
     let entry = edit::NewEntry {
         name: &name,
-        source: &args.source,
-        revision: args.revision.as_deref(),
+        source: &raw,
+        revision: revision.as_deref(),
         files: &args.files,
     };
     if let Err(status) = write_manifest(
@@ -119,8 +126,7 @@ pub fn run(ctx: &Context, args: &AddArgs) -> u8 {
     ctx.out.status(
         "Added",
         &format!(
-            "`{name}` ({}) to {}; run `modellock update {name}` to lock it",
-            args.source,
+            "`{name}` ({raw}) to {}; run `modellock update {name}` to lock it",
             manifest.path.display()
         ),
     );
@@ -128,7 +134,7 @@ pub fn run(ctx: &Context, args: &AddArgs) -> u8 {
     let mut extra = serde_json::Map::new();
     extra.insert(
         "added".into(),
-        serde_json::json!({"name": name, "source": args.source, "revision": args.revision, "files": args.files}),
+        serde_json::json!({"name": name, "source": raw, "revision": revision, "files": args.files}),
     );
     ctx.out.done(&files, Some(manifest.models.len() + 1), extra);
     0

@@ -238,20 +238,20 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
     if args.locked {
         return report_locked(ctx, &manifest, &files, diags, old.as_ref(), &new, &changes);
     }
+    // what was written, reported after the changes (all on stdout, in order)
+    let mut notes: Vec<String> = Vec::new();
     let written = if args.dry_run {
         false
     } else {
         // the texts first: a lock never names terms the store lacks
         let stored = resolver.pending.write(&resolver.store);
         if let Ok(n @ 1..) = stored {
-            ctx.out.status(
+            notes.push(format!(
+                "{:>12} {n} license {} in {}",
                 "Stored",
-                &format!(
-                    "{n} license {} in {}",
-                    if n == 1 { "entry" } else { "entries" },
-                    resolver.store.root().display()
-                ),
-            );
+                if n == 1 { "entry" } else { "entries" },
+                resolver.store.root().display()
+            ));
         }
         if let Err(error) = stored {
             let d = Diag::error(
@@ -283,15 +283,19 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
     let mut lines: Vec<String> = changes.iter().map(|c| c.human(ctx.out.color)).collect();
     if lines.is_empty() {
         lines.push(format!(
-            "{:>12} {} models are up to date",
+            "{:>12} {} up to date",
             "Unchanged",
-            new.models.len()
+            match new.models.len() {
+                1 => "1 model is".to_owned(),
+                n => format!("{n} models are"),
+            }
         ));
     }
+    lines.extend(notes);
     if args.dry_run {
         lines.push("(dry run: models.lock not written)".to_owned());
     } else if written {
-        ctx.out.status("Wrote", &lock_path.display().to_string());
+        lines.push(format!("{:>12} {}", "Wrote", lock_path.display()));
     }
     let mut extra = serde_json::Map::new();
     extra.insert(

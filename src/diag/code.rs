@@ -5,7 +5,9 @@ use serde::{Serialize, Serializer};
 use std::fmt;
 
 macro_rules! codes {
-    ($( $(#[$doc:meta])* $variant:ident = $text:literal, fatal = $fatal:literal, $desc:literal; )*) => {
+    (@level) => { "error" };
+    (@level $level:literal) => { $level };
+    ($( $(#[$doc:meta])* $variant:ident = $text:literal, fatal = $fatal:literal $(, level = $level:literal)?, $desc:literal; )*) => {
         /// A diagnostic code such as `license::unreviewed`.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code {
@@ -24,6 +26,12 @@ macro_rules! codes {
             /// One sentence saying what the code means.
             pub const fn description(self) -> &'static str {
                 match self { $(Code::$variant => $desc,)* }
+            }
+
+            /// The severity this code's diagnostics have (`error` unless
+            /// the table says `warning`), for SARIF rules.
+            pub const fn default_level(self) -> &'static str {
+                match self { $(Code::$variant => codes!(@level $($level)?),)* }
             }
 
             /// True when an error with this code means the command could not
@@ -72,11 +80,11 @@ codes! {
         "A model's `base` names no entry of models.toml, or the bases form a cycle.";
     ManifestExists = "manifest::exists", fatal = true,
         "`init` would overwrite an existing models.toml.";
-    ManifestFloatingRevision = "manifest::floating-revision", fatal = false,
+    ManifestFloatingRevision = "manifest::floating-revision", fatal = false, level = "warning",
         "A model follows a branch, so `update` can move it; pin a tag or commit.";
-    PolicyUnknownLicense = "policy::unknown-license", fatal = false,
+    PolicyUnknownLicense = "policy::unknown-license", fatal = false, level = "warning",
         "A license id in `[policy]` is not a known id but close to one (likely a typo).";
-    PolicyAllowAndDeny = "policy::allow-and-deny", fatal = false,
+    PolicyAllowAndDeny = "policy::allow-and-deny", fatal = false, level = "warning",
         "A license id is both allowed and denied; deny wins.";
     PolicyDenied = "policy::denied", fatal = false,
         "A locked model's license is in `[policy] deny`.";
@@ -162,7 +170,7 @@ codes! {
         "`review` needs `--reviewer`, or a git user.email to fall back to.";
     AuditUnlocked = "audit::unlocked", fatal = false,
         "`audit` found a model the code or machine uses that models.lock does not lock.";
-    AuditUnpinned = "audit::unpinned", fatal = false,
+    AuditUnpinned = "audit::unpinned", fatal = false, level = "warning",
         "`audit` found a locked model used at a floating revision (a branch, no revision, no Ollama tag).";
     AuditRevisionMismatch = "audit::revision-mismatch", fatal = false,
         "`audit` found code or a cache that pins another revision of a model than models.lock.";

@@ -60,6 +60,12 @@ impl Diag {
     }
 
     pub fn warning(code: Code, message: impl Into<String>) -> Self {
+        // the code table says which codes are warnings (SARIF rules show it);
+        // a use conflict is a warning when the model's modality is unknown
+        debug_assert!(
+            code.default_level() == "warning" || code == Code::PolicyUseConflict,
+            "{code} is an error code in the code table"
+        );
         Self::new(code, Severity::Warning, message)
     }
 

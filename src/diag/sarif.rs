@@ -16,16 +16,6 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// The level a code's diagnostics usually have.
-fn default_level(code: Code) -> &'static str {
-    match code {
-        Code::ManifestFloatingRevision | Code::PolicyUnknownLicense | Code::PolicyAllowAndDeny => {
-            "warning"
-        }
-        _ => "error",
-    }
-}
-
 fn location(files: &Files, l: &Label) -> Value {
     let (line, col) = files.location(l.file, l.span.start);
     let (end_line, end_col) = files.location(l.file, l.span.end.max(l.span.start));
@@ -85,7 +75,7 @@ pub fn render(diags: &[Diag], files: &Files, exit_status: u8) -> Value {
             json!({
                 "id": c.as_str(),
                 "shortDescription": {"text": c.description()},
-                "defaultConfiguration": {"level": default_level(*c)},
+                "defaultConfiguration": {"level": c.default_level()},
             })
         })
         .collect();
@@ -110,7 +100,6 @@ pub fn render(diags: &[Diag], files: &Files, exit_status: u8) -> Value {
             "tool": {"driver": {
                 "name": "modellock",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://crates.io/crates/modellock",
                 "rules": rules,
             }},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": root}},

@@ -79,7 +79,7 @@ impl From<UnsupportedVersion> for Diag {
             ),
         )
         .with_label(d.file, d.span, "unsupported version")
-        .with_help("the lock was probably written by a newer modellock: upgrade modellock (`cargo install modellock`)")
+        .with_help("the lock was probably written by a newer modellock: upgrade modellock (from its repository: `cargo install --path . --locked`)")
     }
 }
 

@@ -39,6 +39,7 @@ impl Source {
             return Err(guess_missing_scheme(s));
         };
         match scheme {
+            "hf" if hub_url(rest).is_some() => Err(guess_missing_scheme(rest)),
             "hf" => hf::RepoId::parse(rest).map(Source::Hf),
             "ollama" => ollama::Name::parse(rest).map(Source::Ollama),
             "path" => path::PathSource::parse(rest).map(Source::Path),
@@ -89,18 +90,53 @@ impl fmt::Display for Source {
     }
 }
 
-fn guess_missing_scheme(s: &str) -> SourceError {
-    let trimmed = s
-        .trim_start_matches("https://")
-        .trim_start_matches("http://");
-    for host in ["huggingface.co/", "hf.co/", "www.huggingface.co/"] {
-        if let Some(rest) = trimmed.strip_prefix(host) {
-            let id: Vec<&str> = rest.split('/').take(2).collect();
-            return SourceError::new(
-                "a Hub URL is not a source",
-                format!("write the repo id: `hf:{}`", id.join("/")),
-            );
+impl Source {
+    /// A source as a person types it on the command line: also a Hub URL
+    /// (`https://huggingface.co/ORG/NAME[/tree/REV]`, with or without
+    /// `hf:`), which gives the repo and the revision it names, if any.
+    pub fn parse_user(s: &str) -> Result<(Source, Option<String>), SourceError> {
+        match hub_url(s.strip_prefix("hf:").unwrap_or(s)) {
+            Some((id, rev)) => {
+                let repo = hf::RepoId::parse(&id)?;
+                Ok((Source::Hf(repo), rev))
+            }
+            None => Source::parse(s).map(|src| (src, None)),
         }
+    }
+}
+
+/// The repo id (and the revision of a `/tree/REV` or `/blob/REV/…` page) of
+/// a Hugging Face model URL (the scheme may be left out).
+fn hub_url(s: &str) -> Option<(String, Option<String>)> {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .unwrap_or(s);
+    let path = ["huggingface.co/", "www.huggingface.co/", "hf.co/"]
+        .iter()
+        .find_map(|h| rest.strip_prefix(h))?;
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let (id, more) = match parts.as_slice() {
+        // datasets and Spaces are not models
+        ["datasets" | "spaces", ..] => return None,
+        [org, name, more @ ..] => (format!("{org}/{name}"), more),
+        [name] => ((*name).to_owned(), &[][..]),
+        [] => return None,
+    };
+    let rev = match more {
+        ["tree" | "blob" | "resolve", rev, ..] => Some((*rev).to_owned()),
+        _ => None,
+    };
+    Some((id, rev))
+}
+
+fn guess_missing_scheme(s: &str) -> SourceError {
+    if let Some((id, _)) = hub_url(s) {
+        return SourceError::new(
+            "a Hub URL is not a source",
+            format!("write the repo id: `hf:{id}` (`modellock add` takes the URL as it is)"),
+        );
     }
     if s.contains('/') && !s.contains(':') {
         return SourceError::new(
@@ -157,7 +193,27 @@ mod tests {
     fn helpful_errors() {
         let e =
             Source::parse("https://huggingface.co/meta-llama/Llama-3.1-8B/tree/main").unwrap_err();
-        assert_eq!(e.help, "write the repo id: `hf:meta-llama/Llama-3.1-8B`");
+        assert_eq!(
+            e.help,
+            "write the repo id: `hf:meta-llama/Llama-3.1-8B` (`modellock add` takes the URL as it is)"
+        );
+        // `hf:` before a URL: the repo, not `hf:https:/`
+        let e = Source::parse("hf:https://huggingface.co/org/name").unwrap_err();
+        assert!(
+            e.help.starts_with("write the repo id: `hf:org/name`"),
+            "{}",
+            e.help
+        );
+        // what a person types: the URL names the repo and the revision
+        let (src, rev) =
+            Source::parse_user("hf:https://huggingface.co/org/name/tree/v1.0").unwrap();
+        assert_eq!(
+            (src.to_string(), rev.as_deref()),
+            ("hf:org/name".into(), Some("v1.0"))
+        );
+        let (src, rev) = Source::parse_user("https://hf.co/org/name").unwrap();
+        assert_eq!((src.to_string(), rev), ("hf:org/name".into(), None));
+        assert!(Source::parse_user("https://huggingface.co/datasets/org/name").is_err());
         let e = Source::parse("meta-llama/Llama-3.1-8B").unwrap_err();
         assert!(e.help.contains("hf:meta-llama/Llama-3.1-8B"));
         assert!(Source::parse("s3:bucket/x")
