@@ -4,7 +4,7 @@
 use crate::commands::{self, Context};
 use crate::date::Date;
 use crate::output::{ColorChoice, Format, Output};
-use clap::{Parser, Subcommand};
+use clap::{FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -15,19 +15,19 @@ use std::process::ExitCode;
 pub struct Cli {
     /// Path to models.toml (the lock is models.lock beside it). Default:
     /// the nearest models.toml in this directory or a parent.
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", help_heading = GLOBAL)]
     pub manifest_path: Option<PathBuf>,
     /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human, help_heading = GLOBAL)]
     pub format: Format,
     /// When to use colour (NO_COLOR is honoured by `auto`).
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, help_heading = GLOBAL)]
     pub color: ColorChoice,
     /// Print only errors.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = GLOBAL)]
     pub quiet: bool,
     /// Print more detail.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = GLOBAL)]
     pub verbose: bool,
     /// The date to treat as today (YYYY-MM-DD), for reproducible output.
     #[arg(long, global = true, hide = true, value_parser = parse_date)]
@@ -65,7 +65,10 @@ pub enum Command {
 /// Parses the command line, runs the command, and returns its exit status.
 pub fn run() -> ExitCode {
     install_panic_hook();
-    let cli = match Cli::try_parse() {
+    let cli = match command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(c) => c,
         Err(e) => {
             // help and --version exit 0; usage errors exit 2
@@ -73,21 +76,24 @@ pub fn run() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    let licenses = matches!(cli.command, Command::Licenses(_));
-    let format_error = match cli.format {
-        Format::Cyclonedx if !licenses => {
-            Some("`--format cyclonedx` is for `modellock licenses` only")
-        }
-        Format::Github | Format::Sarif if licenses => {
-            Some("`modellock licenses` prints `--format human`, `json` or `cyclonedx`")
-        }
-        _ => None,
+    // `--format` before the command name is parsed by the top level, which
+    // takes every format: the command's own list decides
+    let name = match &cli.command {
+        Command::Licenses(_) => "licenses",
+        _ => "",
     };
-    if let Some(e) = format_error {
+    if !formats_of(name).contains(&cli.format) {
+        let names: Vec<String> = formats_of(name)
+            .iter()
+            .filter_map(clap::ValueEnum::to_possible_value)
+            .map(|v| v.get_name().to_owned())
+            .collect();
         eprintln!(
-            "error: {e}
-
-For more information, try '--help'."
+            "error: invalid value '{}' for '--format <FORMAT>' of this command\n  [possible values: {}]\n\nFor more information, try '--help'.",
+            clap::ValueEnum::to_possible_value(&cli.format)
+                .map(|v| v.get_name().to_owned())
+                .unwrap_or_default(),
+            names.join(", ")
         );
         return ExitCode::from(2);
     }
@@ -121,6 +127,50 @@ For more information, try '--help'."
 }
 
 const MANIFEST: &str = crate::manifest::FILE_NAME;
+
+/// The heading of the options every command takes.
+const GLOBAL: &str = "Global options";
+
+/// The formats a command can print: `licenses` prints reports and BOMs,
+/// every other command diagnostics.
+fn formats_of(command: &str) -> &'static [Format] {
+    match command {
+        "licenses" => &[Format::Human, Format::Json, Format::Cyclonedx],
+        _ => &[Format::Human, Format::Json, Format::Github, Format::Sarif],
+    }
+}
+
+/// The command line, with each command's `--format` offering only the
+/// formats that command prints.
+pub fn command() -> clap::Command {
+    use clap::builder::{PossibleValuesParser, TypedValueParser};
+    use clap::{CommandFactory, ValueEnum};
+    let mut cmd = Cli::command();
+    let Some(format) = cmd
+        .get_arguments()
+        .find(|a| a.get_id() == "format")
+        .cloned()
+    else {
+        return cmd;
+    };
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|c| c.get_name().to_owned())
+        .collect();
+    for name in names {
+        let values: Vec<clap::builder::PossibleValue> = formats_of(&name)
+            .iter()
+            .filter_map(ValueEnum::to_possible_value)
+            .collect();
+        let own = format.clone().value_parser(
+            PossibleValuesParser::new(values)
+                .map(|s| Format::from_str(&s, true).unwrap_or(Format::Human)),
+        );
+        // a subcommand's own `--format` stands in for the global one there
+        cmd = cmd.mut_subcommand(&name, |sc| sc.arg(own));
+    }
+    cmd
+}
 
 /// The nearest models.toml in the current directory or a parent, as cargo
 /// finds Cargo.toml: a relative path (`models.toml`, `../models.toml`).

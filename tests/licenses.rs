@@ -281,11 +281,47 @@ fn cyclonedx_is_for_licenses_only() {
     let p = Project::new();
     let r = p.run(&["--format", "cyclonedx", "check"]);
     assert_eq!(r.code, 2);
-    assert!(r
-        .stderr
-        .contains("`--format cyclonedx` is for `modellock licenses` only"));
+    assert!(r.stderr.contains(
+        "invalid value 'cyclonedx' for '--format <FORMAT>' of this command\n  [possible values: human, json, github, sarif]"
+    ), "{}", r.stderr);
     let r = p.run(&["--format", "sarif", "licenses"]);
     assert_eq!(r.code, 2);
+    // after the command name too, as its help lists
+    let r = p.run(&["licenses", "--format", "sarif"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("[possible values: human, json, cyclonedx]"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn each_commands_help_lists_its_formats_and_the_global_options_apart() {
+    let help = |cmd: &str| {
+        let r = run(modellock().args([cmd, "-h"]));
+        assert_eq!(r.code, 0);
+        r.stdout
+    };
+    let check = help("check");
+    let (own, global) = check.split_once("Global options:").unwrap();
+    assert!(
+        !own.contains("--format") && !own.contains("--manifest-path"),
+        "{check}"
+    );
+    assert!(
+        global.contains("[possible values: human, json, github,"),
+        "{check}"
+    );
+    assert!(!global.contains("cyclonedx"), "{check}");
+    let licenses = help("licenses");
+    assert!(
+        licenses.contains("[possible values: human, json,\n")
+            || licenses.contains("[possible values: human, json, cyclonedx]"),
+        "{licenses}"
+    );
+    assert!(!licenses.contains("sarif"), "{licenses}");
 }
 
 /// The official CycloneDX 1.6 JSON schema, its `$ref`s to the SPDX and JSF

@@ -370,7 +370,14 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> u8 {
             ));
         }
     }
-    if differs && args.to == "locked" && !ctx.out.quiet {
+    // the command that records approval, only where `review` takes it:
+    // current locked terms that policy neither allows nor denies
+    let needs_review = sources.locked.is_some_and(|l| {
+        crate::lock::stale::differences(entry, l).is_empty()
+            && crate::policy::evaluate(&manifest, entry, l, manifest.file, ctx.today, None).0
+                == crate::policy::Standing::Unreviewed
+    });
+    if differs && args.to == "locked" && needs_review && !ctx.out.quiet {
         out.push_str(&format!(
             "\nOnce legal has approved the locked terms, record it:\n  modellock review {name} --reviewer legal@example.com --note TICKET\n"
         ));

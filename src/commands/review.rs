@@ -2,7 +2,7 @@
 //! record approval of the locked license terms in models.toml. Records are
 //! appended; earlier ones stay as the history.
 
-use super::{load_manifest_and_lock, write_manifest, Context};
+use super::{load_lock, load_manifest, write_manifest, Context, LockState};
 use crate::date::Date;
 use crate::diag::{Code, Diag, Files};
 use crate::lock::stale;
@@ -45,13 +45,29 @@ fn parse_date(s: &str) -> Result<Date, String> {
 pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
     let mut files = Files::new();
     let mut diags = Vec::new();
-    let (manifest, lock, lock_file) = match load_manifest_and_lock(ctx, &mut files, &mut diags) {
-        Ok(loaded) => loaded,
-        Err(status) => return status,
+    let Some(manifest) = load_manifest(ctx, &mut files, &mut diags) else {
+        return ctx.fail(&diags, &files);
     };
     let name = &args.model;
     let Some(entry) = manifest.model(name) else {
         return ctx.fail(&[super::unknown_model(&manifest, name)], &files);
+    };
+    // no lock is no locked terms: a refusal (exit 2), as a stale lock is
+    let (lock, lock_file) = match load_lock(ctx, &mut files, &mut diags) {
+        LockState::Loaded(l, f) => (l, f),
+        LockState::Missing => {
+            let d = Diag::error(
+                Code::ReviewStaleLock,
+                format!("there is no models.lock, so `{name}` has no locked terms to review"),
+            )
+            .with_model(name.clone())
+            .with_label(manifest.file, entry.anchor(), "this model")
+            .with_help(format!(
+                "run `modellock update {name}`, read the terms it locks, then review"
+            ));
+            return ctx.fail(&[d], &files);
+        }
+        LockState::Invalid => return ctx.fail(&diags, &files),
     };
     let refuse = |code: Code, message: String, help: String| -> Diag {
         Diag::error(code, message)
