@@ -115,6 +115,19 @@ fn sarif_logs_are_valid_sarif_2_1_0() {
                 result["ruleId"]
             );
         }
+        // no pointer to a registry where modellock is not published
+        assert!(!r.stdout.contains("crates.io"), "{fixture}");
+        // a rule's level is the level its findings have
+        for rule in run["tool"]["driver"]["rules"].as_array().unwrap() {
+            let want = match rule["id"].as_str().unwrap() {
+                "manifest::floating-revision"
+                | "policy::unknown-license"
+                | "policy::allow-and-deny"
+                | "audit::unpinned" => "warning",
+                _ => "error",
+            };
+            assert_eq!(rule["defaultConfiguration"]["level"], want, "{rule}");
+        }
     }
 }
 

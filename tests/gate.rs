@@ -382,9 +382,9 @@ fn license_files_of_the_code_are_not_the_weights_license() {
 
 #[test]
 fn an_acceptance_clears_a_card_mismatch_for_exact_terms_only() {
-    let p = Project::new(&format!(
-        "[policy]\nallow = [\"mit\", \"llama3\", \"llama3.1\"]\n\n[models.quant]\nsource = \"hf:q/Gguf\"\n"
-    ));
+    let p = Project::new(
+        "[policy]\nallow = [\"mit\", \"llama3\", \"llama3.1\"]\n\n[models.quant]\nsource = \"hf:q/Gguf\"\n",
+    );
     let repo = |license: Vec<u8>, seed: &str| {
         Repo::simple(
             "q/Gguf",
@@ -688,4 +688,140 @@ fn network_errors_name_the_host_and_the_setting_that_chose_it() {
     );
     assert_eq!(r.code, 2);
     assert_eq!(r.codes(), ["source::offline"]);
+}
+
+#[test]
+fn verify_reports_missing_files_once_per_model_and_counts_what_it_verified() {
+    let dir = warned_project();
+    for i in 0..3 {
+        std::fs::write(dir.path().join(format!("m/extra{i}.bin")), [i]).unwrap();
+    }
+    let run =
+        |args: &[&str]| run_checked(project_command(dir.path(), "http://127.0.0.1:9").args(args));
+    assert_eq!(run(&["update"]).code, 0);
+    for i in 0..3 {
+        std::fs::remove_file(dir.path().join(format!("m/extra{i}.bin"))).unwrap();
+    }
+    let r = run(&["--format", "json", "verify"]);
+    assert_eq!(r.code, 1);
+    let doc = r.json();
+    let missing: Vec<&Value> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "verify::missing-file")
+        .collect();
+    assert_eq!(missing.len(), 1, "{doc:#}");
+    assert_eq!(missing[0]["message"], "3 files of `m` are missing");
+    let help = missing[0]["help"].as_str().unwrap();
+    for i in 0..3 {
+        assert!(help.contains(&format!("extra{i}.bin")), "{help}");
+    }
+    let r = run(&["verify"]);
+    assert!(r.stdout.contains("Verified 2 of 5 files"), "{}", r.stdout);
+    assert!(r.stdout.contains("of 1 model in"), "{}", r.stdout);
+    assert!(r.stdout.contains("; 3 not as locked"), "{}", r.stdout);
+}
+
+#[test]
+fn a_path_model_of_the_project_directory_never_locks_the_project_files() {
+    // the caches of the test's environment live beside the project
+    let top = tempfile::tempdir().unwrap();
+    let dir = top.path().join("project");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("LICENSE"), mit()).unwrap();
+    std::fs::write(dir.join("weights.bin"), b"w").unwrap();
+    std::fs::write(
+        dir.join("models.toml"),
+        "[policy]\nallow = [\"mit\"]\n\n[models.here]\nsource = \"path:.\"\nlicense = \"mit\"\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let mut cmd = modellock();
+        isolate(&mut cmd, top.path(), "http://127.0.0.1:9");
+        run_checked(
+            cmd.arg("--manifest-path")
+                .arg(dir.join("models.toml"))
+                .args(args),
+        )
+    };
+    assert_eq!(run(&["update"]).code, 0);
+    let lock = std::fs::read_to_string(dir.join("models.lock")).unwrap();
+    let paths: Vec<&str> = lock
+        .lines()
+        .filter_map(|l| l.strip_prefix("path = "))
+        .collect();
+    assert_eq!(
+        paths,
+        ["\"LICENSE\"", "\"LICENSE\"", "\"weights.bin\""],
+        "{lock}"
+    );
+    // a second update (the lock and store now exist) changes nothing
+    let r = run(&["update"]);
+    assert!(
+        r.stdout.contains("Unchanged 1 model is up to date"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(run(&["check"]).code, 0);
+}
+
+#[test]
+fn add_takes_a_hub_url() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("models.toml"), "# models\n").unwrap();
+    let run =
+        |args: &[&str]| run_checked(project_command(dir.path(), "http://127.0.0.1:9").args(args));
+    let r = run(&["add", "hf:https://huggingface.co/org/Some-Model/tree/v1.0"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = run(&["add", "https://hf.co/org/Other", "--name", "other"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let manifest = std::fs::read_to_string(dir.path().join("models.toml")).unwrap();
+    assert!(
+        manifest
+            .contains("[models.some-model]\nsource = \"hf:org/Some-Model\"\nrevision = \"v1.0\"\n"),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("[models.other]\nsource = \"hf:org/Other\"\n"),
+        "{manifest}"
+    );
+}
+
+#[test]
+fn diff_of_an_allowed_model_does_not_ask_for_a_review() {
+    let p = Project::new(
+        "[policy]\nallow = [\"llama3\", \"llama3.1\"]\n\n[models.v1]\nsource = \"hf:org/Base\"\nrevision = \"v1\"\n",
+    );
+    p.hub.add_repo(base_repo());
+    assert_eq!(p.run(&["update"]).code, 0);
+    let r = p.run(&["diff", "v1"]);
+    assert_eq!(r.code, 1, "no review: every term is new");
+    assert!(!r.stdout.contains("modellock review"), "{}", r.stdout);
+    // where a review is needed, it is offered, and review takes it
+    std::fs::write(
+        p.path("models.toml"),
+        p.manifest()
+            .replace("allow = [\"llama3\", \"llama3.1\"]", "allow = []"),
+    )
+    .unwrap();
+    let r = p.run(&["diff", "v1"]);
+    assert!(
+        r.stdout
+            .contains("modellock review v1 --reviewer legal@example.com --note TICKET"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        p.run(&[
+            "review",
+            "v1",
+            "--reviewer",
+            "legal@example.com",
+            "--note",
+            "TICKET"
+        ])
+        .code,
+        0
+    );
 }

@@ -144,13 +144,15 @@ fn refusals_change_nothing() {
         (
             "check/lock-missing",
             &["chat", "--reviewer", "a@b.c"][..],
-            "lock::missing",
+            "review::stale-lock",
         ),
     ] {
         let (_d, m) = project(fixture);
         let before = std::fs::read_to_string(&m).unwrap();
         let r = review(&m, args);
-        assert_ne!(r.code, 0, "{fixture} {args:?}");
+        // every refusal: exit 2, as the README says, and the JSON agrees
+        assert_eq!(r.code, 2, "{fixture} {args:?}");
+        assert_eq!(r.json()["summary"]["exit-status"], 2, "{fixture} {args:?}");
         assert_eq!(r.codes(), [code], "{fixture} {args:?}");
         assert_eq!(
             std::fs::read_to_string(&m).unwrap(),

@@ -620,6 +620,10 @@ fn build_globs(
     ok.then(|| builder.build().ok()).flatten()
 }
 
+/// Reads one record: (reader, table, model, `[[…]]` header, its span).
+type RecordReader<T> =
+    fn(&mut Reader<'_>, &dyn TableLike, &str, &str, Option<Range<usize>>) -> Option<T>;
+
 /// The `[[models.NAME.KEY]]` records of an entry (or an array of inline
 /// tables), each read by `one`.
 fn records<T>(
@@ -628,7 +632,7 @@ fn records<T>(
     key: &'static str,
     model: &str,
     table: &str,
-    one: fn(&mut Reader<'_>, &dyn TableLike, &str, &str, Option<Range<usize>>) -> Option<T>,
+    one: RecordReader<T>,
 ) -> Vec<T> {
     let Some(item) = t.get(key) else {
         return Vec::new();
