@@ -825,3 +825,51 @@ fn diff_of_an_allowed_model_does_not_ask_for_a_review() {
         0
     );
 }
+
+/// The README's walkthrough: a quantization labelled `mit` whose LICENSE is
+/// the Example 3 text; `check` is red, the help's last line accepts it, and
+/// `update --locked` proves the lock in CI.
+#[test]
+fn acknowledging_a_card_mismatch_walkthrough() {
+    let p = Project::new(
+        "[policy]\nallow = [\"mit\", \"llama3\"]\n\n[models.quant]\nsource = \"hf:someone/Example-3-8B-GGUF\"\nrevision = \"v1\"\n",
+    );
+    let mut repo = Repo::simple(
+        "someone/Example-3-8B-GGUF",
+        vec![
+            File::git("LICENSE", llama3()),
+            File::lfs("example-3-8b.Q4_K_M.gguf", vec![7u8; 512]),
+        ],
+        json!({"license": "mit"}),
+    );
+    repo.tags = vec![("v1".into(), 0)];
+    p.hub.add_repo(repo);
+    let update = p.run(&["update"]);
+    assert_eq!(update.code, 0);
+    let check = p.run(&["check"]);
+    assert_eq!(check.code, 1);
+    let accept = p.run(&[
+        "review",
+        "quant",
+        "--accept",
+        "card-mismatch",
+        "--reason",
+        "LEGAL-88",
+        "--reviewer",
+        "legal@example.com",
+    ]);
+    assert_eq!(accept.code, 0, "{}{}", accept.stdout, accept.stderr);
+    let green = p.run(&["check"]);
+    assert_eq!(green.code, 0);
+    let locked = p.run(&["update", "--locked"]);
+    assert_eq!(locked.code, 0);
+    let record = p.manifest();
+    let record = &record[record.find("[[models.quant.accept]]").unwrap()..];
+    let dir = p.dir.path().to_str().unwrap().to_owned();
+    let all = format!(
+        "$ modellock update\n{}$ modellock check\n{}\n$ modellock review quant --accept card-mismatch --reason LEGAL-88 --reviewer legal@example.com\n{}\n$ tail -7 models.toml\n{}\n$ modellock check\n{}\n$ modellock update --locked\n{}",
+        update.stdout, check.stdout, accept.stderr, record, green.stdout, locked.stdout
+    )
+    .replace(&dir, "[DIR]");
+    insta::assert_snapshot!(all);
+}

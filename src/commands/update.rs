@@ -386,9 +386,10 @@ fn report_locked(
         Vec::new()
     } else {
         vec![format!(
-            "{:>12} models.lock is what the sources say ({} models)",
+            "{:>12} models.lock is what the sources say ({} {})",
             "Verified",
-            new.models.len()
+            new.models.len(),
+            if new.models.len() == 1 { "model" } else { "models" }
         )]
     };
     ctx.out
