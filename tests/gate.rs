@@ -873,3 +873,43 @@ fn acknowledging_a_card_mismatch_walkthrough() {
     .replace(&dir, "[DIR]");
     insta::assert_snapshot!(all);
 }
+
+#[test]
+fn every_command_that_names_a_model_suggests_the_close_name() {
+    let dir = warned_project();
+    let run = |args: &[&str]| {
+        run_checked(
+            project_command(dir.path(), "http://127.0.0.1:9")
+                .args(["--format", "json"])
+                .args(args),
+        )
+    };
+    assert_eq!(run(&["update"]).code, 0);
+    for args in [
+        &["update", "n"][..],
+        &["verify", "n"],
+        &["diff", "n"],
+        &["review", "n", "--reviewer", "x"],
+        &["licenses", "n"],
+        &["outdated", "n"],
+    ] {
+        let r = run(args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
+        let doc = r.json();
+        let d = find(
+            doc["diagnostics"].as_array().unwrap(),
+            "manifest::unknown-model",
+            "n",
+        );
+        assert_eq!(d["help"], "did you mean `m`?", "{args:?}");
+    }
+    // no close name: the names there are
+    let r = run(&["verify", "something-else"]);
+    let doc = r.json();
+    let d = find(
+        doc["diagnostics"].as_array().unwrap(),
+        "manifest::unknown-model",
+        "something-else",
+    );
+    assert_eq!(d["help"], "the models of models.lock: m");
+}

@@ -389,7 +389,11 @@ fn report_locked(
             "{:>12} models.lock is what the sources say ({} {})",
             "Verified",
             new.models.len(),
-            if new.models.len() == 1 { "model" } else { "models" }
+            if new.models.len() == 1 {
+                "model"
+            } else {
+                "models"
+            }
         )]
     };
     ctx.out
