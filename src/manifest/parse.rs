@@ -784,7 +784,10 @@ fn parse_accept(
                 message: format!("`{}` is not a finding that can be accepted", f.value),
                 label: "not an acceptable finding".into(),
                 span: f.span.clone(),
-                help: "`finding` is `card-mismatch` (license::card-mismatch) or `restricted-parent` (lineage::restricted-parent)".into(),
+                help: match did_you_mean(&f.value, ["card-mismatch", "restricted-parent"]) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "`finding` is `card-mismatch` (license::card-mismatch) or `restricted-parent` (lineage::restricted-parent)".into(),
+                },
             });
             None
         }
