@@ -87,97 +87,14 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
         return ctx.fail(&[d], &files);
     };
     if let Some(finding) = args.accept {
-        let store = crate::license::Store::beside(&manifest.path);
-        let verdict = policy::gate::judge(&manifest, &lock, lock_file, &store, ctx.today);
-        let candidates: Vec<_> = verdict
-            .acceptable
-            .iter()
-            .filter(|a| a.model == *name && a.finding == finding)
-            .filter(|a| {
-                args.ancestor.as_deref().is_none_or(|want| {
-                    a.ancestor
-                        .as_deref()
-                        .is_some_and(|x| x.eq_ignore_ascii_case(want))
-                })
-            })
-            .collect();
-        let target = match candidates.as_slice() {
-            [one] => (*one).clone(),
-            [] => {
-                let what = match (finding, &args.ancestor) {
-                    (Finding::CardMismatch, _) => "no card mismatch".to_owned(),
-                    (Finding::RestrictedParent, Some(a)) => {
-                        format!("no restricted parent `{a}` that can be accepted")
-                    }
-                    (Finding::RestrictedParent, None) => {
-                        "no restricted parent that can be accepted".to_owned()
-                    }
-                };
-                let d = refuse(
-                    Code::ReviewNotNeeded,
-                    format!("`check` finds {what} for `{name}`"),
-                    "nothing to accept: an acceptance is for a finding `check` reports (a denied license is never acceptable); run `modellock check` to see them".to_owned(),
-                );
-                return ctx.fail(&[d], &files);
-            }
-            many => {
-                let list: Vec<&str> = many.iter().filter_map(|a| a.ancestor.as_deref()).collect();
-                let d = refuse(
-                    Code::ReviewAmbiguous,
-                    format!("`{name}` has {} restricted parents: {}", many.len(), list.join(", ")),
-                    format!("name one: `modellock review {name} --accept restricted-parent --ancestor {} --reason TICKET`", list[0]),
-                );
-                return ctx.fail(&[d], &files);
-            }
+        let project = Loaded {
+            manifest: &manifest,
+            entry,
+            lock: &lock,
+            lock_file,
+            files: &files,
         };
-        let Some(reviewer) = reviewer_or_git(args, &manifest) else {
-            return ctx.fail(&[no_reviewer(name)], &files);
-        };
-        let date = args.date.unwrap_or(ctx.today);
-        if let Some(d) = expiry_problem(args.expires, date) {
-            return ctx.fail(&[d], &files);
-        }
-        let record = edit::NewAcceptance {
-            finding,
-            license_digest: &target.digest,
-            ancestor: target.ancestor.as_deref(),
-            reviewer: &reviewer,
-            date,
-            reason: args.reason.as_deref().unwrap_or_default(),
-            expires: args.expires,
-        };
-        let text = files.text(manifest.file).to_string();
-        if let Err(status) = write_manifest(
-            ctx,
-            &manifest,
-            &files,
-            edit::add_acceptance(&text, name, &record),
-            "add an acceptance",
-        ) {
-            return status;
-        }
-        let what = match &target.ancestor {
-            Some(a) => format!("restricted parent {a}"),
-            None => "card mismatch".to_owned(),
-        };
-        ctx.out.status(
-            "Accepted",
-            &format!(
-                "the {what} of `{name}` for terms {} by {reviewer} on {date}; commit models.toml",
-                target.digest
-            ),
-        );
-        let mut extra = serde_json::Map::new();
-        extra.insert(
-            "acceptance".into(),
-            serde_json::json!({
-                "model": name, "finding": finding.as_str(), "ancestor": target.ancestor,
-                "license-digest": target.digest, "reviewer": reviewer, "date": date.to_string(),
-                "reason": args.reason, "expires": args.expires.map(|e| e.to_string()),
-            }),
-        );
-        ctx.out.done(&files, Some(manifest.models.len()), extra);
-        return 0;
+        return accept(ctx, args, finding, &project);
     }
     let (standing, _) = policy::evaluate(&manifest, entry, locked, lock_file, ctx.today, None);
     let license = locked.license.as_deref().unwrap_or("no declared license");
@@ -259,6 +176,119 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
         }),
     );
     ctx.out.done(&files, Some(manifest.models.len()), extra);
+    0
+}
+
+/// What `review` loaded.
+struct Loaded<'a> {
+    manifest: &'a crate::manifest::Manifest,
+    entry: &'a crate::manifest::ModelEntry,
+    lock: &'a crate::lock::Lock,
+    lock_file: crate::diag::FileId,
+    files: &'a Files,
+}
+
+/// `review MODEL --accept FINDING`: records an acceptance of a finding
+/// `check` reports for the model now, for the exact digest it is about.
+fn accept(ctx: &Context, args: &ReviewArgs, finding: Finding, p: &Loaded<'_>) -> u8 {
+    let (manifest, lock, lock_file, files) = (p.manifest, p.lock, p.lock_file, p.files);
+    let name = &args.model;
+    let refuse = |code: Code, message: String, help: String| -> Diag {
+        Diag::error(code, message)
+            .with_model(name.clone())
+            .with_label(manifest.file, p.entry.anchor(), "this model")
+            .with_help(help)
+    };
+    let store = crate::license::Store::beside(&manifest.path);
+    let verdict = policy::gate::judge(manifest, lock, lock_file, &store, ctx.today);
+    let candidates: Vec<_> = verdict
+        .acceptable
+        .iter()
+        .filter(|a| a.model == *name && a.finding == finding)
+        .filter(|a| {
+            args.ancestor.as_deref().is_none_or(|want| {
+                a.ancestor
+                    .as_deref()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(want))
+            })
+        })
+        .collect();
+    let target = match candidates.as_slice() {
+        [one] => (*one).clone(),
+        [] => {
+            let what = match (finding, &args.ancestor) {
+                (Finding::CardMismatch, _) => "no card mismatch".to_owned(),
+                (Finding::RestrictedParent, Some(a)) => {
+                    format!("no restricted parent `{a}` that can be accepted")
+                }
+                (Finding::RestrictedParent, None) => {
+                    "no restricted parent that can be accepted".to_owned()
+                }
+            };
+            let d = refuse(
+                Code::ReviewNotNeeded,
+                format!("`check` finds {what} for `{name}`"),
+                "nothing to accept: an acceptance is for a finding `check` reports (a denied license is never acceptable); run `modellock check` to see them".to_owned(),
+            );
+            return ctx.fail(&[d], files);
+        }
+        many => {
+            let list: Vec<&str> = many.iter().filter_map(|a| a.ancestor.as_deref()).collect();
+            let d = refuse(
+                Code::ReviewAmbiguous,
+                format!("`{name}` has {} restricted parents: {}", many.len(), list.join(", ")),
+                format!("name one: `modellock review {name} --accept restricted-parent --ancestor {} --reason TICKET`", list[0]),
+            );
+            return ctx.fail(&[d], files);
+        }
+    };
+    let Some(reviewer) = reviewer_or_git(args, manifest) else {
+        return ctx.fail(&[no_reviewer(name)], files);
+    };
+    let date = args.date.unwrap_or(ctx.today);
+    if let Some(d) = expiry_problem(args.expires, date) {
+        return ctx.fail(&[d], files);
+    }
+    let record = edit::NewAcceptance {
+        finding,
+        license_digest: &target.digest,
+        ancestor: target.ancestor.as_deref(),
+        reviewer: &reviewer,
+        date,
+        reason: args.reason.as_deref().unwrap_or_default(),
+        expires: args.expires,
+    };
+    let text = files.text(manifest.file).to_string();
+    if let Err(status) = write_manifest(
+        ctx,
+        manifest,
+        files,
+        edit::add_acceptance(&text, name, &record),
+        "add an acceptance",
+    ) {
+        return status;
+    }
+    let what = match &target.ancestor {
+        Some(a) => format!("restricted parent {a}"),
+        None => "card mismatch".to_owned(),
+    };
+    ctx.out.status(
+        "Accepted",
+        &format!(
+            "the {what} of `{name}` for terms {} by {reviewer} on {date}; commit models.toml",
+            target.digest
+        ),
+    );
+    let mut extra = serde_json::Map::new();
+    extra.insert(
+        "acceptance".into(),
+        serde_json::json!({
+            "model": name, "finding": finding.as_str(), "ancestor": target.ancestor,
+            "license-digest": target.digest, "reviewer": reviewer, "date": date.to_string(),
+            "reason": args.reason, "expires": args.expires.map(|e| e.to_string()),
+        }),
+    );
+    ctx.out.done(files, Some(manifest.models.len()), extra);
     0
 }
 

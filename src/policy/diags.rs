@@ -253,6 +253,19 @@ pub fn accept_command(model: &str, finding: Finding, ancestor: Option<&str>) -> 
     )
 }
 
+/// The sentence that opens a finding's help when an acceptance on record
+/// does not hold.
+fn void_note(void: &Option<Voided>) -> String {
+    void.as_ref()
+        .map(|v| {
+            format!(
+                "the acceptance on record ({}) does not hold: it {}. ",
+                v.date, v.why
+            )
+        })
+        .unwrap_or_default()
+}
+
 fn with_void(d: Diag, void: Option<Voided>, file: FileId) -> Diag {
     match void {
         Some(v) => d.with_label(
@@ -294,16 +307,7 @@ impl From<CardMismatch> for Diag {
             d.lock_span,
             format!("locked as the stricter: {locked}"),
         );
-        let voided = d
-            .void
-            .as_ref()
-            .map(|v| {
-                format!(
-                    "the acceptance on record ({}) does not hold: it {}. ",
-                    v.date, v.why
-                )
-            })
-            .unwrap_or_default();
+        let voided = void_note(&d.void);
         with_void(diag, d.void, d.file).with_help(format!(
             "{voided}a card's `license:` is metadata anyone can edit; the license file of the weights is what binds you. The lock records the stricter license (`{locked}`) and policy applies to it. Read the terms (`modellock diff {m}`); when the model is acceptable under them, record that for these exact terms ({digest}):\n\n  {cmd}",
             m = d.model,
@@ -323,8 +327,8 @@ pub struct RestrictedParent {
     pub denied: bool,
     /// The chain from the model to the ancestor, e.g. `a → b → c`.
     pub chain: String,
-    /// An entry of models.toml that locks the ancestor's repo (not as the
-    /// model's `base`), with what it locks.
+    /// An entry of models.toml that locks the ancestor's repo without
+    /// being on the model's `base` chain.
     pub other_entry: Option<String>,
     /// Whether the lock records the ancestor's terms (its license digest).
     pub terms_locked: bool,
@@ -356,20 +360,11 @@ impl From<RestrictedParent> for Diag {
                 d.relation
             )
         } else {
-            let voided = d
-                .void
-                .as_ref()
-                .map(|v| {
-                    format!(
-                        "the acceptance on record ({}) does not hold: it {}. ",
-                        v.date, v.why
-                    )
-                })
-                .unwrap_or_default();
+            let voided = void_note(&d.void);
             let base = match &d.other_entry {
                 Some(e) => format!(
-                    "{e}; when it is this model's parent, set `base = \"{}\"` on `{m}` and its review counts",
-                    e.split('`').nth(1).unwrap_or_default(),
+                    "entry `{e}` locks {anc} too, but it is not this model's `base`, and a repo is not its terms; when it is this model's parent, set `base = \"{e}\"` on `{m}` and its review counts",
+                    anc = d.ancestor,
                     m = d.model
                 ),
                 None => format!(

@@ -444,7 +444,7 @@ pub fn lineage(
             .iter()
             .filter(|e| e.name != entry.name && !bases.iter().any(|b| b.name == e.name))
             .find(|e| hf_repo(e).is_some_and(|r| r.eq_ignore_ascii_case(&a.model)))
-            .map(|e| format!("entry `{}` locks {} too, but it is not this model's `base`, and a repo is not its terms", e.name, a.model));
+            .map(|e| e.name.clone());
         let mut chain = path;
         chain.push(entry.name.clone());
         chain.reverse();
