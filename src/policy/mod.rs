@@ -388,7 +388,14 @@ pub fn lineage(
         let license = a.license.as_deref();
         let denied = find(&manifest.policy.deny, license).is_some();
         let path = path_of(a);
-        if !denied {
+        // the terms an acceptance names: the ancestor's, else the model's
+        let terms = a
+            .license_digest
+            .as_deref()
+            .unwrap_or(&locked.license_digest);
+        let void = if denied {
+            None
+        } else {
             let same_as_own = own_accepted
                 && license
                     .zip(locked.license.as_deref())
@@ -398,46 +405,24 @@ pub fn lineage(
             let by_base = path
                 .iter()
                 .find_map(|repo| base_entry(repo))
-                .map(|b| accepted(project.standings.get(b.name.as_str())));
+                .is_some_and(|b| accepted(project.standings.get(b.name.as_str())));
             let reviewed = a
                 .license_digest
                 .as_deref()
                 .is_some_and(|d| project.reviewed.contains(d));
-            let terms = a
-                .license_digest
-                .as_deref()
-                .unwrap_or(&locked.license_digest);
-            let ok =
-                same_as_own || allowed || by_base == Some(true) || (by_base.is_none() && reviewed);
-            if ok {
+            if same_as_own || allowed || by_base || reviewed {
                 continue;
             }
-            if let Ok(()) = acceptance(
+            match acceptance(
                 entry,
                 Finding::RestrictedParent,
                 Some(&a.model),
                 terms,
                 today,
             ) {
-                continue;
+                Ok(()) => continue,
+                Err(void) => void,
             }
-        }
-        let void = if denied {
-            None
-        } else {
-            let terms = a
-                .license_digest
-                .as_deref()
-                .unwrap_or(&locked.license_digest);
-            acceptance(
-                entry,
-                Finding::RestrictedParent,
-                Some(&a.model),
-                terms,
-                today,
-            )
-            .err()
-            .flatten()
         };
         let other_entry = manifest
             .models
@@ -457,10 +442,7 @@ pub fn lineage(
             chain: chain.join(" → "),
             other_entry,
             terms_locked: a.license_digest.is_some(),
-            digest: a
-                .license_digest
-                .clone()
-                .unwrap_or_else(|| locked.license_digest.clone()),
+            digest: terms.to_owned(),
             void,
             file: manifest.file,
             entry_span: entry.anchor(),
