@@ -165,6 +165,15 @@ note = "LEGAL-1"
 license = "llama3.1"
 revision = "0e9e39f249a16976918f6564b8830bc894c89659"
 
+[[models.chat.accept]]
+finding = "restricted-parent"
+ancestor = "meta-llama/Llama-3.1-8B"
+license-digest = "{DIGEST}"
+reviewer = "legal@example.com"
+date = 2026-05-02
+reason = "LEGAL-2"
+expires = 2027-05-01
+
 [models.small]
 source = "ollama:llama3.2:3b"
 
@@ -198,6 +207,13 @@ base-models = ["meta-llama/Llama-3.1-8B"]
 [[model.license-file]]
 path = "LICENSE"
 digest = "{DIGEST}"
+
+[[model.lineage]]
+model = "meta-llama/Llama-3.1-8B"
+relation = "finetune"
+license = "llama3.1"
+revision = "0e9e39f249a16976918f6564b8830bc894c89659"
+license-digest = "{DIGEST}"
 
 [[model.file]]
 path = "model.safetensors"
@@ -283,6 +299,11 @@ fn broken_documents_are_rejected() {
         &manifest,
         "[models.x]\nrevision = \"main\"\n",
         "a model without `source`",
+    );
+    assert_invalid(
+        &manifest,
+        &format!("[models.x]\nsource = \"hf:org/x\"\n\n[[models.x.accept]]\nfinding = \"card-mismatch\"\nlicense-digest = \"{DIGEST}\"\nreviewer = \"me\"\ndate = 2026-05-01\n"),
+        "an acceptance without `reason`",
     );
     assert_invalid(
         &manifest,
