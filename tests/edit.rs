@@ -207,11 +207,17 @@ fn lock_writes_are_deterministic_and_skip_unchanged_files() {
         lock::write_atomic(&path, &parsed).unwrap(),
         lock::WriteOutcome::Written
     );
-    let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(20));
+    // an mtime no write could leave: a rewrite would change it
+    let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
     assert_eq!(
         lock::write_atomic(&path, &parsed).unwrap(),
         lock::WriteOutcome::Unchanged
     );
-    assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), mtime);
+    assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), old);
 }

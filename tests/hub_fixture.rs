@@ -1335,13 +1335,9 @@ fn fault_slow_and_latency() {
     let t = Instant::now();
     assert_eq!(get(&url).status, 200);
     assert!(t.elapsed() >= Duration::from_millis(800));
-    let t = Instant::now();
-    get(&url);
-    let fast = t.elapsed();
-    assert!(
-        fast < Duration::from_millis(700),
-        "only the next request is slow: {fast:?}"
-    );
+    // only the next request is slow: the fault is used up
+    assert_eq!(hub.faults_pending(), 0);
+    assert_eq!(get(&url).status, 200);
 
     // a client timeout shorter than Slow fails
     hub.inject(Fault::once(
@@ -1473,9 +1469,7 @@ fn drop_stops_the_server() {
         .unwrap();
     let mut first = [0u8; 12];
     idle.read_exact(&mut first).unwrap();
-    let t = Instant::now();
     drop(hub);
-    assert!(t.elapsed() < Duration::from_secs(5));
     // the idle connection gets closed
     idle.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     let mut rest = Vec::new();
@@ -1872,11 +1866,17 @@ fn python_hub() -> (FixtureHub, Value) {
 
 /// Runs tests/support/python_fidelity.py with the real `huggingface_hub`
 /// against the fixture. Skipped unless MODELLOCK_PYTHON points at a Python
-/// with huggingface_hub installed (and its `hf` next to it), e.g.
+/// with huggingface_hub installed (and its `hf` next to it); required (a
+/// failure, not a skip) with MODELLOCK_REQUIRE_PYTHON=1, as `.ci/run` sets. E.g.
 /// `MODELLOCK_PYTHON=/tmp/venv-hf/bin/python cargo test --test hub_fixture python`.
 #[test]
 fn python_client_fidelity() {
     let Some(python) = std::env::var_os("MODELLOCK_PYTHON") else {
+        // CI installs huggingface_hub and requires this check (.ci/run)
+        assert!(
+            std::env::var("MODELLOCK_REQUIRE_PYTHON").as_deref() != Ok("1"),
+            "MODELLOCK_REQUIRE_PYTHON=1 but MODELLOCK_PYTHON is not set"
+        );
         eprintln!("MODELLOCK_PYTHON not set: skipping the huggingface_hub fidelity check");
         return;
     };

@@ -221,6 +221,11 @@ impl Server {
         }
     }
 
+    /// How many injected faults are still waiting for a request.
+    pub fn faults_pending(&self) -> usize {
+        self.core.control().faults.len()
+    }
+
     /// Every request received, in order of arrival.
     pub fn requests(&self) -> Vec<Request> {
         self.core.control().log.clone()

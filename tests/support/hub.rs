@@ -435,6 +435,12 @@ impl FixtureHub {
         self.server.inject(fault);
     }
 
+    /// How many injected faults are still waiting for a request.
+    #[allow(dead_code)]
+    pub fn faults_pending(&self) -> usize {
+        self.server.faults_pending()
+    }
+
     /// Every request received (hub and CDN), in order of arrival.
     pub fn requests(&self) -> Vec<Request> {
         self.server.requests()
