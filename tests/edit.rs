@@ -191,13 +191,15 @@ fn lock_writes_are_deterministic_and_skip_unchanged_files() {
     let id = files.add("models.lock", text.as_str());
     let (parsed, diags) = lock::parse(&text, id);
     assert!(diags.is_empty());
-    let mut parsed = parsed.unwrap();
+    let parsed = parsed.unwrap();
     assert_eq!(
         lock::render(&parsed),
         text,
         "parse → render is the identity on a canonical lock"
     );
-    parsed.models.reverse();
+    let mut reversed = parsed.clone().into_models();
+    reversed.reverse();
+    let parsed = lock::Lock::new(reversed);
     assert_eq!(
         lock::render(&parsed),
         text,

@@ -33,7 +33,7 @@ fn committed_lock_is_what_the_directories_lock_to() {
             matches!(entry.source.value, Source::Path(_)),
             "example uses path: sources"
         );
-        expected.models.push(resolver.lock_entry(entry).unwrap());
+        expected.insert(resolver.lock_entry(entry).unwrap());
     }
     let text = lock::render(&expected);
     let lock_path = dir.join("models.lock");

@@ -103,13 +103,7 @@ fn setup(symlinks: bool) -> Setup {
         format!("[policy]\nallow = [\"mit\"]\n\n[models.chat]\nsource = \"hf:org/model\"\nrevision = \"{COMMIT}\"\n"),
     )
     .unwrap();
-    lock::write_atomic(
-        &s.root().join("models.lock"),
-        &Lock {
-            models: vec![hf_model()],
-        },
-    )
-    .unwrap();
+    lock::write_atomic(&s.root().join("models.lock"), &Lock::new(vec![hf_model()])).unwrap();
     let repo = s.repo();
     std::fs::create_dir_all(repo.join("blobs")).unwrap();
     std::fs::create_dir_all(repo.join("refs")).unwrap();
@@ -357,7 +351,7 @@ fn an_ollama_store() {
         }],
         ..Default::default()
     };
-    lock::write_atomic(&s.root().join("models.lock"), &Lock { models: vec![m] }).unwrap();
+    lock::write_atomic(&s.root().join("models.lock"), &Lock::new(vec![m])).unwrap();
     ok_all(&s, &s.verify(&[]));
     // the tag now points at another manifest
     std::fs::write(

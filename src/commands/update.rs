@@ -216,17 +216,15 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
     }
 
     // the new lock: everything resolved; with names, the rest kept as it was
-    let mut new = Lock::default();
-    if args.models.is_empty() {
-        new.models = resolved;
+    let new = if args.models.is_empty() {
+        Lock::new(resolved)
     } else {
-        new.models = old.as_ref().map(|l| l.models.clone()).unwrap_or_default();
+        let mut new = old.clone().unwrap_or_default();
         for m in resolved {
-            new.models.retain(|x| x.name != m.name);
-            new.models.push(m);
+            new.insert(m);
         }
-    }
-    new.normalise();
+        new
+    };
     let mut changes = describe_changes(old.as_ref(), &new);
     for c in &mut changes {
         if let (Some(o), Some(n), true) = (&c.old, &c.new, c.license_changed()) {
@@ -285,7 +283,7 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
         lines.push(format!(
             "{:>12} {} up to date",
             "Unchanged",
-            match new.models.len() {
+            match new.models().len() {
                 1 => "1 model is".to_owned(),
                 n => format!("{n} models are"),
             }
@@ -388,8 +386,8 @@ fn report_locked(
         vec![format!(
             "{:>12} models.lock is what the sources say ({} {})",
             "Verified",
-            new.models.len(),
-            if new.models.len() == 1 {
+            new.models().len(),
+            if new.models().len() == 1 {
                 "model"
             } else {
                 "models"
@@ -476,8 +474,8 @@ fn license_summary(r: &Resolver, name: &str, old: &LockedModel, new: &LockedMode
 fn describe_changes(old: Option<&Lock>, new: &Lock) -> Vec<Change> {
     let empty = Lock::default();
     let old = old.unwrap_or(&empty);
-    let mut names: BTreeSet<&str> = old.models.iter().map(|m| m.name.as_str()).collect();
-    names.extend(new.models.iter().map(|m| m.name.as_str()));
+    let mut names: BTreeSet<&str> = old.models().iter().map(|m| m.name.as_str()).collect();
+    names.extend(new.models().iter().map(|m| m.name.as_str()));
     names
         .into_iter()
         .filter_map(|name| {

@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> u8 {
             Some(m) => selected.push(m),
             None => diags.push(super::unknown_name(
                 "models.lock",
-                lock.models.iter().map(|m| m.name.as_str()),
+                lock.models().iter().map(|m| m.name.as_str()),
                 name,
             )),
         }
@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> u8 {
         return ctx.fail(&diags, &files);
     }
     if args.models.is_empty() {
-        selected = lock.models.iter().collect();
+        selected = lock.models().iter().collect();
     }
 
     let env = Env::from_process();

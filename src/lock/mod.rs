@@ -110,28 +110,64 @@ pub struct LockedModel {
     pub span: Option<Range<usize>>,
 }
 
-/// The whole lock, models sorted by name.
+/// The whole lock, always in its canonical order — models sorted by name
+/// (one per name), each model's files and license files by path — so that
+/// [`Lock::model`] can binary-search and [`render`] needs no sort. The order
+/// is kept by construction: the models are reached only through the
+/// methods below.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Lock {
-    pub models: Vec<LockedModel>,
+    models: Vec<LockedModel>,
 }
 
 impl Lock {
-    pub fn model(&self, name: &str) -> Option<&LockedModel> {
-        self.models
-            .binary_search_by(|m| m.name.as_str().cmp(name))
-            .ok()
-            .map(|i| &self.models[i])
-    }
-
-    /// Sorts models by name and each model's files by path, the canonical
-    /// order of the file.
-    pub fn normalise(&mut self) {
-        self.models.sort_by(|a, b| a.name.cmp(&b.name));
-        for m in &mut self.models {
+    /// A lock of these models, put in the canonical order (of two models
+    /// with one name, the first is kept).
+    pub fn new(models: Vec<LockedModel>) -> Lock {
+        let mut models = models;
+        for m in &mut models {
             m.files.sort_by(|a, b| a.path.cmp(&b.path));
             m.license_files.sort_by(|a, b| a.path.cmp(&b.path));
         }
+        models.sort_by(|a, b| a.name.cmp(&b.name));
+        models.dedup_by(|b, a| a.name == b.name);
+        Lock { models }
+    }
+
+    /// The models, sorted by name.
+    pub fn models(&self) -> &[LockedModel] {
+        &self.models
+    }
+
+    pub fn model(&self, name: &str) -> Option<&LockedModel> {
+        self.position(name).ok().map(|i| &self.models[i])
+    }
+
+    fn position(&self, name: &str) -> Result<usize, usize> {
+        self.models.binary_search_by(|m| m.name.as_str().cmp(name))
+    }
+
+    /// Adds a model, in its place; one of the same name is replaced.
+    pub fn insert(&mut self, mut m: LockedModel) {
+        m.files.sort_by(|a, b| a.path.cmp(&b.path));
+        m.license_files.sort_by(|a, b| a.path.cmp(&b.path));
+        match self.position(&m.name) {
+            Ok(i) => self.models[i] = m,
+            Err(i) => self.models.insert(i, m),
+        }
+    }
+
+    pub fn into_models(self) -> Vec<LockedModel> {
+        self.models
+    }
+
+    /// The same lock without the spans it was read with (to compare locks
+    /// by content).
+    pub fn without_spans(mut self) -> Lock {
+        for m in &mut self.models {
+            m.span = None;
+        }
+        self
     }
 }
 

@@ -193,14 +193,14 @@ pub fn parse(text: &str, file: FileId) -> (Option<Lock>, Vec<Diag>) {
         file,
         diags: &mut diags,
     };
-    let mut lock = Lock::default();
+    let mut models: Vec<LockedModel> = Vec::new();
     for (i, t) in r.tables(root, "model", "the lock").into_iter().enumerate() {
         let what = match t.get("name").and_then(Item::as_str) {
             Some(n) => format!("model `{n}`"),
             None => format!("[[model]] number {}", i + 1),
         };
         if let Some(m) = parse_model(&mut r, t, &what) {
-            if lock.models.iter().any(|x| x.name == m.name) {
+            if models.iter().any(|x| x.name == m.name) {
                 let span = m.span.clone();
                 r.invalid(
                     format!("model `{}` appears twice", m.name),
@@ -209,10 +209,10 @@ pub fn parse(text: &str, file: FileId) -> (Option<Lock>, Vec<Diag>) {
                 );
                 continue;
             }
-            lock.models.push(m);
+            models.push(m);
         }
     }
-    lock.normalise();
+    let lock = Lock::new(models);
     let ok = diags.is_empty();
     (ok.then_some(lock), diags)
 }

@@ -195,7 +195,7 @@ pub fn judge(
             diags.extend(super::use_conflicts(manifest, entry, lock, lock_file));
         }
     }
-    for locked in &lock.models {
+    for locked in lock.models() {
         if manifest.model(&locked.name).is_none() {
             diags.push(
                 lock::Stale {
