@@ -9,23 +9,40 @@ use std::path::Path;
 const MANIFEST: &str = include_str!("../fixtures/check/reviewed/models.toml");
 const LOCK: &str = include_str!("../fixtures/check/reviewed/models.lock");
 
-fn load_manifest(text: String) {
-    let mut files = Files::new();
-    let (m, diags) = manifest::load_str(Path::new("models.toml"), text, &mut files);
-    // every label lies inside the file and renders
-    for d in &diags {
+/// Every label of every diagnostic lies inside its file, on char
+/// boundaries, and every diagnostic renders.
+fn check_labels(diags: &[modellock::diag::Diag], files: &Files) {
+    for d in diags {
         for l in &d.labels {
-            let _ = files.location(l.file, l.span.start);
+            let text = files.text(l.file);
+            assert!(
+                l.span.start <= l.span.end && l.span.end <= text.len(),
+                "{:?} outside a file of {} bytes: {d:?}",
+                l.span,
+                text.len()
+            );
+            assert!(
+                text.get(l.span.clone()).is_some(),
+                "{:?} is not on char boundaries: {d:?}",
+                l.span
+            );
         }
         let _ = modellock::diag::render::human(
             d,
-            &files,
+            files,
             modellock::diag::render::HumanStyle {
                 color: false,
                 width: 80,
             },
         );
     }
+}
+
+fn load_manifest(text: String) {
+    let mut files = Files::new();
+    let (m, diags) = manifest::load_str(Path::new("models.toml"), text, &mut files);
+    // every label lies inside the file, on char boundaries, and renders
+    check_labels(&diags, &files);
     if let Some(m) = m {
         for e in &m.models {
             let _ = e.requested();
@@ -37,16 +54,7 @@ fn load_lock(text: &str) {
     let mut files = Files::new();
     let id = files.add("models.lock", text);
     let (l, diags) = lock::parse(text, id);
-    for d in &diags {
-        let _ = modellock::diag::render::human(
-            d,
-            &files,
-            modellock::diag::render::HumanStyle {
-                color: false,
-                width: 80,
-            },
-        );
-    }
+    check_labels(&diags, &files);
     if let Some(l) = l {
         // what parses, renders, and the rendering parses to the same lock
         let again = lock::render(&l);
