@@ -4,7 +4,7 @@
 //!
 //! `cargo bench --bench update` (add `-- --models N --latency-ms L` to vary).
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/it/support/mod.rs"]
 mod support;
 
 use serde_json::json;

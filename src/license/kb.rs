@@ -172,7 +172,7 @@ impl Kb {
     /// The knowledge base built into modellock.
     pub fn builtin() -> &'static Kb {
         static KB: OnceLock<Kb> = OnceLock::new();
-        // kb.toml is part of the binary and tested (tests/kb.rs): a parse
+        // kb.toml is part of the binary and tested (tests/it/kb.rs): a parse
         // error is a build defect, reported by the panic hook as a bug
         KB.get_or_init(|| Kb::parse(DATA).expect("src/license/kb.toml parses"))
     }

@@ -1,7 +1,7 @@
 //! `modellock update` end to end against the fixture Hub.
 
-mod common;
-mod support;
+use crate::common;
+use crate::support;
 
 use common::*;
 use modellock::license::{file_digest, model_digest, CardLicense};

@@ -5,8 +5,8 @@
 //! format is snapshotted; the BOM is validated against the official
 //! CycloneDX 1.6 JSON schema.
 
-mod common;
-mod support;
+use crate::common;
+use crate::support;
 
 use common::*;
 use modellock::license::identify::{Fingerprints, Known};

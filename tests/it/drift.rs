@@ -4,8 +4,8 @@
 //! approval, `check` goes green. One scenario per kind of change that real
 //! model licenses go through, on the texts under `fixtures/licenses/`.
 
-mod common;
-mod support;
+use crate::common;
+use crate::support;
 
 use common::*;
 use serde_json::{json, Value};

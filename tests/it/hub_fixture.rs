@@ -1,7 +1,7 @@
-//! Tests of the fixture Hugging Face Hub itself (tests/support/hub.rs),
+//! Tests of the fixture Hugging Face Hub itself (tests/it/support/hub.rs),
 //! over real HTTP with `ureq`. No test touches the internet.
 
-mod support;
+use crate::support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -1864,11 +1864,11 @@ fn python_hub() -> (FixtureHub, Value) {
     (hub, json!({"token": TOKEN, "repos": spec_repos}))
 }
 
-/// Runs tests/support/python_fidelity.py with the real `huggingface_hub`
+/// Runs tests/it/support/python_fidelity.py with the real `huggingface_hub`
 /// against the fixture. Skipped unless MODELLOCK_PYTHON points at a Python
 /// with huggingface_hub installed (and its `hf` next to it); required (a
 /// failure, not a skip) with MODELLOCK_REQUIRE_PYTHON=1, as `.ci/run` sets. E.g.
-/// `MODELLOCK_PYTHON=/tmp/venv-hf/bin/python cargo test --test hub_fixture python`.
+/// `MODELLOCK_PYTHON=/tmp/venv-hf/bin/python cargo test --test it hub_fixture::python`.
 #[test]
 fn python_client_fidelity() {
     let Some(python) = std::env::var_os("MODELLOCK_PYTHON") else {
@@ -1887,7 +1887,7 @@ fn python_client_fidelity() {
         let spec_path = dir.path().join("spec.json");
         std::fs::write(&spec_path, serde_json::to_vec_pretty(&spec).unwrap()).unwrap();
         let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/support/python_fidelity.py");
+            .join("tests/it/support/python_fidelity.py");
         let out = std::process::Command::new(&python)
             .arg(&script)
             .arg(&spec_path)
@@ -1939,7 +1939,7 @@ fn python_client_fidelity() {
 /// Manual use: starts the fixture with the fidelity repos and blocks until
 /// the file named by MODELLOCK_HUB_STOP_FILE (default /tmp/modellock-hub.stop)
 /// exists. Prints the URL and the spec.
-/// `cargo test --test hub_fixture serve_fixture_hub -- --ignored --nocapture`
+/// `cargo test --test it hub_fixture::serve_fixture_hub -- --ignored --nocapture`
 #[test]
 #[ignore]
 fn serve_fixture_hub() {

@@ -7,7 +7,7 @@
 //! without it the test says so and passes, unless
 //! `MODELLOCK_REQUIRE_PRE_COMMIT=1` (as `.ci/run` sets).
 
-mod common;
+use crate::common;
 
 use common::root;
 use std::path::{Path, PathBuf};

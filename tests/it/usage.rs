@@ -2,8 +2,8 @@
 //! (commercial, monthly active users, regions) against the conditions of
 //! every license a model is bound by, its bases' included.
 
-mod common;
-mod support;
+use crate::common;
+use crate::support;
 
 use common::*;
 use serde_json::{json, Value};

@@ -1,8 +1,8 @@
 //! `modellock update` and `modellock verify` on `ollama:` sources, end to end
-//! against the fixture Hub's Ollama registry (tests/support/hub/ollama.rs).
+//! against the fixture Hub's Ollama registry (tests/it/support/hub/ollama.rs).
 
-mod common;
-mod support;
+use crate::common;
+use crate::support;
 
 use common::*;
 use modellock::license::{file_digest, model_digest, CardLicense};

@@ -3,8 +3,8 @@
 //! `lineage::restricted-parent` for an ancestor whose license policy does
 //! not allow (unless an entry locks and reviews it) or denies.
 
-mod common;
-mod support;
+use crate::common;
+use crate::support;
 
 use common::*;
 use serde_json::{json, Value};

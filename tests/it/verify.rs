@@ -2,7 +2,7 @@
 //! out (symlinks from snapshots/ into blobs/ named by etag, refs/), an Ollama
 //! store, and plain directories.
 
-mod common;
+use crate::common;
 
 use common::*;
 use modellock::hashing::{git_blob_sha1, sha256_hex};

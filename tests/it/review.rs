@@ -1,7 +1,7 @@
 //! `modellock review`: the red check → review → green check story, records
 //! appended with comments kept, and every refusal.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::path::{Path, PathBuf};

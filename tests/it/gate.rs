@@ -6,8 +6,8 @@
 //! models.toml found from a subdirectory. Against the fixture Hub; the
 //! fixture texts stand for known licenses through a fingerprints file.
 
-mod common;
-mod support;
+use crate::common;
+use crate::support;
 
 use common::*;
 use modellock::license::identify::{Fingerprints, Known};

@@ -1,7 +1,7 @@
 //! `modellock check` on fixture files: one scenario per diagnostic code,
 //! asserting the exit status and, in JSON, the code and the line it points at.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

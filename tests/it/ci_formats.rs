@@ -2,7 +2,7 @@
 //! (SARIF 2.1.0, validated against the official schema) on the check
 //! fixtures; the exit status never depends on the format.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

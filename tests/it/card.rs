@@ -3,8 +3,8 @@
 //! fingerprints file (`MODELLOCK_FINGERPRINTS`), as an organisation adds its
 //! own texts.
 
-mod common;
-mod support;
+use crate::common;
+use crate::support;
 
 use common::*;
 use modellock::license::identify::{Fingerprints, Known};

@@ -1,7 +1,7 @@
 //! `init` and `add`: files written atomically, comments and layout kept,
 //! refusals with exit 2 that change nothing.
 
-mod common;
+use crate::common;
 
 use common::*;
 use modellock::diag::Files;

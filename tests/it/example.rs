@@ -1,6 +1,6 @@
 //! The example under fixtures/example must stay truthful: its committed
 //! models.lock is exactly what the directories lock to, and it passes
-//! `check` on a fresh clone. `MODELLOCK_BLESS=1 cargo test --test example`
+//! `check` on a fresh clone. `MODELLOCK_BLESS=1 cargo test --test it example::`
 //! rewrites the lock after a deliberate change to the example.
 
 use assert_cmd::Command;

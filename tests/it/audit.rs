@@ -3,7 +3,7 @@
 //! string concatenation, `data/train` paths, a notebook cell and output, a
 //! dataset, a .gitignored file), a fake Hugging Face cache and Ollama store.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

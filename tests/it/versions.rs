@@ -3,8 +3,8 @@
 //! satisfy the manifest, `update --precise`, and `outdated` with its
 //! license preview (license files only, never the weights).
 
-mod common;
-mod support;
+use crate::common;
+use crate::support;
 
 use common::*;
 use serde_json::{json, Value};

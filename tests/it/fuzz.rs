@@ -6,8 +6,8 @@ use modellock::{lock, manifest};
 use proptest::prelude::*;
 use std::path::Path;
 
-const MANIFEST: &str = include_str!("../fixtures/check/reviewed/models.toml");
-const LOCK: &str = include_str!("../fixtures/check/reviewed/models.lock");
+const MANIFEST: &str = include_str!("../../fixtures/check/reviewed/models.toml");
+const LOCK: &str = include_str!("../../fixtures/check/reviewed/models.lock");
 
 /// Every label of every diagnostic lies inside its file, on char
 /// boundaries, and every diagnostic renders.

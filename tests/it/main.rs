@@ -1,0 +1,31 @@
+//! The integration tests: one binary, a module per area, so that the
+//! dependency tree is linked once (`cargo test --test it MODULE::` runs one
+//! area). `common` runs the built binary on fixtures; `support` is the
+//! fixture Hub and Ollama registry (see `support/README.md`).
+
+mod common;
+mod support;
+
+mod audit;
+mod card;
+mod check;
+mod ci_formats;
+mod drift;
+mod edit;
+mod example;
+mod fuzz;
+mod gate;
+mod hub_fixture;
+mod identify;
+mod kb;
+mod licenses;
+mod lineage;
+mod ollama;
+mod precommit;
+mod readme;
+mod review;
+mod schema;
+mod update;
+mod usage;
+mod verify;
+mod versions;
