@@ -105,3 +105,28 @@ impl From<RevisionMismatch> for Diag {
         m.at.diag(d, "another revision")
     }
 }
+
+/// `audit::unreadable`: files or directories the walk could not read, so
+/// that a report without findings is never taken for a clean bill.
+pub fn unreadable_diag(paths: &[super::Unreadable]) -> Diag {
+    const SHOWN: usize = 20;
+    let mut list: String = paths
+        .iter()
+        .take(SHOWN)
+        .map(|u| format!("  {}: {}\n", u.path, u.error))
+        .collect();
+    if paths.len() > SHOWN {
+        list.push_str(&format!("  … and {} more\n", paths.len() - SHOWN));
+    }
+    let what = match paths.len() {
+        1 => "1 path".to_owned(),
+        n => format!("{n} paths"),
+    };
+    Diag::warning(
+        Code::AuditUnreadable,
+        format!("{what} could not be read, so audit did not search them"),
+    )
+    .with_help(format!(
+        "{list}fix their permissions (or run audit as a user who can read them) to search them too"
+    ))
+}

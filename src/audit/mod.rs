@@ -108,12 +108,47 @@ pub struct Scanned {
 }
 
 /// What a walk saw, for the summary.
-#[derive(Debug, Default, Clone, Copy, Serialize)]
+#[derive(Debug, Default, Clone, Serialize)]
 pub struct WalkStats {
     pub files: u64,
     pub scanned: u64,
     #[serde(rename = "skipped-large")]
     pub skipped_large: u64,
+    /// Files and directories that could not be read, with why: what is in
+    /// them was not searched, so the report is no clean bill for them.
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// A path the walk could not read.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unreadable {
+    pub path: String,
+    pub error: String,
+}
+
+impl Unreadable {
+    fn of_walk(e: &ignore::Error) -> Unreadable {
+        // the innermost error says which path
+        let mut e = e;
+        loop {
+            match e {
+                ignore::Error::WithPath { path, err } => {
+                    return Unreadable {
+                        path: path.display().to_string(),
+                        error: err.to_string(),
+                    }
+                }
+                ignore::Error::WithDepth { err, .. }
+                | ignore::Error::WithLineNumber { err, .. } => e = err,
+                other => {
+                    return Unreadable {
+                        path: String::new(),
+                        error: other.to_string(),
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// 1-based line and column (in characters) of byte offsets of a text.
@@ -145,10 +180,12 @@ fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
 
 /// Scans one file's text.
 pub fn scan_text(path: &Path, text: &str, kind: FileKind) -> Vec<Finding> {
-    let hits = if kind == FileKind::Notebook {
-        notebook::scan(text)
-    } else {
-        recognise::scan(text, kind)
+    // a notebook that is not valid JSON is still read, as Python text
+    let hits = match kind {
+        FileKind::Notebook => {
+            notebook::scan(text).unwrap_or_else(|| recognise::scan(text, FileKind::Python))
+        }
+        _ => recognise::scan(text, kind),
     };
     if hits.is_empty() {
         return Vec::new();
@@ -183,8 +220,12 @@ struct Visitor<'s> {
 
 impl ignore::ParallelVisitor for Visitor<'_> {
     fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
-        let Ok(entry) = entry else {
-            return ignore::WalkState::Continue;
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                self.stats.unreadable.push(Unreadable::of_walk(&e));
+                return ignore::WalkState::Continue;
+            }
         };
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             return ignore::WalkState::Continue;
@@ -203,8 +244,15 @@ impl ignore::ParallelVisitor for Visitor<'_> {
             self.stats.skipped_large += 1;
             return ignore::WalkState::Continue;
         }
-        let Ok(bytes) = std::fs::read(entry.path()) else {
-            return ignore::WalkState::Continue;
+        let bytes = match std::fs::read(entry.path()) {
+            Ok(b) => b,
+            Err(e) => {
+                self.stats.unreadable.push(Unreadable {
+                    path: entry.path().display().to_string(),
+                    error: e.to_string(),
+                });
+                return ignore::WalkState::Continue;
+            }
         };
         self.stats.scanned += 1;
         if bytes[..bytes.len().min(8192)].contains(&0) {
@@ -230,6 +278,7 @@ impl Drop for Visitor<'_> {
             out.1.files += self.stats.files;
             out.1.scanned += self.stats.scanned;
             out.1.skipped_large += self.stats.skipped_large;
+            out.1.unreadable.append(&mut self.stats.unreadable);
         }
     }
 }
@@ -269,7 +318,56 @@ pub fn walk(roots: &[PathBuf], threads: usize) -> (Vec<Scanned>, WalkStats) {
         });
     let out = Mutex::new((Vec::new(), WalkStats::default()));
     builder.build_parallel().visit(&mut Visitors { out: &out });
-    let (mut scanned, stats) = out.into_inner().unwrap_or_default();
+    let (mut scanned, mut stats) = out.into_inner().unwrap_or_default();
     scanned.sort_by(|a, b| a.path.cmp(&b.path));
+    stats.unreadable.sort_by(|a, b| a.path.cmp(&b.path));
     (scanned, stats)
+}
+
+#[cfg(test)]
+mod walk_tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_paths_are_named_and_counted() {
+        let denied = || std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let e = ignore::Error::WithDepth {
+            depth: 2,
+            err: Box::new(ignore::Error::WithPath {
+                path: PathBuf::from("src/secret"),
+                err: Box::new(ignore::Error::Io(denied())),
+            }),
+        };
+        let u = Unreadable::of_walk(&e);
+        assert_eq!(u.path, "src/secret");
+        assert!(
+            u.error.to_lowercase().contains("permission denied"),
+            "{}",
+            u.error
+        );
+        let many: Vec<Unreadable> = (0..25)
+            .map(|i| Unreadable {
+                path: format!("f{i}.py"),
+                error: "permission denied".into(),
+            })
+            .collect();
+        let d = unreadable_diag(&many);
+        assert_eq!(d.code, crate::diag::Code::AuditUnreadable);
+        assert_eq!(d.severity, crate::diag::Severity::Warning);
+        assert_eq!(
+            d.message,
+            "25 paths could not be read, so audit did not search them"
+        );
+        let help = d.help.unwrap();
+        assert!(help.contains("  f0.py: permission denied\n"), "{help}");
+        assert!(help.contains("  … and 5 more\n"), "{help}");
+    }
+
+    #[test]
+    fn a_notebook_that_is_not_json_is_read_as_text() {
+        let text =
+            "{\"cells\": [ oops\nmodel = AutoModel.from_pretrained(\"org/broken-notebook\")\n";
+        let found = scan_text(Path::new("x.ipynb"), text, FileKind::Notebook);
+        assert_eq!(found.len(), 1, "{found:?}");
+    }
 }

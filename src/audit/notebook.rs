@@ -26,13 +26,11 @@ fn raw_offset(piece: &Piece, at: usize) -> Option<usize> {
     Some(quote + 1 + encoded.len() - 2)
 }
 
-pub fn scan(raw: &str) -> Vec<Hit> {
-    let Ok(doc) = serde_json::from_str::<Value>(raw) else {
-        return Vec::new();
-    };
-    let Some(cells) = doc.get("cells").and_then(Value::as_array) else {
-        return Vec::new();
-    };
+/// The hits in a notebook's cells; `None` when the text is not a notebook
+/// (not JSON, or no `cells` list): the caller scans it as text then.
+pub fn scan(raw: &str) -> Option<Vec<Hit>> {
+    let doc = serde_json::from_str::<Value>(raw).ok()?;
+    let cells = doc.get("cells").and_then(Value::as_array)?;
     let mut cursor = 0usize;
     let mut out = Vec::new();
     for cell in cells {
@@ -86,7 +84,7 @@ pub fn scan(raw: &str) -> Vec<Hit> {
             });
         }
     }
-    out
+    Some(out)
 }
 
 #[cfg(test)]
@@ -119,7 +117,7 @@ mod tests {
  "nbformat": 4,
  "nbformat_minor": 5
 }"#;
-        let hits = scan(nb);
+        let hits = scan(nb).unwrap();
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert_eq!(&nb[hits[0].start..hits[0].end], "meta-llama/Llama-3.2-1B");
         assert_eq!(

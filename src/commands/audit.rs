@@ -158,6 +158,9 @@ pub fn run(ctx: &Context, args: &AuditArgs) -> u8 {
         return ctx.fail(&[d], &files);
     }
     let elapsed = started.elapsed();
+    if !stats.unreadable.is_empty() {
+        diags.push(audit::unreadable_diag(&stats.unreadable));
+    }
 
     let judge = Judge {
         manifest: manifest.as_ref(),

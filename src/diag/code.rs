@@ -174,6 +174,8 @@ codes! {
         "`audit` found a locked model used at a floating revision (a branch, no revision, no Ollama tag).";
     AuditRevisionMismatch = "audit::revision-mismatch", fatal = false,
         "`audit` found code or a cache that pins another revision of a model than models.lock.";
+    AuditUnreadable = "audit::unreadable", fatal = false, level = "warning",
+        "`audit` could not read some files or directories; what they hold was not searched.";
     AuditIo = "audit::io", fatal = true,
         "A path given to `audit`, the Hugging Face cache or the Ollama store cannot be read.";
     LockMissing = "lock::missing", fatal = false,

@@ -123,7 +123,8 @@ fn sarif_logs_are_valid_sarif_2_1_0() {
                 "manifest::floating-revision"
                 | "policy::unknown-license"
                 | "policy::allow-and-deny"
-                | "audit::unpinned" => "warning",
+                | "audit::unpinned"
+                | "audit::unreadable" => "warning",
                 _ => "error",
             };
             assert_eq!(rule["defaultConfiguration"]["level"], want, "{rule}");

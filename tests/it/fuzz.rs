@@ -211,7 +211,7 @@ fn scan_everything(text: &str) {
     }
     // as the code cell of a notebook
     let nb = serde_json::json!({"cells": [{"cell_type": "code", "source": [text]}]}).to_string();
-    check_hits(&nb, &modellock::audit::notebook::scan(&nb));
+    check_hits(&nb, &modellock::audit::notebook::scan(&nb).unwrap());
 }
 
 /// Source-like text: calls left open, quotes, escapes, and long runs of
