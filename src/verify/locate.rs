@@ -16,6 +16,9 @@ pub enum Place {
     Incomplete(PathBuf),
     /// Something that is not a regular file stands where the file should be.
     NotAFile(PathBuf),
+    /// Something is there, but it cannot be read (permissions, a symlink
+    /// loop): never reported as missing.
+    Unreadable(PathBuf, String),
     /// A cache symlink that leads outside the cache: reported, not followed.
     Escapes {
         link: PathBuf,
@@ -101,7 +104,16 @@ fn plain(p: PathBuf) -> Place {
     match std::fs::metadata(&p) {
         Ok(m) if m.is_file() => Place::File(p),
         Ok(_) => Place::NotAFile(p),
-        Err(_) => Place::Missing(p),
+        Err(e) => absent(p, &e),
+    }
+}
+
+/// A path that could not be looked at: missing only when it is not there.
+fn absent(p: PathBuf, e: &std::io::Error) -> Place {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        Place::Missing(p)
+    } else {
+        Place::Unreadable(p, e.to_string())
     }
 }
 
@@ -143,21 +155,25 @@ fn hf_cache(model: &LockedModel, repo_dir: &Path) -> Located {
 }
 
 fn cache_entry(link: &Path, root: &Path) -> Place {
-    let Ok(meta) = std::fs::symlink_metadata(link) else {
-        return Place::Missing(link.to_owned());
+    let meta = match std::fs::symlink_metadata(link) {
+        Ok(m) => m,
+        Err(e) => return absent(link.to_owned(), &e),
     };
     if !meta.file_type().is_symlink() {
         return plain(link.to_owned());
     }
-    let Ok(target) = std::fs::read_link(link) else {
-        return Place::Missing(link.to_owned());
+    let target = match std::fs::read_link(link) {
+        Ok(t) => t,
+        Err(e) => return absent(link.to_owned(), &e),
     };
     let joined = match link.parent() {
         Some(parent) if target.is_relative() => parent.join(&target),
         _ => target.clone(),
     };
-    let Ok(resolved) = std::fs::canonicalize(&joined) else {
-        return Place::Missing(link.to_owned()); // a broken link: the blob is gone
+    let resolved = match std::fs::canonicalize(&joined) {
+        Ok(r) => r,
+        // a broken link: the blob is gone
+        Err(e) => return absent(link.to_owned(), &e),
     };
     if !resolved.starts_with(root) {
         return Place::Escapes {

@@ -73,6 +73,7 @@ pub fn check_files(
                         error: "not a regular file".into(),
                     },
                 ),
+                Place::Unreadable(p, error) => (p, Status::Unreadable { error }),
                 Place::Escapes { link, target } => (link, Status::Escapes { target }),
                 Place::File(p) => {
                     let status = check_one(&file, &p, cache, rehash, on_bytes);

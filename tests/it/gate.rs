@@ -913,3 +913,33 @@ fn every_command_that_names_a_model_suggests_the_close_name() {
     );
     assert_eq!(d["help"], "the models of models.lock: m");
 }
+
+#[test]
+fn verify_never_calls_an_unreadable_file_missing() {
+    let dir = warned_project();
+    let run =
+        |args: &[&str]| run_checked(project_command(dir.path(), "http://127.0.0.1:9").args(args));
+    assert_eq!(run(&["update"]).code, 0);
+    // a symlink loop where the file was: there, but unreadable
+    let file = dir.path().join("m/w.bin");
+    std::fs::remove_file(&file).unwrap();
+    std::os::unix::fs::symlink("w.bin", &file).unwrap();
+    let r = run(&["--format", "json", "verify"]);
+    let doc = r.json();
+    let codes: Vec<&str> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(!codes.contains(&"verify::missing-file"), "{doc:#}");
+    let d = find(doc["diagnostics"].as_array().unwrap(), "verify::io", "m");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot read `w.bin` of `m`"),
+        "{d:#}"
+    );
+    assert_eq!(r.code, 2);
+}
