@@ -50,6 +50,9 @@ pub struct Env {
     pub cache_dir: PathBuf,
     /// `MODELLOCK_FINGERPRINTS`: more known license texts to identify.
     pub fingerprints: Option<PathBuf>,
+    /// A token file that is there but cannot be read (the path and why):
+    /// modellock goes on without a token and says so.
+    pub token_file_problem: Option<(PathBuf, String)>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -96,6 +99,7 @@ impl Env {
         let token_path = var("HF_TOKEN_PATH")
             .map(expand)
             .unwrap_or_else(|| hf_home.join("token"));
+        let mut token_file_problem = None;
         let hf_token = var("HF_TOKEN")
             .and_then(|t| clean_token(&t))
             .map(|t| (Token(t), TokenSource::HfToken))
@@ -104,11 +108,13 @@ impl Env {
                     .and_then(|t| clean_token(&t))
                     .map(|t| (Token(t), TokenSource::LegacyEnv))
             })
-            .or_else(|| {
-                std::fs::read_to_string(&token_path)
-                    .ok()
-                    .and_then(|t| clean_token(&t))
-                    .map(|t| (Token(t), TokenSource::File))
+            .or_else(|| match std::fs::read_to_string(&token_path) {
+                Ok(t) => clean_token(&t).map(|t| (Token(t), TokenSource::File)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => {
+                    token_file_problem = Some((token_path.clone(), e.to_string()));
+                    None
+                }
             });
         let hf_offline = match var("HF_HUB_OFFLINE") {
             Some(v) => truthy(&v),
@@ -126,6 +132,7 @@ impl Env {
             .unwrap_or_else(|| xdg_cache.join("modellock"));
         let fingerprints = var("MODELLOCK_FINGERPRINTS").map(expand);
         Env {
+            token_file_problem,
             fingerprints,
             hf_endpoint,
             hf_token,

@@ -146,6 +146,22 @@ pub fn write_manifest(
     })
 }
 
+/// A warning for a Hub token file that is there but cannot be read: the
+/// command goes on without a token, and says so.
+pub fn token_warning(env: &crate::env::Env) -> Option<Diag> {
+    let (path, error) = env.token_file_problem.as_ref()?;
+    Some(
+        Diag::warning(
+            diag::Code::SourceTokenUnreadable,
+            format!(
+                "the Hub token file `{}` cannot be read ({error}); going on without a token",
+                path.display()
+            ),
+        )
+        .with_help("fix its permissions, or set HF_TOKEN; gated and private repos need a token"),
+    )
+}
+
 /// A command named a model that models.toml does not have.
 pub fn unknown_model(manifest: &Manifest, name: &str) -> Diag {
     unknown_name(

@@ -272,6 +272,7 @@ pub fn run(ctx: &Context, args: &OutdatedArgs) -> u8 {
         .collect();
 
     let env = Env::from_process();
+    diags.extend(super::token_warning(&env));
     if env.hf_offline
         && entries
             .iter()
@@ -350,13 +351,14 @@ pub fn run(ctx: &Context, args: &OutdatedArgs) -> u8 {
     extra.insert("models".into(), rows.iter().map(Row::json).collect());
     extra.insert("outdated".into(), outdated.into());
     let status = u8::from(args.exit_code && outdated > 0);
-    if ctx.out.format == crate::output::Format::Human {
+    // the table alone when there is nothing to warn about
+    if ctx.out.format == crate::output::Format::Human && diags.is_empty() {
         let mut text = lines.join("\n");
         text.push('\n');
         crate::output::print_stdout(&text);
     } else {
         ctx.out.report_with_status(
-            &[],
+            &diags,
             &files,
             Some(manifest.models.len()),
             extra,

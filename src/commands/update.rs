@@ -111,6 +111,7 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
     }
 
     let env = Env::from_process();
+    diags.extend(super::token_warning(&env));
     if env.hf_offline {
         if let Some(e) = targets
             .iter()

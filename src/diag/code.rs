@@ -134,6 +134,8 @@ codes! {
         "The server answered something that is not the API modellock expects.";
     SourceIo = "source::io", fatal = true,
         "A file of a path: source could not be read.";
+    SourceTokenUnreadable = "source::token-unreadable", fatal = false, level = "warning",
+        "The Hub token file is there but cannot be read; modellock goes on without a token.";
     SourceOffline = "source::offline", fatal = true,
         "`update` needs the network, but HF_HUB_OFFLINE is set.";
     NetworkConnect = "network::connect", fatal = true,

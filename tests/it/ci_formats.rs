@@ -124,7 +124,8 @@ fn sarif_logs_are_valid_sarif_2_1_0() {
                 | "policy::unknown-license"
                 | "policy::allow-and-deny"
                 | "audit::unpinned"
-                | "audit::unreadable" => "warning",
+                | "audit::unreadable"
+                | "source::token-unreadable" => "warning",
                 _ => "error",
             };
             assert_eq!(rule["defaultConfiguration"]["level"], want, "{rule}");

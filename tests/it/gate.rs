@@ -943,3 +943,28 @@ fn verify_never_calls_an_unreadable_file_missing() {
     );
     assert_eq!(r.code, 2);
 }
+
+#[test]
+fn an_unreadable_token_file_is_a_warning_not_a_silent_no_token() {
+    let dir = warned_project();
+    // a directory where the token file should be: there, but not readable
+    std::fs::create_dir_all(dir.path().join("hf-home/token")).unwrap();
+    for cmd in ["update", "outdated"] {
+        let r = run_checked(
+            project_command(dir.path(), "http://127.0.0.1:9").args(["--format", "json", cmd]),
+        );
+        assert_eq!(r.code, 0, "{cmd}: {}", r.stdout);
+        let doc = r.json();
+        let d = doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "source::token-unreadable")
+            .unwrap_or_else(|| panic!("{cmd}: {doc:#}"));
+        assert_eq!(d["severity"], "warning");
+        assert!(
+            d["message"].as_str().unwrap().contains("hf-home/token"),
+            "{d}"
+        );
+    }
+}
