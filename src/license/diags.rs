@@ -69,26 +69,36 @@ impl From<StoreGaps> for Vec<Diag> {
                 )),
             ));
         }
-        let damaged: Vec<(String, String)> = d
-            .gaps
-            .mismatched
-            .iter()
-            .chain(&d.gaps.unreadable)
-            .cloned()
-            .collect();
+        if !d.gaps.unreadable.is_empty() {
+            out.push(with_spans(
+                Diag::error(
+                    Code::LicenseStoreIo,
+                    format!(
+                        "the license store's copy of {} of model `{}` cannot be read",
+                        what(&d.gaps.unreadable),
+                        d.model
+                    ),
+                )
+                .with_help(format!(
+                    "unreadable:\n{}check the permissions of .modellock/; `check` cannot judge terms it cannot read",
+                    paths(&d.gaps.unreadable)
+                )),
+            ));
+        }
+        let damaged = &d.gaps.mismatched;
         if !damaged.is_empty() {
             out.push(with_spans(
                 Diag::error(
                     Code::LicenseTextMismatch,
                     format!(
                         "the license store's copy of {} of model `{}` does not match its digest",
-                        what(&damaged),
+                        what(damaged),
                         d.model
                     ),
                 )
                 .with_help(format!(
                     "damaged:\n{}store entries are named by the digest of their content and never edited: restore them with `git checkout -- .modellock`, or delete them and run `modellock update`",
-                    paths(&damaged)
+                    paths(damaged)
                 )),
             ));
         }

@@ -301,7 +301,7 @@ pub fn gaps(
             Lookup::Found(()) => {}
             Lookup::Missing => gaps.missing.push((shown, what)),
             Lookup::Mismatch => gaps.mismatched.push((shown, what)),
-            Lookup::Unreadable(_) => gaps.unreadable.push((shown, what)),
+            Lookup::Unreadable(e) => gaps.unreadable.push((format!("{shown}: {e}"), what)),
         }
     };
     let digest = &locked.license_digest;

@@ -968,3 +968,37 @@ fn an_unreadable_token_file_is_a_warning_not_a_silent_no_token() {
         );
     }
 }
+
+#[test]
+fn an_unreadable_store_entry_is_named_as_such() {
+    let dir = warned_project();
+    let run =
+        |args: &[&str]| run_checked(project_command(dir.path(), "http://127.0.0.1:9").args(args));
+    assert_eq!(run(&["update"]).code, 0);
+    let terms = dir.path().join(".modellock/terms");
+    let entry = std::fs::read_dir(&terms)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::remove_file(&entry).unwrap();
+    std::fs::create_dir(&entry).unwrap(); // there, but not a readable file
+    let r = run(&["--format", "json", "check"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    let doc = r.json();
+    let d = find(
+        doc["diagnostics"].as_array().unwrap(),
+        "license::store-io",
+        "m",
+    );
+    assert_eq!(
+        d["message"],
+        "the license store's copy of the terms list of model `m` cannot be read"
+    );
+    assert!(!doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["code"] == "license::text-mismatch"));
+}
