@@ -483,7 +483,7 @@ fn fix(ctx: &Context, m: &Manifest, files: &Files, judged: &[Judged]) -> Result<
             Ok(t) => t,
             Err(e) => {
                 let d = Diag::error(
-                    Code::ManifestInvalidType,
+                    Code::ManifestEdit,
                     format!("cannot add `{name}` to models.toml: {e}"),
                 );
                 return Err(ctx.fail(&[d], files));

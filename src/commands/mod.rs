@@ -126,9 +126,10 @@ pub fn write_manifest(
     use crate::diag::Code;
     let text = edited.map_err(|e| {
         let d = Diag::error(
-            Code::ManifestInvalidType,
+            Code::ManifestEdit,
             format!("cannot {what} in models.toml: {e}"),
-        );
+        )
+        .with_help("models.toml is unchanged; write the entry as a `[models.NAME]` table, or make the edit by hand");
         ctx.fail(&[d], files)
     })?;
     let mut check_files = Files::new();

@@ -54,6 +54,8 @@ codes! {
         "models.toml is not valid TOML.";
     ManifestUnknownKey = "manifest::unknown-key", fatal = true,
         "models.toml has a key modellock does not know (often a typo).";
+    ManifestEdit = "manifest::edit", fatal = true,
+        "`add`, `review` or `audit --fix` cannot make its edit in models.toml (a table written in a form the edit cannot extend); nothing was written.";
     ManifestInvalidType = "manifest::invalid-type", fatal = true,
         "A value in models.toml has the wrong type.";
     ManifestMissingKey = "manifest::missing-key", fatal = true,
