@@ -54,26 +54,57 @@ impl NetError {
 
 impl fmt::Display for NetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // a URL is shown without the credentials it may carry
         match self {
             NetError::Connect { url, detail } => {
-                write!(f, "cannot connect to {}: {detail} ({url})", host_of(url))
+                write!(
+                    f,
+                    "cannot connect to {}: {detail} ({})",
+                    host_of(url),
+                    redact(url)
+                )
             }
-            NetError::Timeout { url } => write!(f, "{url} timed out"),
-            NetError::Tls { url, detail } => write!(f, "TLS failed for {url}: {detail}"),
+            NetError::Timeout { url } => write!(f, "{} timed out", redact(url)),
+            NetError::Tls { url, detail } => write!(f, "TLS failed for {}: {detail}", redact(url)),
             NetError::Io { url, detail } => {
-                write!(f, "the connection broke while reading {url}: {detail}")
+                write!(
+                    f,
+                    "the connection broke while reading {}: {detail}",
+                    redact(url)
+                )
             }
-            NetError::TooLarge { url, limit } => write!(f, "{url} is larger than {limit} bytes"),
-            NetError::TooManyRedirects { url } => write!(f, "too many redirects from {url}"),
+            NetError::TooLarge { url, limit } => {
+                write!(f, "{} is larger than {limit} bytes", redact(url))
+            }
+            NetError::TooManyRedirects { url } => {
+                write!(f, "too many redirects from {}", redact(url))
+            }
             NetError::Server {
                 url,
                 status,
                 retry_after: Some(s),
             } => {
-                write!(f, "{url} answered {status} (retry after {s} s)")
+                write!(f, "{} answered {status} (retry after {s} s)", redact(url))
             }
-            NetError::Server { url, status, .. } => write!(f, "{url} answered {status}"),
+            NetError::Server { url, status, .. } => write!(f, "{} answered {status}", redact(url)),
         }
+    }
+}
+
+/// A URL without its userinfo (`http://user:secret@host` → `http://host`).
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        // not a URL: show nothing that could be a credential
+        Err(_) => match url.rsplit_once('@') {
+            Some((_, rest)) => format!("…@{rest}"),
+            None => url.to_owned(),
+        },
     }
 }
 
@@ -108,42 +139,23 @@ pub struct Http {
     max_retry_after: Duration,
 }
 
-/// `scheme://authority` of a URL, lower-cased, with the default port made
-/// explicit so that `http://h` and `http://h:80` compare equal.
+/// The origin of a URL (scheme, host, port — the default port made
+/// explicit), as the WHATWG URL standard parses it, so that the token's
+/// destination is decided by the same rules browsers and `huggingface_hub`
+/// (httpx) follow: `https://h` and `https://h:443` are one origin;
+/// `https://huggingface.co@evil.example/` is evil.example's.
 pub fn origin(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    let scheme = scheme.to_ascii_lowercase();
-    let authority = rest.split(['/', '?', '#']).next()?.to_ascii_lowercase();
-    let authority = authority.rsplit('@').next()?.to_owned();
-    let has_port = authority
-        .rsplit_once(':')
-        .is_some_and(|(_, p)| p.chars().all(|c| c.is_ascii_digit()) && !authority.ends_with(']'));
-    let authority = if has_port {
-        authority
-    } else {
-        let port = if scheme == "https" { 443 } else { 80 };
-        format!("{authority}:{port}")
-    };
-    Some(format!("{scheme}://{authority}"))
+    let u = url::Url::parse(url).ok()?;
+    let host = u.host_str()?;
+    let port = u.port_or_known_default()?;
+    Some(format!("{}://{host}:{port}", u.scheme()))
 }
 
-/// Resolves a `Location` against the URL that sent it.
-fn resolve_location(base: &str, location: &str) -> String {
-    if location.contains("://") {
-        return location.to_owned();
-    }
-    let (scheme, rest) = base.split_once("://").unwrap_or(("https", base));
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    if let Some(abs) = location.strip_prefix("//") {
-        return format!("{scheme}://{abs}");
-    }
-    if location.starts_with('/') {
-        return format!("{scheme}://{authority}{location}");
-    }
-    let path = &rest[authority.len()..];
-    let path = path.split(['?', '#']).next().unwrap_or("");
-    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-    format!("{scheme}://{authority}{dir}/{location}")
+/// Resolves a `Location` against the URL that sent it (relative,
+/// absolute-path and protocol-relative references, as a browser does).
+fn resolve_location(base: &str, location: &str) -> Option<String> {
+    let base = url::Url::parse(base).ok()?;
+    base.join(location.trim()).ok().map(String::from)
 }
 
 const RETRY_STATUS: [u16; 6] = [408, 429, 500, 502, 503, 504];
@@ -220,7 +232,9 @@ impl Http {
         headers: &[(&str, &str)],
         limit: u64,
     ) -> Result<Response, NetError> {
-        let mut current = url.to_owned();
+        // the URL as the WHATWG parser reads it: the same string decides
+        // where the token goes and is what is requested
+        let mut current = url::Url::parse(url).map_or_else(|_| url.to_owned(), String::from);
         for _ in 0..10 {
             let mut req = self.agent.get(&current);
             for (k, v) in headers {
@@ -245,7 +259,11 @@ impl Http {
                 .collect();
             if (300..400).contains(&status) {
                 if let Some((_, loc)) = headers_vec.iter().find(|(n, _)| n == "location") {
-                    current = resolve_location(&current, loc);
+                    current = resolve_location(&current, loc).ok_or_else(|| {
+                        NetError::TooManyRedirects {
+                            url: current.clone(),
+                        }
+                    })?;
                     continue;
                 }
             }
@@ -327,28 +345,25 @@ fn map_error(url: &str, e: ureq::Error) -> NetError {
     }
 }
 
-/// The host (and port) of a URL, without credentials.
-pub fn host_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    authority.rsplit_once('@').map_or(authority, |(_, h)| h)
+/// The host (and port, when the URL gives one) of a URL, without
+/// credentials.
+pub fn host_of(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => match (u.host_str(), u.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_owned(),
+            (None, _) => url.to_owned(),
+        },
+        Err(_) => url.to_owned(),
+    }
 }
 
 /// Whether the host of a URL resolves to an address.
 fn resolves(url: &str) -> bool {
-    use std::net::ToSocketAddrs;
-    let host = host_of(url);
-    let has_port = match host.strip_prefix('[') {
-        Some(v6) => v6.contains("]:"),
-        None => host.contains(':'),
+    let Ok(u) = url::Url::parse(url) else {
+        return false;
     };
-    let addr = if has_port {
-        host.to_owned()
-    } else {
-        let port = if url.starts_with("http://") { 80 } else { 443 };
-        format!("{host}:{port}")
-    };
-    addr.to_socket_addrs().is_ok_and(|mut a| a.next().is_some())
+    u.socket_addrs(|| None).is_ok_and(|a| !a.is_empty())
 }
 
 /// Percent-encodes everything but the RFC 3986 unreserved characters (as
@@ -398,15 +413,45 @@ mod tests {
     }
 
     #[test]
+    fn credentials_and_lookalikes_are_other_origins() {
+        // userinfo is not the host
+        assert_eq!(
+            origin("https://huggingface.co@evil.example/x").as_deref(),
+            Some("https://evil.example:443")
+        );
+        assert_eq!(
+            origin("https://user:secret@huggingface.co/x").as_deref(),
+            Some("https://huggingface.co:443")
+        );
+        // a backslash ends the authority (WHATWG), as in a browser
+        assert_eq!(
+            origin("https://evil.example\\@huggingface.co/").as_deref(),
+            Some("https://evil.example:443")
+        );
+        assert_eq!(
+            origin("https://huggingface.co:443/x"),
+            origin("https://huggingface.co/x")
+        );
+        assert_eq!(host_of("http://user:pw@h.example:8080/p"), "h.example:8080");
+        assert_eq!(
+            redact("http://user:secret@h.example/api"),
+            "http://h.example/api"
+        );
+        let e = NetError::Timeout {
+            url: "https://user:secret@hub.example/api/models/x".into(),
+        };
+        assert_eq!(e.to_string(), "https://hub.example/api/models/x timed out");
+    }
+
+    #[test]
     fn locations() {
         let base = "http://h:1/api/models/a/b?x=1";
-        assert_eq!(
-            resolve_location(base, "/api/models/c/d"),
-            "http://h:1/api/models/c/d"
-        );
-        assert_eq!(resolve_location(base, "https://cdn/x"), "https://cdn/x");
-        assert_eq!(resolve_location(base, "e"), "http://h:1/api/models/a/e");
-        assert_eq!(resolve_location(base, "//other/p"), "http://other/p");
+        let r = |l: &str| resolve_location(base, l).unwrap();
+        assert_eq!(r("/api/models/c/d"), "http://h:1/api/models/c/d");
+        assert_eq!(r("https://cdn/x"), "https://cdn/x");
+        assert_eq!(r("e"), "http://h:1/api/models/a/e");
+        assert_eq!(r("//other/p"), "http://other/p");
+        assert_eq!(r("../c"), "http://h:1/api/models/c");
     }
 
     #[test]

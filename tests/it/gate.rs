@@ -1002,3 +1002,23 @@ fn an_unreadable_store_entry_is_named_as_such() {
         .iter()
         .any(|d| d["code"] == "license::text-mismatch"));
 }
+
+#[test]
+fn credentials_in_hf_endpoint_are_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("models.toml"),
+        "[models.a]\nsource = \"hf:org/x\"\nrevision = \"main\"\n",
+    )
+    .unwrap();
+    for format in ["human", "json"] {
+        let r = run_checked(
+            project_command(dir.path(), "http://user:s3cr3t@127.0.0.1:9")
+                .args(["--format", format, "update"]),
+        );
+        assert_eq!(r.code, 2);
+        assert!(!r.stdout.contains("s3cr3t"), "{}", r.stdout);
+        assert!(!r.stderr.contains("s3cr3t"), "{}", r.stderr);
+        assert!(r.stdout.contains("127.0.0.1:9"), "{}", r.stdout);
+    }
+}

@@ -118,7 +118,10 @@ impl Hub<'_> {
 
     /// A network failure, naming the setting that chose the Hub's host.
     fn network(&self, e: crate::net::NetError) -> Failure {
-        Failure::network(e, &format!("HF_ENDPOINT is {}", self.endpoint))
+        Failure::network(
+            e,
+            &format!("HF_ENDPOINT is {}", crate::net::redact(self.endpoint)),
+        )
     }
 
     fn check(&self, repo: &str, what: &str, resp: Response) -> Result<Response, Failure> {
@@ -131,7 +134,7 @@ impl Hub<'_> {
             .map(str::to_owned)
             .unwrap_or_else(|| error_body(&resp.body));
         let status = resp.status;
-        let page = format!("{}/{repo}", self.endpoint);
+        let page = format!("{}/{repo}", crate::net::redact(self.endpoint));
         Err(match (code.as_str(), status) {
             ("RevisionNotFound", _) => Failure::new(
                 Code::SourceRevisionNotFound,
@@ -192,7 +195,10 @@ impl Hub<'_> {
         let v = serde_json::from_slice(&resp.body).map_err(|e| {
             Failure::new(
                 Code::SourceUnexpectedResponse,
-                format!("{url} did not answer JSON: {e}"),
+                format!(
+                    "{url} did not answer JSON: {e}",
+                    url = crate::net::redact(url)
+                ),
                 "check that HF_ENDPOINT points at a Hugging Face Hub",
             )
         })?;
@@ -211,7 +217,10 @@ impl Hub<'_> {
         if !super::is_commit(&sha) {
             return Err(Failure::new(
                 Code::SourceUnexpectedResponse,
-                format!("{url} gave no commit id (`sha`)"),
+                format!(
+                    "{url} gave no commit id (`sha`)",
+                    url = crate::net::redact(&url)
+                ),
                 "check that HF_ENDPOINT points at a Hugging Face Hub",
             ));
         }
@@ -230,7 +239,7 @@ impl Hub<'_> {
             let Some(entries) = page.as_array() else {
                 return Err(Failure::new(
                     Code::SourceUnexpectedResponse,
-                    format!("{url} is not a file list"),
+                    format!("{url} is not a file list", url = crate::net::redact(&url)),
                     "check HF_ENDPOINT",
                 ));
             };
@@ -240,7 +249,10 @@ impl Hub<'_> {
                 else {
                     return Err(Failure::new(
                         Code::SourceUnexpectedResponse,
-                        format!("{url} lists a file without path, size or oid"),
+                        format!(
+                            "{url} lists a file without path, size or oid",
+                            url = crate::net::redact(&url)
+                        ),
                         "check HF_ENDPOINT",
                     ));
                 };
