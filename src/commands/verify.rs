@@ -174,10 +174,10 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> u8 {
             "{:>12} {ok} of {} ({}) of {} in {:.2} s ({}/s){}{}",
             "Verified",
             plural(results.len(), "file"),
-            human_bytes(bytes),
+            indicatif::HumanBytes(bytes),
             plural(selected.len(), "model"),
             secs,
-            human_bytes((bytes as f64 / secs) as u64),
+            indicatif::HumanBytes((bytes as f64 / secs) as u64),
             if cached > 0 {
                 format!("; {cached} unchanged since last hashed")
             } else {
@@ -278,20 +278,5 @@ fn download_help(source: &Source, m: &crate::lock::LockedModel) -> String {
         Source::Hf(repo) => format!("download the locked commit: `hf download {repo} --revision {}`", m.revision),
         Source::Ollama(n) => format!("pull the locked manifest: `ollama pull {}`, then check its digest", n.qualified()),
         Source::Path(p) => format!("restore `{}` from where it came, or run `modellock update {}` if it changed on purpose", p.raw, m.name),
-    }
-}
-
-fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut i = 0;
-    while v >= 1024.0 && i < UNITS.len() - 1 {
-        v /= 1024.0;
-        i += 1;
-    }
-    if i == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[i])
     }
 }
