@@ -161,12 +161,25 @@ pub struct Entry {
 pub struct Kb {
     #[serde(rename = "license")]
     pub licenses: Vec<Entry>,
+    /// Every id, alias and SPDX id, lower case → the entry's index.
+    #[serde(skip)]
+    index: std::collections::HashMap<String, usize>,
 }
 
 impl Kb {
     /// Parses knowledge-base TOML.
     pub fn parse(text: &str) -> Result<Kb, String> {
-        toml_edit::de::from_str(text).map_err(|e| e.to_string())
+        let mut kb: Kb = toml_edit::de::from_str(text).map_err(|e| e.to_string())?;
+        for (i, e) in kb.licenses.iter().enumerate() {
+            let names = std::iter::once(&e.id)
+                .chain(&e.aliases)
+                .chain(e.spdx.as_ref());
+            for n in names {
+                // the first entry that claims a name keeps it
+                kb.index.entry(n.to_ascii_lowercase()).or_insert(i);
+            }
+        }
+        Ok(kb)
     }
 
     /// The knowledge base built into modellock.
@@ -180,12 +193,15 @@ impl Kb {
     /// The entry of a license id, a `license_name` or an SPDX id (letter
     /// case ignored).
     pub fn get(&self, id: &str) -> Option<&Entry> {
-        self.licenses.iter().find(|e| {
-            e.id.eq_ignore_ascii_case(id)
-                || e.aliases.iter().any(|a| a.eq_ignore_ascii_case(id))
-                || e.spdx
-                    .as_deref()
-                    .is_some_and(|s| s.eq_ignore_ascii_case(id))
+        self.index
+            .get(&id.trim().to_ascii_lowercase())
+            .map(|&i| &self.licenses[i])
+    }
+
+    /// Every id and alias, for "did you mean".
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.licenses.iter().flat_map(|e| {
+            std::iter::once(e.id.as_str()).chain(e.aliases.iter().map(String::as_str))
         })
     }
 }
