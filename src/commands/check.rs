@@ -32,7 +32,7 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
             .filter_map(|m| {
                 Some(format!(
                     "{:>12} {} ({}, {}) at {}",
-                    serde_json::to_value(&m.status).ok()?.as_str()?.to_owned(),
+                    m.status.as_str(),
                     m.name,
                     m.license.as_deref().unwrap_or("no license"),
                     short_id(m.license_digest.as_deref()?),

@@ -22,6 +22,19 @@ pub enum Status {
     Unreviewed,
 }
 
+impl Status {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::NotLocked => "not-locked",
+            Status::Stale => "stale",
+            Status::Denied => "denied",
+            Status::Allowed => "allowed",
+            Status::Reviewed => "reviewed",
+            Status::Unreviewed => "unreviewed",
+        }
+    }
+}
+
 impl From<&Standing> for Status {
     fn from(s: &Standing) -> Status {
         match s {
