@@ -376,7 +376,7 @@ impl From<RestrictedParent> for Diag {
             let terms = if d.terms_locked {
                 "these exact terms of the base"
             } else {
-                "this model's locked terms (the lock has no terms of the base: run `modellock update` to lock them)"
+                "this model's locked terms (the lock has no terms of the base: `modellock update` locks them once its license files can be read; a gated base needs HF_TOKEN with access)"
             };
             format!(
                 "{voided}a {rel} model stays bound by its base's license, whatever its own card says. Allow the license in `policy.allow` if it is acceptable for every use, {base}; or, when legal accepts the model under its base's terms, record that for {terms}:\n\n  {cmd}",

@@ -1022,3 +1022,46 @@ fn credentials_in_hf_endpoint_are_never_printed() {
         assert!(r.stdout.contains("127.0.0.1:9"), "{}", r.stdout);
     }
 }
+
+#[test]
+fn a_gated_base_without_access_is_locked_without_terms_and_can_be_accepted() {
+    let p = Project::new(&format!(
+        "{POLICY}[models.quant]\nsource = \"hf:q/Quant\"\n"
+    ));
+    let mut base = base_repo();
+    base.gated = true; // metadata and tree public, files need access
+    p.hub.add_repo(base);
+    p.hub.add_repo(quant_repo("quant 1"));
+    let r = p.run(&["update"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let quant = p.locked("quant");
+    let a = quant["lineage"]
+        .as_array_of_tables()
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .clone();
+    assert_eq!(a["license"].as_str(), Some("llama3.1"));
+    assert_eq!(a["revision"].as_str(), Some(sha_of("base v2").as_str()));
+    assert!(a.get("license-digest").is_none(), "{a}");
+    // no token was sent anywhere but the Hub, and none exists here
+    let (code, diags) = p.check();
+    assert_eq!(code, 1);
+    let d = find(&diags, "lineage::restricted-parent", "quant");
+    let help = d["help"].as_str().unwrap();
+    assert!(
+        help.contains("a gated base needs HF_TOKEN with access"),
+        "{help}"
+    );
+    // accepted for the model's own terms, which the lock has
+    let mut cmd = accept_command(d);
+    cmd.extend(["--reviewer".into(), "legal@example.com".into()]);
+    let args: Vec<&str> = cmd.iter().map(String::as_str).collect();
+    assert_eq!(p.run(&args).code, 0);
+    let quant_digest = quant["license-digest"].as_str().unwrap().to_owned();
+    assert!(p
+        .manifest()
+        .contains(&format!("license-digest = \"{quant_digest}\"")));
+    let (code, diags) = p.check();
+    assert_eq!(code, 0, "{diags:#?}");
+}
