@@ -8,8 +8,7 @@
 use crate::lock::LicenseFile;
 
 /// What a license file governs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
     /// The model's weights (and the model as a whole when nothing says
     /// otherwise).
@@ -35,6 +34,10 @@ impl Scope {
 /// `CODE_LICENSE`…; `Some(Attached)` for use policies, notices and terms
 /// documents; `None` for a plain `LICENSE` (`.md`, `.txt`).
 pub fn named(path: &str) -> Option<Scope> {
+    // a use policy stays one, whatever else its name says
+    if !is_license_text(path) {
+        return Some(Scope::Attached);
+    }
     let upper = path.to_ascii_uppercase();
     let words: Vec<&str> = upper
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -52,8 +55,6 @@ pub fn named(path: &str) -> Option<Scope> {
         Some(Scope::Weights)
     } else if has(&["CODE", "SOURCE", "SOFTWARE"]) {
         Some(Scope::Code)
-    } else if !is_license_text(path) {
-        Some(Scope::Attached)
     } else {
         None
     }
@@ -165,6 +166,8 @@ mod tests {
         // one plain file governs, whatever it is
         let f = [file("LICENSE", "mit"), file("USE_POLICY.md", "unknown")];
         assert_eq!(governing_paths(&f), ["LICENSE"]);
+        // a use policy of the model is attached, not the weights' license
+        assert_eq!(named("MODEL_USE_POLICY.md"), Some(Scope::Attached));
         // two software licenses: both
         let f = [file("LICENSE", "mit"), file("LICENSE.apache", "apache-2.0")];
         assert_eq!(governing_paths(&f), ["LICENSE", "LICENSE.apache"]);

@@ -45,6 +45,16 @@ impl<T> Lookup<T> {
             _ => None,
         }
     }
+
+    /// The outcome alone, without what was found.
+    pub fn outcome(self) -> Lookup<()> {
+        match self {
+            Lookup::Found(_) => Lookup::Found(()),
+            Lookup::Missing => Lookup::Missing,
+            Lookup::Mismatch => Lookup::Mismatch,
+            Lookup::Unreadable(e) => Lookup::Unreadable(e),
+        }
+    }
 }
 
 fn hex_of(digest: &str) -> Option<&str> {
@@ -342,12 +352,7 @@ pub fn gaps(
         if seen.get(d) == Some(&true) {
             continue;
         }
-        let lookup = match store.terms(d) {
-            Lookup::Found(_) => Lookup::Found(()),
-            Lookup::Missing => Lookup::Missing,
-            Lookup::Mismatch => Lookup::Mismatch,
-            Lookup::Unreadable(e) => Lookup::Unreadable(e),
-        };
+        let lookup = store.terms(d).outcome();
         seen.insert(d.clone(), matches!(lookup, Lookup::Found(())));
         note(format!("terms of {}", a.model), store.terms_path(d), lookup);
     }
@@ -356,12 +361,7 @@ pub fn gaps(
         if seen.get(&key) == Some(&true) {
             continue;
         }
-        let lookup = match store.text(&lf.digest) {
-            Lookup::Found(_) => Lookup::Found(()),
-            Lookup::Missing => Lookup::Missing,
-            Lookup::Mismatch => Lookup::Mismatch,
-            Lookup::Unreadable(e) => Lookup::Unreadable(e),
-        };
+        let lookup = store.text(&lf.digest).outcome();
         seen.insert(key, matches!(lookup, Lookup::Found(())));
         note(lf.path.clone(), store.text_path(&lf.digest), lookup);
     }
