@@ -56,25 +56,19 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
     let (lock, lock_file) = match load_lock(ctx, &mut files, &mut diags) {
         LockState::Loaded(l, f) => (l, f),
         LockState::Missing => {
-            let d = Diag::error(
+            let d = refusal(
+                &manifest,
+                entry,
                 Code::ReviewStaleLock,
                 format!("there is no models.lock, so `{name}` has no locked terms to review"),
-            )
-            .with_model(name.clone())
-            .with_label(manifest.file, entry.anchor(), "this model")
-            .with_help(format!(
-                "run `modellock update {name}`, read the terms it locks, then review"
-            ));
+                format!("run `modellock update {name}`, read the terms it locks, then review"),
+            );
             return ctx.fail(&[d], &files);
         }
         LockState::Invalid => return ctx.fail(&diags, &files),
     };
-    let refuse = |code: Code, message: String, help: String| -> Diag {
-        Diag::error(code, message)
-            .with_model(name.clone())
-            .with_label(manifest.file, entry.anchor(), "this model")
-            .with_help(help)
-    };
+    let refuse =
+        |code: Code, message: String, help: String| refusal(&manifest, entry, code, message, help);
     let Some(locked) = lock
         .model(name)
         .filter(|l| stale::differences(entry, l).is_empty())
@@ -179,6 +173,20 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
     0
 }
 
+/// `review` refuses: nothing is written (exit 2), pointing at the model.
+fn refusal(
+    manifest: &crate::manifest::Manifest,
+    entry: &crate::manifest::ModelEntry,
+    code: Code,
+    message: String,
+    help: String,
+) -> Diag {
+    Diag::error(code, message)
+        .with_model(entry.name.clone())
+        .with_label(manifest.file, entry.anchor(), "this model")
+        .with_help(help)
+}
+
 /// What `review` loaded.
 struct Loaded<'a> {
     manifest: &'a crate::manifest::Manifest,
@@ -193,12 +201,8 @@ struct Loaded<'a> {
 fn accept(ctx: &Context, args: &ReviewArgs, finding: Finding, p: &Loaded<'_>) -> u8 {
     let (manifest, lock, lock_file, files) = (p.manifest, p.lock, p.lock_file, p.files);
     let name = &args.model;
-    let refuse = |code: Code, message: String, help: String| -> Diag {
-        Diag::error(code, message)
-            .with_model(name.clone())
-            .with_label(manifest.file, p.entry.anchor(), "this model")
-            .with_help(help)
-    };
+    let refuse =
+        |code: Code, message: String, help: String| refusal(manifest, p.entry, code, message, help);
     let store = crate::license::Store::beside(&manifest.path);
     let verdict = policy::gate::judge(manifest, lock, lock_file, &store, ctx.today);
     let candidates: Vec<_> = verdict
