@@ -117,6 +117,26 @@ pub fn governing(files: &[LicenseFile]) -> impl Iterator<Item = &LicenseFile> {
         .map(|(f, _)| f)
 }
 
+/// The license a model is bound by: the declared one, unless an identified
+/// license file of the weights is another license — then the stricter of
+/// the two (one identified file stands in for a missing declaration).
+/// What `update` locks as `license`, and what `check` expects it to be.
+pub fn bound_license(declared: Option<&str>, files: &[LicenseFile]) -> Option<String> {
+    use super::identify::{disagrees, stricter};
+    let mut license = declared.map(str::to_owned);
+    for lf in governing(files) {
+        let (Some(id), Some(c)) = (&lf.id, lf.confidence) else {
+            continue;
+        };
+        license = match license {
+            Some(l) if disagrees(&l, id, c) => Some(stricter(&l, id).to_owned()),
+            Some(l) => Some(l),
+            None => Some(id.clone()),
+        };
+    }
+    license
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

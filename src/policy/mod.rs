@@ -267,16 +267,8 @@ pub fn license_consistency(
     lock_file: FileId,
     declared: Option<&str>,
 ) -> Option<Diag> {
-    use crate::license::identify::{disagrees, stricter};
     let declared = declared?;
-    let mut expected = declared.to_owned();
-    for lf in scope::governing(&locked.license_files) {
-        if let (Some(id), Some(c)) = (&lf.id, lf.confidence) {
-            if disagrees(&expected, id, c) {
-                expected = stricter(&expected, id).to_owned();
-            }
-        }
-    }
+    let expected = scope::bound_license(Some(declared), &locked.license_files)?;
     let locked_license = locked.license.as_deref().unwrap_or("no license");
     if locked
         .license

@@ -498,7 +498,6 @@ impl Resolver {
     /// another license than the declared one, the lock records the stricter
     /// of the two (`check` reports the disagreement).
     pub fn identify(&self, locked: &mut crate::lock::LockedModel) {
-        use crate::license::identify::{disagrees, stricter};
         let fp = &self.fingerprints;
         for lf in &mut locked.license_files {
             if let Some(bytes) = self.text(&lf.digest) {
@@ -508,22 +507,8 @@ impl Resolver {
                 lf.id = Some(found.id);
             }
         }
-        let governing: Vec<_> = crate::license::scope::governing(&locked.license_files)
-            .cloned()
-            .collect();
-        for lf in &governing {
-            let (Some(id), Some(c)) = (&lf.id, lf.confidence) else {
-                continue;
-            };
-            match &locked.license {
-                Some(declared) if disagrees(declared, id, c) => {
-                    let stricter = stricter(declared, id).to_owned();
-                    locked.license = Some(stricter);
-                }
-                Some(_) => {}
-                None => locked.license = Some(id.clone()),
-            }
-        }
+        locked.license =
+            crate::license::scope::bound_license(locked.license.as_deref(), &locked.license_files);
     }
 
     fn resolve_entry(
