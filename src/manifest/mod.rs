@@ -134,6 +134,13 @@ impl Acceptance {
     }
 }
 
+impl Review {
+    /// Whether the review still counts (not past its `expires`).
+    pub fn live(&self, today: Date) -> bool {
+        self.expires.as_ref().is_none_or(|e| e.value >= today)
+    }
+}
+
 /// One `[models.NAME]` entry.
 #[derive(Clone, Debug)]
 pub struct ModelEntry {

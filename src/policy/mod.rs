@@ -83,9 +83,7 @@ pub fn evaluate(
             .iter()
             .filter(|r| r.license_digest.value == locked.license_digest)
             .collect();
-        let live = matching
-            .iter()
-            .any(|r| r.expires.as_ref().is_none_or(|e| e.value >= today));
+        let live = matching.iter().any(|r| r.live(today));
         if live {
             Standing::Reviewed
         } else {
@@ -313,7 +311,7 @@ impl<'a> Project<'a> {
             .models
             .iter()
             .flat_map(|e| &e.reviews)
-            .filter(|r| r.expires.as_ref().is_none_or(|e| e.value >= today))
+            .filter(|r| r.live(today))
             .map(|r| r.license_digest.value.as_str())
             .collect();
         Project {
