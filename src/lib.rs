@@ -20,5 +20,8 @@ pub mod manifest;
 pub mod net;
 pub mod output;
 pub mod policy;
+pub mod project;
+pub mod report;
+pub mod resolve;
 pub mod source;
 pub mod verify;

@@ -5,6 +5,14 @@
 use crate::diag::{self, render, Counts, Diag, Files, Severity};
 use std::io::{IsTerminal, Write};
 
+/// A command's typed report as the JSON fields it adds to the document.
+pub fn fields<T: serde::Serialize>(report: &T) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::to_value(report) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// Reports for people (miette, with snippets of the files).

@@ -5,7 +5,8 @@
 use super::ModelRef;
 use crate::date::Date;
 use crate::diag::FileId;
-use crate::lock::{stale, Lock, LockedModel};
+use crate::lock::{Lock, LockedModel};
+use crate::resolve::stale;
 use crate::manifest::{Manifest, ModelEntry};
 use crate::output::short_id;
 use crate::policy::{self, Standing};

@@ -3,8 +3,8 @@
 //! reviewed to the terms locked. Offline from the store when it can be;
 //! a revision of the source is fetched (license files only).
 
-use super::{load_lock, load_manifest, Context, LockState};
-use crate::diag::{Code, Diag, Files};
+use super::Context;
+use crate::diag::{Code, Diag};
 use crate::env::Env;
 use crate::license::compare::{self, Side};
 use crate::license::store::Lookup;
@@ -13,7 +13,8 @@ use crate::lock::LockedModel;
 use crate::manifest::{Manifest, ModelEntry};
 use crate::output::short_id;
 use crate::output::Format;
-use crate::source::Resolver;
+use crate::project::LockNeed;
+use crate::resolve::Resolver;
 use serde_json::{json, Value};
 
 #[derive(Debug, clap::Args)]
@@ -65,7 +66,7 @@ impl Sources<'_> {
         self.store
             .text(digest)
             .found()
-            .or_else(|| self.resolver.text(digest))
+            .or_else(|| self.resolver.texts().text(digest))
     }
 
     fn side(&self, terms: Terms) -> Side {
@@ -294,25 +295,20 @@ fn is_digest_ref(r: &str) -> bool {
 }
 
 pub fn run(ctx: &Context, args: &DiffArgs) -> u8 {
-    let mut files = Files::new();
-    let mut diags = Vec::new();
-    let Some(manifest) = load_manifest(ctx, &mut files, &mut diags) else {
-        return ctx.fail(&diags, &files);
+    let project = match ctx.load(LockNeed::Optional) {
+        Ok(p) => p,
+        Err(status) => return status,
     };
-    let lock = match load_lock(ctx, &mut files, &mut diags) {
-        LockState::Loaded(l, _) => Some(l),
-        LockState::Missing => None,
-        LockState::Invalid => return ctx.fail(&diags, &files),
-    };
+    let (manifest, files, lock) = (&project.manifest, &project.files, project.lock());
     let name = &args.model;
     let Some(entry) = manifest.model(name) else {
-        return ctx.fail(&[super::unknown_model(&manifest, name)], &files);
+        return ctx.fail(&[super::unknown_model(manifest, name)], files);
     };
     let sources = Sources {
         ctx,
-        manifest: &manifest,
+        manifest,
         entry,
-        locked: lock.as_ref().and_then(|l| l.model(name)),
+        locked: lock.and_then(|l| l.model(name)),
         store: Store::beside(&manifest.path),
         resolver: Resolver::new(Env::from_process(), &manifest.path),
     };
@@ -320,10 +316,10 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> u8 {
         (Ok(a), Ok(b)) => (a, b),
         (a, b) => {
             let d: Vec<Diag> = [a.err(), b.err()].into_iter().flatten().collect();
-            return ctx.fail(&d, &files);
+            return ctx.fail(&d, files);
         }
     };
-    sources.resolver.save_texts_to_cache();
+    sources.resolver.texts().save_to_cache();
     let diff = compare::compare(&from.side, &to.side);
     let differs = diff.differs();
     let status = u8::from(differs);
@@ -338,7 +334,7 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> u8 {
             extra.extend(m);
         }
         ctx.out
-            .report_with_status(&[], &files, None, extra, &[], status);
+            .report_with_status(&[], files, None, extra, &[], status);
         return status;
     }
 
@@ -373,8 +369,8 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> u8 {
     // the command that records approval, only where `review` takes it:
     // current locked terms that policy neither allows nor denies
     let needs_review = sources.locked.is_some_and(|l| {
-        crate::lock::stale::differences(entry, l).is_empty()
-            && crate::policy::evaluate(&manifest, entry, l, manifest.file, ctx.today, None).0
+        crate::resolve::stale::differences(entry, l).is_empty()
+            && crate::policy::evaluate(manifest, entry, l, manifest.file, ctx.today, None).0
                 == crate::policy::Standing::Unreviewed
     });
     if differs && args.to == "locked" && needs_review && !ctx.out.quiet {

@@ -31,6 +31,19 @@ impl Context {
         lock::path_for(&self.manifest_path)
     }
 
+    /// Loads the project (models.toml, models.lock, the store); when it
+    /// cannot be loaded, reports why and returns the exit status.
+    pub fn load(&self, need: crate::project::LockNeed) -> Result<crate::project::Project, u8> {
+        crate::project::Project::load(&self.manifest_path, need).map_err(|s| match s.models {
+            Some(n) => {
+                self.out
+                    .report(&s.diags, &s.files, Some(n), Default::default(), &[]);
+                diag::exit_status(&s.diags)
+            }
+            None => self.fail(&s.diags, &s.files),
+        })
+    }
+
     /// Prints diagnostics alone (for commands that stop early) and returns
     /// the exit status they imply.
     pub fn fail(&self, diags: &[Diag], files: &Files) -> u8 {

@@ -5,7 +5,7 @@
 use super::{load_lock, load_manifest, write_manifest, Context, LockState};
 use crate::date::Date;
 use crate::diag::{Code, Diag, Files};
-use crate::lock::stale;
+use crate::resolve::stale;
 use crate::manifest::{edit, Finding};
 use crate::policy::{self, Standing};
 
@@ -145,7 +145,7 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
     }
     let gaps = crate::license::store::gaps(
         &crate::license::Store::beside(&manifest.path),
-        locked,
+        &locked.held(),
         &mut Default::default(),
     );
     if !gaps.is_empty() {

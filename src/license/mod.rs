@@ -4,6 +4,7 @@
 pub mod compare;
 mod diags;
 pub mod digest;
+pub mod gathered;
 pub mod identify;
 pub mod ids;
 pub mod kb;
@@ -16,4 +17,4 @@ pub mod textdiff;
 pub use diags::StoreGaps;
 pub use digest::{file_digest, is_license_file, model_digest, normalise, CardLicense};
 pub use store::Store;
-pub use terms::Terms;
+pub use terms::{LicenseFile, Terms};

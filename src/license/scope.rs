@@ -5,7 +5,7 @@
 //! card's `license:` speaks of the weights, so only the files that govern
 //! them are compared with it.
 
-use crate::lock::LicenseFile;
+use super::LicenseFile;
 
 /// What a license file governs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -296,12 +296,21 @@ impl Gaps {
     }
 }
 
+/// What a locked model says the store must hold: the terms behind its
+/// license digest, the text of each license file, and the terms of each
+/// ancestor (its repo and digest).
+pub struct Held<'a> {
+    pub license_digest: &'a str,
+    pub license_files: &'a [super::LicenseFile],
+    pub ancestors: Vec<(&'a str, &'a str)>,
+}
+
 /// Checks that the store holds the terms behind a locked license digest and
 /// the text of every locked license file, each matching its name. `seen`
 /// remembers entries already checked (models share texts).
 pub fn gaps(
     store: &Store,
-    locked: &crate::lock::LockedModel,
+    locked: &Held<'_>,
     seen: &mut std::collections::HashMap<String, bool>,
 ) -> Gaps {
     let mut gaps = Gaps::default();
@@ -314,7 +323,7 @@ pub fn gaps(
             Lookup::Unreadable(e) => gaps.unreadable.push((format!("{shown}: {e}"), what)),
         }
     };
-    let digest = &locked.license_digest;
+    let digest = locked.license_digest;
     let lookup = match store.terms(digest) {
         Lookup::Found(t) => {
             // an intact entry that disagrees with the lock: the lock is wrong
@@ -330,7 +339,7 @@ pub fn gaps(
                     Some(_) => {}
                 }
             }
-            for l in &locked.license_files {
+            for l in locked.license_files {
                 if t.file(&l.path).is_none() {
                     gaps.lock_disagrees.push(format!(
                         "the lock lists `{}`, which the terms do not name",
@@ -345,18 +354,15 @@ pub fn gaps(
         Lookup::Unreadable(e) => Lookup::Unreadable(e),
     };
     note("terms".to_owned(), store.terms_path(digest), lookup);
-    for a in &locked.lineage {
-        let Some(d) = &a.license_digest else {
-            continue;
-        };
+    for &(model, d) in &locked.ancestors {
         if seen.get(d) == Some(&true) {
             continue;
         }
         let lookup = store.terms(d).outcome();
-        seen.insert(d.clone(), matches!(lookup, Lookup::Found(())));
-        note(format!("terms of {}", a.model), store.terms_path(d), lookup);
+        seen.insert(d.to_owned(), matches!(lookup, Lookup::Found(())));
+        note(format!("terms of {model}"), store.terms_path(d), lookup);
     }
-    for lf in &locked.license_files {
+    for lf in locked.license_files {
         let key = lf.digest.clone();
         if seen.get(&key) == Some(&true) {
             continue;

@@ -124,3 +124,31 @@ mod tests {
         assert_eq!(Terms::parse("file:X\tnothex\n"), None);
     }
 }
+
+/// A license file of a model, as the lock records it.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct LicenseFile {
+    pub path: String,
+    /// `sha256:` + hex of the normalised text.
+    pub digest: String,
+    /// The license the text was identified as (`unknown` when none).
+    pub id: Option<String>,
+    /// How sure the identification is, in hundredths: 100 for a known
+    /// text exactly, less for a near match. Written as `0.97`.
+    pub confidence: Option<u8>,
+}
+
+impl LicenseFile {
+    /// The license files of a model's terms, as the lock records them.
+    pub fn of(terms: &Terms) -> Vec<LicenseFile> {
+        terms
+            .files
+            .iter()
+            .map(|(path, digest)| LicenseFile {
+                path: path.clone(),
+                digest: digest.clone(),
+                ..Default::default()
+            })
+            .collect()
+    }
+}

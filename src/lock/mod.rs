@@ -7,7 +7,6 @@
 
 mod diags;
 mod parse;
-pub mod stale;
 mod write;
 
 pub use diags::*;
@@ -21,64 +20,10 @@ pub const FILE_NAME: &str = "models.lock";
 /// The lock format this modellock reads and writes.
 pub const VERSION: i64 = 1;
 
-/// A license file of a locked model.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct LicenseFile {
-    pub path: String,
-    /// `sha256:` + hex of the normalised text.
-    pub digest: String,
-    /// The license the text was identified as (`unknown` when none).
-    pub id: Option<String>,
-    /// How sure the identification is, in hundredths: 100 for a known
-    /// text exactly, less for a near match. Written as `0.97`.
-    pub confidence: Option<u8>,
-}
+pub use crate::license::LicenseFile;
 
-impl LicenseFile {
-    /// The license files of a model's terms, as the lock records them.
-    pub fn of(terms: &crate::license::Terms) -> Vec<LicenseFile> {
-        terms
-            .files
-            .iter()
-            .map(|(path, digest)| LicenseFile {
-                path: path.clone(),
-                digest: digest.clone(),
-                ..Default::default()
-            })
-            .collect()
-    }
-}
-
-/// A file of a locked model.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LockedFile {
-    pub path: String,
-    pub size: u64,
-    /// Hex sha256 of the content.
-    pub sha256: String,
-}
-
-/// An ancestor of a locked model: a base model of its card, or of a base's
-/// card, up the Hub's `base_model` graph.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Ancestor {
-    /// The Hub repo id.
-    pub model: String,
-    /// `adapter`, `merge`, `quantized` or `finetune`.
-    pub relation: String,
-    /// Its card's license; `None` when it cannot be read (a missing repo).
-    pub license: Option<String>,
-    /// The repo it is a base of, for ancestors beyond the direct bases.
-    pub base_of: Option<String>,
-    /// The commit its terms were read at (the head of its default branch
-    /// when the model was locked); `None` when the repo cannot be read.
-    pub revision: Option<String>,
-    /// The license digest of its terms at `revision` (card keys and
-    /// license files, as for a model); `None` when its license files cannot
-    /// be read (a gated base without access, a lock written before
-    /// ancestors' terms were locked).
-    pub license_digest: Option<String>,
-}
+/// A locked file and an ancestor are what the source's snapshot says.
+pub use crate::source::snapshot::{Ancestor, File as LockedFile};
 
 /// One `[[model]]` of the lock.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -108,6 +53,21 @@ pub struct LockedModel {
     pub files: Vec<LockedFile>,
     /// Where the entry is in the lock file (its `name` value), when read.
     pub span: Option<Range<usize>>,
+}
+
+impl LockedModel {
+    /// What the license store must hold for this model.
+    pub fn held(&self) -> crate::license::store::Held<'_> {
+        crate::license::store::Held {
+            license_digest: &self.license_digest,
+            license_files: &self.license_files,
+            ancestors: self
+                .lineage
+                .iter()
+                .filter_map(|a| Some((a.model.as_str(), a.license_digest.as_deref()?)))
+                .collect(),
+        }
+    }
 }
 
 /// The whole lock, always in its canonical order — models sorted by name

@@ -6,7 +6,8 @@ use super::{Project, Standing};
 use crate::date::Date;
 use crate::diag::{Diag, FileId};
 use crate::license::{store, Store, StoreGaps};
-use crate::lock::{self, stale, Lock, StaleKind};
+use crate::lock::{self, Lock, StaleKind};
+use crate::resolve::stale;
 use crate::manifest::{Finding, Manifest};
 use std::collections::HashMap;
 
@@ -158,7 +159,7 @@ pub fn judge(
             });
             diags.push(d);
         }
-        let gaps = store::gaps(store, locked, &mut seen_texts);
+        let gaps = store::gaps(store, &locked.held(), &mut seen_texts);
         if gaps.lock_disagrees.is_empty() {
             diags.extend(super::license_consistency(
                 manifest,

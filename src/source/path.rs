@@ -5,7 +5,8 @@
 use super::SourceError;
 use crate::hashing::{hash_file, sha256_hex};
 use crate::license::{file_digest, is_license_file};
-use crate::lock::{LicenseFile, LockedFile};
+use super::snapshot::File as LockedFile;
+use crate::license::LicenseFile;
 use rayon::prelude::*;
 use std::fmt;
 use std::io::{self, Read};
@@ -206,11 +207,10 @@ fn read_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// The paths, relative to `dir`, of the project's own files when the
-/// manifest's directory is `dir` or below it: models.toml, models.lock and
-/// the license store.
-fn project_files(dir: &Path, manifest_dir: &Path) -> Vec<String> {
-    let (Ok(dir), Ok(project)) = (dir.canonicalize(), manifest_dir.canonicalize()) else {
+/// The project's own paths (`own`, relative to `root`) as paths relative
+/// to `dir`, when `root` is `dir` or below it (`path:.`).
+fn project_files(dir: &Path, root: &Path, own: &[String]) -> Vec<String> {
+    let (Ok(dir), Ok(project)) = (dir.canonicalize(), root.canonicalize()) else {
         return Vec::new();
     };
     let Ok(rel) = project.strip_prefix(&dir) else {
@@ -224,58 +224,55 @@ fn project_files(dir: &Path, manifest_dir: &Path) -> Vec<String> {
     } else {
         format!("{}/", rel.replace(std::path::MAIN_SEPARATOR, "/"))
     };
-    [
-        crate::manifest::FILE_NAME,
-        crate::lock::FILE_NAME,
-        crate::license::store::DIR,
-    ]
-    .iter()
-    .map(|f| format!("{prefix}{f}"))
-    .collect()
+    own.iter().map(|f| format!("{prefix}{f}")).collect()
 }
 
-/// The lock entry of a `path:` model: the directory's snapshot, with the
-/// license the manifest declares (a directory has no model card); and the
-/// texts of its license files.
-pub fn lock_entry(
-    entry: &crate::manifest::ModelEntry,
+/// The snapshot of a `path:` model: the directory's files (never the
+/// project's own), its license files kept; a directory has no model card.
+pub fn lock_snapshot(
+    cx: &super::Context,
     src: &PathSource,
-    manifest_dir: &Path,
-) -> Result<(crate::lock::LockedModel, Vec<Vec<u8>>), SnapshotError> {
-    let dir = src.resolve_dir(manifest_dir);
-    // the project's own files are never part of a model (`path:.`)
-    let own = project_files(&dir, manifest_dir);
+    req: &super::Request<'_>,
+) -> Result<super::Snapshot, super::Failure> {
+    let dir = src.resolve_dir(&cx.root);
+    let own = project_files(&dir, &cx.root, &cx.own_files);
     let snap = snapshot(&dir, &|p| {
-        entry.wants_file(p)
+        (req.wants)(p)
             && !own
                 .iter()
                 .any(|o| p == o || p.starts_with(&format!("{o}/")))
-    })?;
-    let card = crate::license::CardLicense::default();
-    let license_digest = crate::license::model_digest(
-        &card,
+    })
+    .map_err(|e| failure(src, e))?;
+    for t in &snap.license_texts {
+        cx.texts.keep_text(t);
+    }
+    let terms = crate::license::Terms::new(
+        Default::default(),
         snap.license_files
             .iter()
             .map(|l| (l.path.as_str(), l.digest.as_str())),
     );
-    let locked = crate::lock::LockedModel {
-        name: entry.name.clone(),
-        source: entry.source_raw.clone(),
-        requested: entry.requested(),
-        tag: None,
+    cx.texts.keep_terms(&terms);
+    Ok(super::Snapshot {
         revision: snap.revision,
-        license: entry.license.as_ref().map(|l| l.value.clone()),
-        license_digest,
-        base_models: Vec::new(),
-        lineage: Vec::new(),
-        pipeline_tag: None,
-        multimodal: None,
-        include: entry.file_patterns(),
-        license_files: snap.license_files,
+        tag: None,
         files: snap.files,
-        span: None,
+        terms,
+        card: None,
+    })
+}
+
+fn failure(p: &PathSource, e: SnapshotError) -> super::Failure {
+    let code = if e.error.kind() == io::ErrorKind::NotFound {
+        crate::diag::Code::SourceNotFound
+    } else {
+        crate::diag::Code::SourceIo
     };
-    Ok((locked, snap.license_texts))
+    super::Failure::new(
+        code,
+        format!("cannot lock `{}`: {e}", p.raw),
+        "the directory is resolved relative to models.toml",
+    )
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@ use assert_cmd::Command;
 use modellock::diag::Files;
 use modellock::lock::{self, Lock};
 use modellock::manifest;
-use modellock::source::{Resolver, Source};
+use modellock::resolve::Resolver;
+use modellock::source::Source;
 use std::path::Path;
 
 fn example() -> std::path::PathBuf {
@@ -33,7 +34,7 @@ fn committed_lock_is_what_the_directories_lock_to() {
             matches!(entry.source.value, Source::Path(_)),
             "example uses path: sources"
         );
-        expected.insert(resolver.lock_entry(entry).unwrap());
+        expected.insert(resolver.lock_entry(entry, None).unwrap());
     }
     let text = lock::render(&expected);
     let lock_path = dir.join("models.lock");

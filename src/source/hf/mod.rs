@@ -1,7 +1,7 @@
 //! Hugging Face Hub repositories.
 
 pub mod api;
-pub mod lock;
+pub mod snapshot;
 pub mod versions;
 
 use super::SourceError;

@@ -4,10 +4,10 @@
 
 use super::api::Hub;
 use super::is_commit;
-use super::lock::hub;
+use super::snapshot::hub;
 use crate::diag::Code;
-use crate::manifest::ModelEntry;
-use crate::source::{Failure, Pin, Resolver};
+use crate::source::candidates::{Candidates, Newer};
+use crate::source::{Context, Failure, Pin, Request};
 use semver::{Version, VersionReq};
 
 /// A tag that reads as a version.
@@ -62,7 +62,7 @@ fn list_with(hub: &Hub<'_>, repo: &str) -> Result<Vec<Tagged>, Failure> {
 }
 
 /// The repo's version tags, lowest first (one request).
-pub fn list(r: &Resolver, repo: &str) -> Result<Vec<Tagged>, Failure> {
+pub fn list(r: &Context, repo: &str) -> Result<Vec<Tagged>, Failure> {
     list_with(&hub(r), repo)
 }
 
@@ -106,7 +106,7 @@ pub fn highest_match(hub: &Hub<'_>, repo: &str, req: &VersionReq) -> Result<Tagg
 
 /// The commit a branch, tag or commit is now (one request unless it is a
 /// commit already).
-pub fn commit_of(r: &Resolver, repo: &str, rev: &str) -> Result<String, Failure> {
+pub fn commit_of(r: &Context, repo: &str, rev: &str) -> Result<String, Failure> {
     if is_commit(rev) {
         return Ok(rev.to_ascii_lowercase());
     }
@@ -115,13 +115,13 @@ pub fn commit_of(r: &Resolver, repo: &str, rev: &str) -> Result<String, Failure>
 
 /// What `update MODEL --precise REV` locks: a tag or commit inside the
 /// entry's `version` requirement, the very revision a pinned entry names,
-/// or any tag or commit for an entry that follows a branch.
-pub fn precise(r: &Resolver, entry: &ModelEntry, repo: &str, rev: &str) -> Result<Pin, Failure> {
+/// or any tag or commit for an entry that follows a branch (`req` is what
+/// the entry asks for; its pin and file filter are not read).
+pub fn precise(r: &Context, req: &Request<'_>, repo: &str, rev: &str) -> Result<Pin, Failure> {
     let outside = |message: String, help: String| {
         Failure::new(Code::SourcePreciseOutside, message, help).at_revision()
     };
-    if let Some(req) = &entry.version {
-        let req = &req.value;
+    if let Some(req) = req.version {
         let versions = list(r, repo)?;
         let inside: Vec<&Tagged> = versions
             .iter()
@@ -178,9 +178,9 @@ pub fn precise(r: &Resolver, entry: &ModelEntry, repo: &str, rev: &str) -> Resul
         });
     }
     let commit = commit_of(r, repo, rev)?;
-    let requested = entry.requested().unwrap_or_else(|| "main".to_owned());
-    if super::is_pinned(&requested) {
-        let pinned = commit_of(r, repo, &requested)?;
+    let requested = req.revision.unwrap_or("main");
+    if super::is_pinned(requested) {
+        let pinned = commit_of(r, repo, requested)?;
         if pinned != commit {
             return Err(outside(
                 format!("models.toml pins `{requested}` ({pinned}); `{rev}` is another revision ({commit})"),
@@ -189,6 +189,53 @@ pub fn precise(r: &Resolver, entry: &ModelEntry, repo: &str, rev: &str) -> Resul
         }
     }
     Ok(Pin { tag: None, commit })
+}
+
+/// What is newer than the locked commit: for a `version` requirement, the
+/// highest tag inside it and the newest of all; for a pinned revision, the
+/// newest release after it; for a branch, its head when it moved.
+pub fn candidates(
+    r: &Context,
+    repo: &str,
+    req: &Request<'_>,
+    locked: &str,
+    locked_tag: Option<&str>,
+) -> Result<Candidates, Failure> {
+    let newer = |v: &Tagged| Newer {
+        label: v.tag.clone(),
+        tag: Some(v.tag.clone()),
+        revision: v.commit.clone(),
+    };
+    let mut out = Candidates::default();
+    if let Some(version) = req.version {
+        let tagged = list(r, repo)?;
+        let best = best(&tagged, version);
+        out.compatible = best.filter(|b| b.commit != locked).map(newer);
+        out.latest = newest(&tagged)
+            .filter(|n| n.commit != locked && Some(*n) != best)
+            .map(newer);
+        return Ok(out);
+    }
+    let requested = req.revision.unwrap_or("main");
+    if super::is_pinned(requested) {
+        // pinned: the newest release, if it is not this one
+        let tagged = list(r, repo)?;
+        let locked_version = locked_tag.or(Some(requested)).and_then(parse_tag);
+        out.latest = newest(&tagged)
+            .filter(|n| n.commit != locked && locked_version.as_ref().is_none_or(|v| &n.version > v))
+            .map(newer);
+    } else {
+        // a branch: has it moved?
+        let head = commit_of(r, repo, requested)?;
+        if head != locked {
+            out.compatible = Some(Newer {
+                label: format!("{requested}@{}", crate::output::short_id(&head)),
+                tag: None,
+                revision: head,
+            });
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

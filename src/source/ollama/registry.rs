@@ -6,10 +6,9 @@ use super::Name;
 use crate::diag::Code;
 use crate::hashing::sha256_hex;
 use crate::license::{file_digest, CardLicense, Terms};
-use crate::lock::{LicenseFile, LockedFile, LockedModel};
-use crate::manifest::ModelEntry;
 use crate::net::Response;
-use crate::source::{Failure, FetchedTerms, Resolver};
+use crate::source::snapshot::{File, FetchedTerms, Request, Snapshot};
+use crate::source::{Context, Failure};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -58,18 +57,16 @@ struct LicenseFacts {
     digest: String,
 }
 
-pub fn lock_entry(r: &Resolver, entry: &ModelEntry, n: &Name) -> Result<LockedModel, Failure> {
-    let pinned = entry
-        .revision
-        .as_ref()
-        .map(|r| r.value.clone())
-        .or_else(|| n.digest.clone());
+/// The model at its tag, or at the manifest digest the source or the
+/// entry's `revision` pins.
+pub fn snapshot(r: &Context, n: &Name, req: &Request<'_>) -> Result<Snapshot, Failure> {
+    let pinned = req.revision.map(str::to_owned).or_else(|| n.digest.clone());
     let (revision, layers) = fetch_manifest(r, n, pinned.as_deref())?;
     let mut files = Vec::new();
     for layer in &layers {
         // `files` selects layers; license layers are digested regardless
-        if entry.wants_file(&layer.path) {
-            files.push(LockedFile {
+        if (req.wants)(&layer.path) {
+            files.push(File {
                 path: layer.path.clone(),
                 size: layer.size,
                 sha256: layer
@@ -81,32 +78,17 @@ pub fn lock_entry(r: &Resolver, entry: &ModelEntry, n: &Name) -> Result<LockedMo
         }
     }
     let terms = license_terms(r, n, &layers)?;
-    Ok(LockedModel {
-        name: entry.name.clone(),
-        source: entry.source_raw.clone(),
-        requested: entry.requested(),
-        tag: None,
+    Ok(Snapshot {
         revision,
-        license: entry.license.as_ref().map(|l| l.value.clone()),
-        license_digest: terms.digest(),
-        base_models: Vec::new(),
-        lineage: Vec::new(),
-        pipeline_tag: None,
-        multimodal: None,
-        include: entry.file_patterns(),
-        license_files: LicenseFile::of(&terms),
+        tag: None,
         files,
-        span: None,
+        terms,
+        card: None,
     })
 }
 
 /// The license terms of the model at another tag or manifest digest.
-pub fn terms_at(
-    r: &Resolver,
-    entry: &ModelEntry,
-    n: &Name,
-    revision: &str,
-) -> Result<FetchedTerms, Failure> {
+pub fn terms_at(r: &Context, n: &Name, revision: &str) -> Result<FetchedTerms, Failure> {
     let n = Name {
         tag: revision.to_owned(),
         digest: None,
@@ -118,13 +100,16 @@ pub fn terms_at(
     for l in layers.iter().filter(|l| l.role == "license") {
         texts.push((l.path.clone(), fetch_layer(r, &n, &l.digest)?));
     }
-    Ok(FetchedTerms::new(
-        r,
-        revision,
-        entry.license.as_ref().map(|l| l.value.clone()),
-        CardLicense::default(),
-        texts,
-    ))
+    Ok(r.fetched_terms(revision, None, CardLicense::default(), texts))
+}
+
+/// The manifest digest the model's tag names now.
+pub fn head(r: &Context, n: &Name) -> Result<String, Failure> {
+    let at_tag = Name {
+        digest: None,
+        ..n.clone()
+    };
+    Ok(fetch_manifest(r, &at_tag, None)?.0)
 }
 
 /// A layer of a manifest, named by its role and index (`model/0`).
@@ -138,7 +123,7 @@ struct Layer {
 /// The manifest at the tag (or at the pinned digest): its digest as
 /// served, and its config and layers.
 fn fetch_manifest(
-    r: &Resolver,
+    r: &Context,
     n: &Name,
     pinned: Option<&str>,
 ) -> Result<(String, Vec<Layer>), Failure> {
@@ -227,7 +212,7 @@ fn fetch_manifest(
 
 /// The terms of a manifest: its license layers, digested, their texts kept
 /// for the store. Ollama has no model card.
-fn license_terms(r: &Resolver, n: &Name, layers: &[Layer]) -> Result<Terms, Failure> {
+fn license_terms(r: &Context, n: &Name, layers: &[Layer]) -> Result<Terms, Failure> {
     let mut files = Vec::new();
     for l in layers.iter().filter(|l| l.role == "license") {
         files.push((l.path.clone(), license_digest(r, n, &l.digest, &l.path)?));
@@ -236,7 +221,7 @@ fn license_terms(r: &Resolver, n: &Name, layers: &[Layer]) -> Result<Terms, Fail
         CardLicense::default(),
         files.iter().map(|(p, d)| (p.as_str(), d.as_str())),
     );
-    r.pending.add_terms(&terms);
+    r.texts.keep_terms(&terms);
     Ok(terms)
 }
 
@@ -260,7 +245,7 @@ fn layer_fields<'v>(l: &'v Value, n: &Name) -> Result<(&'v str, &'v str, u64), F
     Ok((media_type, digest, size))
 }
 
-fn license_digest(r: &Resolver, n: &Name, digest: &str, path: &str) -> Result<String, Failure> {
+fn license_digest(r: &Context, n: &Name, digest: &str, path: &str) -> Result<String, Failure> {
     let key = format!("{}\n{digest}", n.host);
     if let Some(f) = r.cache.get::<LicenseFacts>("ollama-license", &key) {
         r.ensure_text(&f.digest, path, || fetch_layer(r, n, digest))?;
@@ -268,7 +253,7 @@ fn license_digest(r: &Resolver, n: &Name, digest: &str, path: &str) -> Result<St
     }
     let bytes = fetch_layer(r, n, digest)?;
     let d = file_digest(&bytes);
-    r.keep_text(&bytes);
+    r.texts.keep_text(&bytes);
     r.cache
         .put("ollama-license", &key, &LicenseFacts { digest: d.clone() });
     Ok(d)
@@ -286,7 +271,7 @@ fn network(n: &Name, e: crate::net::NetError) -> Failure {
 }
 
 /// A license layer's bytes, checked against the layer digest.
-fn fetch_layer(r: &Resolver, n: &Name, digest: &str) -> Result<Vec<u8>, Failure> {
+fn fetch_layer(r: &Context, n: &Name, digest: &str) -> Result<Vec<u8>, Failure> {
     let url = format!("{}/blobs/{digest}", base_url(n));
     let resp = check(
         n,

@@ -1,6 +1,6 @@
 //! Whether a lock entry still matches its manifest entry.
 
-use super::LockedModel;
+use crate::lock::LockedModel;
 use crate::manifest::ModelEntry;
 
 /// How a lock entry differs from its manifest entry: one line per

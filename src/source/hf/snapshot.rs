@@ -8,9 +8,8 @@ use super::{is_commit, RepoId};
 use crate::diag::Code;
 use crate::hashing::{git_blob_sha1, sha256_hex};
 use crate::license::{file_digest, is_license_file, CardLicense, Terms};
-use crate::lock::{Ancestor, LicenseFile, LockedFile, LockedModel};
-use crate::manifest::ModelEntry;
-use crate::source::{Failure, FetchedTerms, Pin, Resolver};
+use crate::source::snapshot::{Ancestor, CardFacts, File, FetchedTerms, Request, Snapshot};
+use crate::source::{Context, Failure};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -36,27 +35,23 @@ struct BlobFacts {
     license_digest: String,
 }
 
-/// Locks an entry: at `pin` when given (`update --precise`, or a version
-/// lock kept), else at what the entry asks for.
-pub fn lock_entry(
-    r: &Resolver,
-    entry: &ModelEntry,
-    repo: &RepoId,
-    pin: Option<&Pin>,
-) -> Result<LockedModel, Failure> {
-    let hub = hub(r);
+/// A repo at a commit: at `req.pin` when given (`update --precise`, or a
+/// version lock kept), else at the highest tag its `version` allows, else
+/// at its `revision` (`main` when it names none).
+pub fn snapshot(cx: &Context, repo: &RepoId, req: &Request<'_>) -> Result<Snapshot, Failure> {
+    let hub = hub(cx);
     let repo_s = repo.as_str();
     let mut tag = None;
     let mut fresh_card = None;
-    let commit = if let Some(pin) = pin {
+    let commit = if let Some(pin) = req.pin {
         tag = pin.tag.clone();
         pin.commit.clone()
-    } else if let Some(req) = &entry.version {
-        let v = super::versions::highest_match(&hub, repo_s, &req.value)?;
+    } else if let Some(version) = req.version {
+        let v = super::versions::highest_match(&hub, repo_s, version)?;
         tag = Some(v.tag);
         v.commit
     } else {
-        let rev = entry.requested().unwrap_or_else(|| "main".to_owned());
+        let rev = req.revision.unwrap_or("main").to_owned();
         if is_commit(&rev) {
             rev
         } else {
@@ -65,12 +60,12 @@ pub fn lock_entry(
             sha
         }
     };
-    let data = commit_data(r, &hub, repo_s, &commit, fresh_card)?;
+    let data = commit_data(cx, &hub, repo_s, &commit, fresh_card)?;
 
     let selected: Vec<&TreeFile> = data
         .files
         .iter()
-        .filter(|f| entry.wants_file(&f.path))
+        .filter(|f| (req.wants)(&f.path))
         .collect();
     // everything whose facts must come from its content, once each
     let mut needed: Vec<&TreeFile> = selected
@@ -83,12 +78,12 @@ pub fn lock_entry(
     needed.dedup_by(|a, b| a.path == b.path);
     let facts: HashMap<&str, BlobFacts> = needed
         .par_iter()
-        .map(|f| blob_facts(r, &hub, repo_s, &commit, f).map(|facts| (f.path.as_str(), facts)))
+        .map(|f| blob_facts(cx, &hub, repo_s, &commit, f).map(|facts| (f.path.as_str(), facts)))
         .collect::<Result<_, Failure>>()?;
 
     let files = selected
         .iter()
-        .map(|f| LockedFile {
+        .map(|f| File {
             path: f.path.clone(),
             size: f.size,
             sha256: f
@@ -97,31 +92,27 @@ pub fn lock_entry(
                 .unwrap_or_else(|| facts[f.path.as_str()].sha256.clone()),
         })
         .collect();
-    let terms = license_terms(r, &hub, repo_s, &commit, &data, &facts)?;
-    let lineage = lineage(r, &hub, repo_s, &commit, &data)?;
-    Ok(LockedModel {
-        name: entry.name.clone(),
-        source: entry.source_raw.clone(),
-        requested: entry.requested(),
-        tag,
+    let terms = license_terms(cx, &hub, repo_s, &commit, &data, &facts)?;
+    let lineage = lineage(cx, &hub, repo_s, &commit, &data)?;
+    Ok(Snapshot {
         revision: commit,
-        license: declared_license(&data.card),
-        license_digest: terms.digest(),
-        base_models: data.card.base_models.clone(),
-        lineage,
-        pipeline_tag: data.card.pipeline_tag.clone(),
-        multimodal: multimodal(&data.card),
-        include: entry.file_patterns(),
-        license_files: LicenseFile::of(&terms),
+        tag,
         files,
-        span: None,
+        terms,
+        card: Some(CardFacts {
+            license: declared_license(&data.card),
+            base_models: data.card.base_models.clone(),
+            lineage,
+            pipeline_tag: data.card.pipeline_tag.clone(),
+            multimodal: multimodal(&data.card),
+        }),
     })
 }
 
 /// The license terms of a repo at a revision, fetching only the card, the
 /// file list and the license files (never the weights).
-pub fn terms_at(r: &Resolver, repo: &RepoId, rev: &str) -> Result<FetchedTerms, Failure> {
-    let hub = hub(r);
+pub fn terms_at(cx: &Context, repo: &RepoId, rev: &str) -> Result<FetchedTerms, Failure> {
+    let hub = hub(cx);
     let repo_s = repo.as_str();
     let (commit, card) = if is_commit(rev) {
         (rev.to_owned(), None)
@@ -129,19 +120,19 @@ pub fn terms_at(r: &Resolver, repo: &RepoId, rev: &str) -> Result<FetchedTerms, 
         let (sha, card) = hub.revision(repo_s, rev)?;
         (sha, Some(card))
     };
-    terms_of_commit(r, &hub, repo_s, commit, card)
+    terms_of_commit(cx, &hub, repo_s, commit, card)
 }
 
 /// The terms of a repo at a commit: its card (`card`, when just read) and
 /// its license files, downloaded by commit and checked.
 fn terms_of_commit(
-    r: &Resolver,
+    cx: &Context,
     hub: &Hub<'_>,
     repo: &str,
     commit: String,
     card: Option<Card>,
 ) -> Result<FetchedTerms, Failure> {
-    let data = commit_data(r, hub, repo, &commit, card)?;
+    let data = commit_data(cx, hub, repo, &commit, card)?;
     let licenses: Vec<&TreeFile> = data
         .files
         .iter()
@@ -156,8 +147,7 @@ fn terms_of_commit(
         license_name: data.card.license_name.clone(),
         license_link: data.card.license_link.clone(),
     };
-    Ok(FetchedTerms::new(
-        r,
+    Ok(cx.fetched_terms(
         commit,
         declared_license(&data.card),
         card,
@@ -233,15 +223,15 @@ fn inferred_relation(card: &Card, files: &[TreeFile]) -> String {
 /// that a pinned model's lock does not move; a result with unreadable terms
 /// is not cached, so that access granted later is seen.
 fn lineage(
-    r: &Resolver,
+    cx: &Context,
     hub: &Hub<'_>,
     repo: &str,
     commit: &str,
     data: &CommitData,
 ) -> Result<Vec<Ancestor>, Failure> {
-    let key = format!("{}\n{repo}\n{commit}", r.env.hf_endpoint);
-    if let Some(cached) = r.cache.get::<Vec<CachedAncestor>>(LINEAGE_CACHE, &key) {
-        return Ok(cached.into_iter().map(Ancestor::from).collect());
+    let key = format!("{}\n{repo}\n{commit}", cx.env.hf_endpoint);
+    if let Some(cached) = cx.cache.get::<Vec<Ancestor>>(LINEAGE_CACHE, &key) {
+        return Ok(cached);
     }
     let unreadable = |f: &Failure| {
         matches!(
@@ -286,7 +276,7 @@ fn lineage(
                 license_digest: None,
             };
             if let Some((sha, c)) = parent {
-                match terms_of_commit(r, hub, base, sha, Some(c.clone())) {
+                match terms_of_commit(cx, hub, base, sha, Some(c.clone())) {
                     Ok(t) => ancestor.license_digest = Some(t.terms.digest()),
                     Err(f) if unreadable(&f) => complete = false,
                     Err(f) => return Err(f),
@@ -303,8 +293,7 @@ fn lineage(
         }
     }
     if complete {
-        let cached: Vec<CachedAncestor> = out.iter().map(CachedAncestor::from).collect();
-        r.cache.put(LINEAGE_CACHE, &key, &cached);
+        cx.cache.put(LINEAGE_CACHE, &key, &out);
     }
     Ok(out)
 }
@@ -312,62 +301,25 @@ fn lineage(
 /// The cache namespace of lineages (the second, with the ancestors' terms).
 const LINEAGE_CACHE: &str = "hf-lineage-2";
 
-/// An ancestor as the metadata cache keeps it.
-#[derive(Clone, Serialize, Deserialize)]
-struct CachedAncestor {
-    model: String,
-    relation: String,
-    license: Option<String>,
-    base_of: Option<String>,
-    revision: Option<String>,
-    license_digest: Option<String>,
-}
-
-impl From<&Ancestor> for CachedAncestor {
-    fn from(a: &Ancestor) -> Self {
-        CachedAncestor {
-            model: a.model.clone(),
-            relation: a.relation.clone(),
-            license: a.license.clone(),
-            base_of: a.base_of.clone(),
-            revision: a.revision.clone(),
-            license_digest: a.license_digest.clone(),
-        }
-    }
-}
-
-impl From<CachedAncestor> for Ancestor {
-    fn from(a: CachedAncestor) -> Self {
-        Ancestor {
-            model: a.model,
-            relation: a.relation,
-            license: a.license,
-            base_of: a.base_of,
-            revision: a.revision,
-            license_digest: a.license_digest,
-        }
-    }
-}
-
-pub(super) fn hub(r: &Resolver) -> Hub<'_> {
+pub(super) fn hub(cx: &Context) -> Hub<'_> {
     Hub {
-        http: &r.hf_http,
-        endpoint: &r.env.hf_endpoint,
-        has_token: r.env.hf_token.is_some(),
-        offline: r.env.hf_offline,
+        http: &cx.hf_http,
+        endpoint: &cx.env.hf_endpoint,
+        has_token: cx.env.hf_token.is_some(),
+        offline: cx.env.hf_offline,
     }
 }
 
 /// The card and file list of a commit, from the cache or the Hub.
 fn commit_data(
-    r: &Resolver,
+    cx: &Context,
     hub: &Hub<'_>,
     repo: &str,
     commit: &str,
     fresh_card: Option<Card>,
 ) -> Result<CommitData, Failure> {
-    let key = format!("{}\n{repo}\n{commit}", r.env.hf_endpoint);
-    if let Some(d) = r.cache.get::<CommitData>("hf-commit", &key) {
+    let key = format!("{}\n{repo}\n{commit}", cx.env.hf_endpoint);
+    if let Some(d) = cx.cache.get::<CommitData>("hf-commit", &key) {
         return Ok(d);
     }
     let card = match fresh_card {
@@ -376,7 +328,7 @@ fn commit_data(
     };
     let files = hub.tree(repo, commit)?;
     let d = CommitData { card, files };
-    r.cache.put("hf-commit", &key, &d);
+    cx.cache.put("hf-commit", &key, &d);
     Ok(d)
 }
 
@@ -391,7 +343,7 @@ pub fn declared_license(card: &Card) -> Option<String> {
 /// The terms of a commit (card keys and license file digests), with every
 /// license text kept for the store.
 fn license_terms(
-    r: &Resolver,
+    cx: &Context,
     hub: &Hub<'_>,
     repo: &str,
     commit: &str,
@@ -401,7 +353,7 @@ fn license_terms(
     let mut files = Vec::new();
     for f in data.files.iter().filter(|f| is_license_file(&f.path)) {
         let digest = facts[f.path.as_str()].license_digest.clone();
-        r.ensure_text(&digest, &f.path, || fetch_verified(hub, repo, commit, f))?;
+        cx.ensure_text(&digest, &f.path, || fetch_verified(hub, repo, commit, f))?;
         files.push((f.path.clone(), digest));
     }
     let card = CardLicense {
@@ -410,12 +362,12 @@ fn license_terms(
         license_link: data.card.license_link.clone(),
     };
     let terms = Terms::new(card, files.iter().map(|(p, d)| (p.as_str(), d.as_str())));
-    r.pending.add_terms(&terms);
+    cx.texts.keep_terms(&terms);
     Ok(terms)
 }
 
 fn blob_facts(
-    r: &Resolver,
+    cx: &Context,
     hub: &Hub<'_>,
     repo: &str,
     commit: &str,
@@ -425,19 +377,19 @@ fn blob_facts(
         Some(sha) => format!("sha256:{sha}"),
         None => format!("git:{}", f.oid),
     };
-    if let Some(facts) = r.cache.get::<BlobFacts>("blob", &key) {
+    if let Some(facts) = cx.cache.get::<BlobFacts>("blob", &key) {
         return Ok(facts);
     }
     let bytes = fetch_verified(hub, repo, commit, f)?;
     if is_license_file(&f.path) {
-        r.keep_text(&bytes);
+        cx.texts.keep_text(&bytes);
     }
     let facts = BlobFacts {
         sha256: sha256_hex(&bytes),
         size: f.size,
         license_digest: file_digest(&bytes),
     };
-    r.cache.put("blob", &key, &facts);
+    cx.cache.put("blob", &key, &facts);
     Ok(facts)
 }
 

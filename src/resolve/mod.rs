@@ -1,0 +1,178 @@
+//! From a manifest entry to its lock entry: what revision each entry is
+//! locked at ([`plan`]), the source's snapshot turned into a lock entry
+//! (once, for every source), each license file identified and the
+//! stricter license kept, and whether a lock entry still matches its
+//! manifest entry ([`stale`]).
+
+pub mod changes;
+pub mod outdated;
+pub mod plan;
+pub mod stale;
+
+use crate::env::Env;
+use crate::license::gathered::Gathered;
+use crate::license::identify::Fingerprints;
+use crate::license::{LicenseFile, Store};
+use crate::lock::LockedModel;
+use crate::manifest::ModelEntry;
+use crate::source::{self, FetchedTerms, Pin, Request, Snapshot};
+use rayon::prelude::*;
+use std::path::Path;
+
+pub use plan::Plan;
+pub use source::Failure;
+
+/// Everything resolution needs: the sources' context (network, cache,
+/// gathered license texts) and the known texts license files are
+/// identified against.
+pub struct Resolver {
+    pub cx: source::Context,
+    pub fingerprints: Fingerprints,
+}
+
+impl Resolver {
+    /// A resolver for the project of `manifest_path`, with the built-in
+    /// fingerprints.
+    pub fn new(env: Env, manifest_path: &Path) -> Resolver {
+        let root = match manifest_path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let own = [
+            crate::manifest::FILE_NAME,
+            crate::lock::FILE_NAME,
+            crate::license::store::DIR,
+        ];
+        let texts = Gathered::new(
+            Store::beside(manifest_path),
+            Store::at(env.cache_dir.join("v1").join("texts")),
+        );
+        Resolver {
+            cx: source::Context::new(env, root, own.map(str::to_owned).to_vec(), texts),
+            fingerprints: Fingerprints::builtin().clone(),
+        }
+    }
+
+    /// The license texts and terms gathered, and the project's store.
+    pub fn texts(&self) -> &Gathered {
+        &self.cx.texts
+    }
+
+    /// Resolves one manifest entry to its lock entry: at `pin` when given,
+    /// else at what the entry asks for.
+    pub fn lock_entry(
+        &self,
+        entry: &ModelEntry,
+        pin: Option<&Pin>,
+    ) -> Result<LockedModel, Failure> {
+        let wants = |p: &str| entry.wants_file(p);
+        let snap = entry.source.value.snapshot(&self.cx, &request(entry, pin, &wants))?;
+        let mut locked = locked_model(entry, snap);
+        self.identify(&mut locked);
+        Ok(locked)
+    }
+
+    /// Resolves the entries, `jobs` at a time, each by its plan, in the
+    /// order given.
+    pub fn lock_all<'e>(
+        &self,
+        planned: &[(&'e ModelEntry, Plan)],
+        jobs: usize,
+        progress: &indicatif::ProgressBar,
+    ) -> Vec<(&'e ModelEntry, Result<LockedModel, Failure>)> {
+        let work = || {
+            planned
+                .par_iter()
+                .map(|(e, plan)| {
+                    let r = match plan {
+                        Plan::Fresh => self.lock_entry(e, None),
+                        Plan::Pinned(pin) => self.lock_entry(e, Some(pin)),
+                        Plan::Keep(kept) => Ok((**kept).clone()),
+                    };
+                    progress.inc(1);
+                    (*e, r)
+                })
+                .collect()
+        };
+        match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+            Ok(pool) => pool.install(work),
+            Err(_) => work(),
+        }
+    }
+
+    /// Identifies every license file of a lock entry; when a license file
+    /// that governs the weights is another license than the declared one,
+    /// the lock records the stricter of the two (`check` reports the
+    /// disagreement).
+    pub fn identify(&self, locked: &mut LockedModel) {
+        for lf in &mut locked.license_files {
+            if let Some(bytes) = self.cx.texts.text(&lf.digest) {
+                let found = self.fingerprints.identify(&bytes);
+                lf.confidence = (found.id != "unknown")
+                    .then(|| (found.confidence * 100.0).round().clamp(0.0, 100.0) as u8);
+                lf.id = Some(found.id);
+            }
+        }
+        locked.license =
+            crate::license::scope::bound_license(locked.license.as_deref(), &locked.license_files);
+    }
+
+    /// The license terms of an entry's source at another revision (a
+    /// branch, tag or commit; an Ollama tag or manifest digest), fetching
+    /// only license files and the card; the manifest declares the license
+    /// of a source without a card.
+    pub fn terms_at(&self, entry: &ModelEntry, revision: &str) -> Result<FetchedTerms, Failure> {
+        let mut fetched = entry.source.value.terms_at(&self.cx, revision)?;
+        if !entry.source.value.has_card() {
+            fetched.license = declared(entry);
+        }
+        Ok(fetched)
+    }
+}
+
+/// What an entry asks its source for.
+pub fn request<'a>(
+    entry: &'a ModelEntry,
+    pin: Option<&'a Pin>,
+    wants: &'a (dyn Fn(&str) -> bool + Sync),
+) -> Request<'a> {
+    Request {
+        revision: entry.revision.as_ref().map(|r| r.value.as_str()),
+        version: entry.version.as_ref().map(|v| &v.value),
+        pin,
+        wants,
+    }
+}
+
+/// The license the manifest declares (for sources without a model card).
+fn declared(entry: &ModelEntry) -> Option<String> {
+    entry.license.as_ref().map(|l| l.value.clone())
+}
+
+/// The lock entry of a snapshot: the one place a source's facts become a
+/// `[[model]]` of models.lock.
+fn locked_model(entry: &ModelEntry, snap: Snapshot) -> LockedModel {
+    let card = snap.card.unwrap_or_default();
+    let license = if entry.source.value.has_card() {
+        card.license
+    } else {
+        declared(entry)
+    };
+    LockedModel {
+        name: entry.name.clone(),
+        source: entry.source_raw.clone(),
+        requested: entry.requested(),
+        tag: snap.tag,
+        revision: snap.revision,
+        license,
+        license_digest: snap.terms.digest(),
+        base_models: card.base_models,
+        lineage: card.lineage,
+        pipeline_tag: card.pipeline_tag,
+        multimodal: card.multimodal,
+        include: entry.file_patterns(),
+        license_files: LicenseFile::of(&snap.terms),
+        files: snap.files,
+        span: None,
+    }
+}
