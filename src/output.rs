@@ -293,12 +293,6 @@ pub fn print_stdout(text: &str) {
     let _ = out.flush();
 }
 
-/// The first 12 hex digits of a commit, a manifest digest or a license
-/// digest (without `sha256:`), as reports show them.
-pub fn short_id(id: &str) -> &str {
-    let hex = id.strip_prefix("sha256:").unwrap_or(id);
-    hex.char_indices().nth(12).map_or(hex, |(i, _)| &hex[..i])
-}
 
 /// Rows of cells aligned in columns two spaces apart (widths in
 /// characters), each line without trailing space.

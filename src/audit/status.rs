@@ -8,7 +8,7 @@ use crate::diag::FileId;
 use crate::lock::{Lock, LockedModel};
 use crate::resolve::stale;
 use crate::manifest::{Manifest, ModelEntry};
-use crate::output::short_id;
+use crate::hashing::short_id;
 use crate::policy::{self, Standing};
 use crate::source::{hf, Source};
 use serde::Serialize;

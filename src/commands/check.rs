@@ -4,7 +4,7 @@
 use super::{load_manifest_and_lock, Context};
 use crate::diag::{self, Files};
 use crate::license::Store;
-use crate::output::short_id;
+use crate::hashing::short_id;
 use crate::policy::gate;
 
 #[derive(Debug, clap::Args)]

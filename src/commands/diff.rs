@@ -11,7 +11,7 @@ use crate::license::store::Lookup;
 use crate::license::{Store, Terms};
 use crate::lock::LockedModel;
 use crate::manifest::{Manifest, ModelEntry};
-use crate::output::short_id;
+use crate::hashing::short_id;
 use crate::output::Format;
 use crate::project::LockNeed;
 use crate::resolve::Resolver;

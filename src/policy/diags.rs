@@ -311,7 +311,7 @@ impl From<CardMismatch> for Diag {
         with_void(diag, d.void, d.file).with_help(format!(
             "{voided}a card's `license:` is metadata anyone can edit; the license file of the weights is what binds you. The lock records the stricter license (`{locked}`) and policy applies to it. Read the terms (`modellock diff {m}`); when the model is acceptable under them, record that for these exact terms ({digest}):\n\n  {cmd}",
             m = d.model,
-            digest = crate::output::short_id(&d.digest),
+            digest = crate::hashing::short_id(&d.digest),
             cmd = accept_command(&d.model, Finding::CardMismatch, None),
         ))
     }

@@ -13,7 +13,7 @@ use crate::diag::{Diag, FileId};
 use crate::license::{compare, ids, scope, Store};
 use crate::lock::{Ancestor, LockedModel};
 use crate::manifest::{Acceptance, Finding, Manifest, ModelEntry, Spanned};
-use crate::output::short_id;
+use crate::hashing::short_id;
 use crate::source::{hf, Source};
 use std::collections::{HashMap, HashSet};
 

@@ -2,7 +2,7 @@
 //! then what changes in the terms of each newer revision.
 
 use crate::lock::LockedModel;
-use crate::output::short_id;
+use crate::hashing::short_id;
 use crate::resolve::outdated::{Candidate, Row};
 use serde::Serialize;
 

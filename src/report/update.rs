@@ -4,7 +4,7 @@
 use super::{count, verb, ADDED, ALERT, REMOVED};
 use crate::diag::{Code, Diag};
 use crate::lock::{self, Lock, LockedModel};
-use crate::output::short_id;
+use crate::hashing::short_id;
 use crate::resolve::changes::{Change, Kind};
 use serde::Serialize;
 

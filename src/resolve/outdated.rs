@@ -7,7 +7,7 @@ use super::{Failure, Resolver};
 use crate::license::compare::{self, Side};
 use crate::lock::LockedModel;
 use crate::manifest::ModelEntry;
-use crate::output::short_id;
+use crate::hashing::short_id;
 use crate::source::candidates::Newer;
 use serde::Serialize;
 

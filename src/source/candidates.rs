@@ -2,7 +2,7 @@
 //! `outdated` compares the locked terms with.
 
 use super::{hf, ollama, Context, Failure, Request, Source};
-use crate::output::short_id;
+use crate::hashing::short_id;
 
 /// A revision newer than the locked one.
 #[derive(Clone, Debug, PartialEq, Eq)]

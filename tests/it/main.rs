@@ -18,6 +18,7 @@ mod gate;
 mod hub_fixture;
 mod identify;
 mod kb;
+mod layers;
 mod licenses;
 mod lineage;
 mod ollama;

@@ -6,7 +6,7 @@ use super::{ModelReport, PipelineObligation, Report};
 use crate::diag::Severity;
 use crate::license::obligations::group_digits;
 use crate::manifest::Manifest;
-use crate::output::short_id;
+use crate::hashing::short_id;
 use std::fmt::Write as _;
 
 /// Headings of the pipeline's duties, by obligation kind.

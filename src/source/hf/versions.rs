@@ -229,7 +229,7 @@ pub fn candidates(
         let head = commit_of(r, repo, requested)?;
         if head != locked {
             out.compatible = Some(Newer {
-                label: format!("{requested}@{}", crate::output::short_id(&head)),
+                label: format!("{requested}@{}", crate::hashing::short_id(&head)),
                 tag: None,
                 revision: head,
             });
