@@ -88,6 +88,13 @@ pub fn is_lower_hex(s: &str, len: usize) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// The first 12 hex digits of a commit, a manifest digest or a license
+/// digest (without `sha256:`), as reports show them.
+pub fn short_id(id: &str) -> &str {
+    let hex = id.strip_prefix("sha256:").unwrap_or(id);
+    hex.char_indices().nth(12).map_or(hex, |(i, _)| &hex[..i])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,11 +111,4 @@ mod tests {
             "ce013625030ba8dba906f756967f9e9ca394464a"
         );
     }
-}
-
-/// The first 12 hex digits of a commit, a manifest digest or a license
-/// digest (without `sha256:`), as reports show them.
-pub fn short_id(id: &str) -> &str {
-    let hex = id.strip_prefix("sha256:").unwrap_or(id);
-    hex.char_indices().nth(12).map_or(hex, |(i, _)| &hex[..i])
 }

@@ -15,6 +15,8 @@ pub enum LockNeed {
     Required,
     /// The command works without a lock (`update`, `review`, `audit`…).
     Optional,
+    /// The command does not read the lock (`add`).
+    None,
 }
 
 /// A loaded project.
@@ -53,9 +55,13 @@ impl Project {
             }
         };
         let lock_path = lock::path_for(manifest_path);
-        let lock = match read_lock(lock_path.clone(), &mut files, &mut diags) {
+        let read = match need {
+            LockNeed::None => Ok(None),
+            _ => read_lock(lock_path.clone(), &mut files, &mut diags),
+        };
+        let lock = match read {
             Ok(Some(l)) => Some(l),
-            Ok(None) if need == LockNeed::Optional => None,
+            Ok(None) if need != LockNeed::Required => None,
             Ok(None) => {
                 diags.push(lock::Missing { path: lock_path }.into());
                 let models = Some(manifest.models.len());

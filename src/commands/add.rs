@@ -1,8 +1,9 @@
 //! `modellock add SOURCE`: add a model entry to models.toml, keeping every
 //! comment and the layout of the file.
 
-use super::{load_manifest, write_manifest, Context};
-use crate::diag::{Code, Diag, Files};
+use super::{write_manifest, Context};
+use crate::project::{LockNeed, Project};
+use crate::diag::{Code, Diag};
 use crate::manifest::{self, edit, InvalidName};
 use crate::source::Source;
 
@@ -22,10 +23,11 @@ pub struct AddArgs {
 }
 
 pub fn run(ctx: &Context, args: &AddArgs) -> u8 {
-    let mut files = Files::new();
-    let mut diags = Vec::new();
-    let Some(manifest) = load_manifest(ctx, &mut files, &mut diags) else {
-        return ctx.fail(&diags, &files);
+    let Project {
+        manifest, files, ..
+    } = match ctx.load(LockNeed::None) {
+        Ok(p) => p,
+        Err(status) => return status,
     };
 
     let (source, url_revision) = match Source::parse_user(&args.source) {

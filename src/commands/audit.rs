@@ -2,7 +2,8 @@
 //! held against models.toml and models.lock; `--fix` adds the unlocked
 //! ones to models.toml.
 
-use super::{load_lock, load_manifest, write_manifest, Context, LockState};
+use super::{write_manifest, Context};
+use crate::project::LockNeed;
 use crate::audit::status::{Judge, Status, Triage, Verdict};
 use crate::audit::{self, At, Confidence, Finding, Location};
 use crate::diag::{self, Code, Diag, FileId, Files};
@@ -59,24 +60,17 @@ fn io_error(what: String) -> Diag {
 }
 
 pub fn run(ctx: &Context, args: &AuditArgs) -> u8 {
-    let mut files = Files::new();
-    let mut diags = Vec::new();
-
     // the manifest and lock, when there are any
-    let manifest: Option<Manifest> = if ctx.manifest_path.exists() {
-        match load_manifest(ctx, &mut files, &mut diags) {
-            Some(m) => Some(m),
-            None => return ctx.fail(&diags, &files),
+    let (manifest, lock, mut files, mut diags) = if ctx.manifest_path.exists() {
+        match ctx.load(LockNeed::Optional) {
+            Ok(p) => (Some(p.manifest), p.lock, p.files, p.diags),
+            Err(status) => return status,
         }
     } else {
-        None
+        (None, None, Files::new(), Vec::new())
     };
-    let (lock, lock_file) = match &manifest {
-        Some(_) => match load_lock(ctx, &mut files, &mut diags) {
-            LockState::Loaded(l, f) => (Some(l), Some(f)),
-            LockState::Missing => (None, None),
-            LockState::Invalid => return ctx.fail(&diags, &files),
-        },
+    let (lock, lock_file) = match lock {
+        Some((l, f)) => (Some(l), Some(f)),
         None => (None, None),
     };
     if args.fix && manifest.is_none() {

@@ -1,9 +1,8 @@
 //! `modellock check`: the CI and pre-commit gate. Offline: it reads only
 //! models.toml, models.lock and the license store.
 
-use super::{load_manifest_and_lock, Context};
-use crate::diag::{self, Files};
-use crate::license::Store;
+use super::Context;
+use crate::diag;
 use crate::hashing::short_id;
 use crate::policy::gate;
 
@@ -16,14 +15,12 @@ pub struct CheckArgs {
 }
 
 pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
-    let mut files = Files::new();
-    let mut diags = Vec::new();
-    let (manifest, lock, lock_file) = match load_manifest_and_lock(ctx, &mut files, &mut diags) {
+    let (project, lock, lock_file) = match ctx.load_locked() {
         Ok(loaded) => loaded,
         Err(status) => return status,
     };
-    let store = Store::beside(&manifest.path);
-    let verdict = gate::judge(&manifest, &lock, lock_file, &store, ctx.today);
+    let (manifest, files, mut diags) = (&project.manifest, &project.files, project.diags.clone());
+    let verdict = gate::judge(manifest, &lock, lock_file, &project.store, ctx.today);
     diags.extend(verdict.diags);
     let lines: Vec<String> = if ctx.out.verbose {
         verdict
@@ -49,6 +46,6 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
         serde_json::to_value(&verdict.models).unwrap_or_default(),
     );
     ctx.out
-        .report(&diags, &files, Some(manifest.models.len()), extra, &lines);
+        .report(&diags, files, Some(manifest.models.len()), extra, &lines);
     diag::exit_status(&diags)
 }

@@ -44,6 +44,24 @@ impl Context {
         })
     }
 
+    /// Loads a project whose command reads models.lock: the project (its
+    /// `lock` taken out), the lock and the lock's file id.
+    pub fn load_locked(
+        &self,
+    ) -> Result<(crate::project::Project, Lock, diag::FileId), u8> {
+        let mut project = self.load(crate::project::LockNeed::Required)?;
+        match project.lock.take() {
+            Some((lock, file)) => Ok((project, lock, file)),
+            None => {
+                let d: Diag = lock::Missing {
+                    path: project.lock_path(),
+                }
+                .into();
+                Err(self.fail(&[d], &project.files))
+            }
+        }
+    }
+
     /// Prints diagnostics alone (for commands that stop early) and returns
     /// the exit status they imply.
     pub fn fail(&self, diags: &[Diag], files: &Files) -> u8 {
@@ -51,77 +69,6 @@ impl Context {
         self.out
             .report_with_status(diags, files, None, Default::default(), &[], status);
         status
-    }
-}
-
-/// Loads the manifest; `None` when it has errors that stop every command.
-pub fn load_manifest(ctx: &Context, files: &mut Files, diags: &mut Vec<Diag>) -> Option<Manifest> {
-    let (m, d) = manifest::load(&ctx.manifest_path, files);
-    diags.extend(d);
-    if diags.iter().any(Diag::is_fatal) {
-        return None;
-    }
-    m
-}
-
-/// The result of reading models.lock.
-pub enum LockState {
-    Missing,
-    Loaded(Lock, diag::FileId),
-    /// Unreadable or invalid; the diagnostics say why.
-    Invalid,
-}
-
-/// Reads and parses models.lock beside the manifest.
-pub fn load_lock(ctx: &Context, files: &mut Files, diags: &mut Vec<Diag>) -> LockState {
-    let path = ctx.lock_path();
-    let text = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return LockState::Missing,
-        Err(error) => {
-            diags.push(lock::ReadFailed { path, error }.into());
-            return LockState::Invalid;
-        }
-    };
-    let text = String::from_utf8_lossy(&text).into_owned();
-    let file = files.add(path.display().to_string(), text.as_str());
-    let (lock, d) = lock::parse(&text, file);
-    diags.extend(d);
-    match lock {
-        Some(l) => LockState::Loaded(l, file),
-        None => LockState::Invalid,
-    }
-}
-
-/// Loads models.toml and models.lock for commands that need both. When
-/// either is missing or invalid, reports it and returns the exit status.
-pub fn load_manifest_and_lock(
-    ctx: &Context,
-    files: &mut Files,
-    diags: &mut Vec<Diag>,
-) -> Result<(Manifest, Lock, diag::FileId), u8> {
-    let Some(manifest) = load_manifest(ctx, files, diags) else {
-        return Err(ctx.fail(diags, files));
-    };
-    match load_lock(ctx, files, diags) {
-        LockState::Loaded(l, f) => Ok((manifest, l, f)),
-        LockState::Missing => {
-            diags.push(
-                lock::Missing {
-                    path: ctx.lock_path(),
-                }
-                .into(),
-            );
-            ctx.out.report(
-                diags,
-                files,
-                Some(manifest.models.len()),
-                Default::default(),
-                &[],
-            );
-            Err(diag::exit_status(diags))
-        }
-        LockState::Invalid => Err(ctx.fail(diags, files)),
     }
 }
 

@@ -7,7 +7,6 @@ use super::Context;
 use crate::diag::{Code, Diag};
 use crate::env::Env;
 use crate::manifest::ModelEntry;
-use crate::project::LockNeed;
 use crate::report::{self, outdated::Report};
 use crate::resolve::Resolver;
 use crate::source::Source;
@@ -26,12 +25,11 @@ pub struct OutdatedArgs {
 }
 
 pub fn run(ctx: &Context, args: &OutdatedArgs) -> u8 {
-    let project = match ctx.load(LockNeed::Required) {
-        Ok(p) => p,
+    let (project, lock, _) = match ctx.load_locked() {
+        Ok(loaded) => loaded,
         Err(status) => return status,
     };
     let (manifest, files, mut diags) = (&project.manifest, &project.files, project.diags.clone());
-    let lock = project.lock().unwrap_or_else(|| unreachable!("a required lock is loaded"));
     let unknown: Vec<Diag> = args
         .models
         .iter()

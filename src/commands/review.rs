@@ -2,7 +2,8 @@
 //! record approval of the locked license terms in models.toml. Records are
 //! appended; earlier ones stay as the history.
 
-use super::{load_lock, load_manifest, write_manifest, Context, LockState};
+use super::{write_manifest, Context};
+use crate::project::{LockNeed, Project};
 use crate::date::Date;
 use crate::diag::{Code, Diag, Files};
 use crate::resolve::stale;
@@ -43,19 +44,23 @@ fn parse_date(s: &str) -> Result<Date, String> {
 }
 
 pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
-    let mut files = Files::new();
-    let mut diags = Vec::new();
-    let Some(manifest) = load_manifest(ctx, &mut files, &mut diags) else {
-        return ctx.fail(&diags, &files);
+    let Project {
+        manifest,
+        lock,
+        files,
+        ..
+    } = match ctx.load(LockNeed::Optional) {
+        Ok(p) => p,
+        Err(status) => return status,
     };
     let name = &args.model;
     let Some(entry) = manifest.model(name) else {
         return ctx.fail(&[super::unknown_model(&manifest, name)], &files);
     };
     // no lock is no locked terms: a refusal (exit 2), as a stale lock is
-    let (lock, lock_file) = match load_lock(ctx, &mut files, &mut diags) {
-        LockState::Loaded(l, f) => (l, f),
-        LockState::Missing => {
+    let (lock, lock_file) = match lock {
+        Some(loaded) => loaded,
+        None => {
             let d = refusal(
                 &manifest,
                 entry,
@@ -65,7 +70,6 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
             );
             return ctx.fail(&[d], &files);
         }
-        LockState::Invalid => return ctx.fail(&diags, &files),
     };
     let refuse =
         |code: Code, message: String, help: String| refusal(&manifest, entry, code, message, help);

@@ -1,8 +1,8 @@
 //! `modellock verify [MODEL]... [--dir DIR] [--jobs N] [--rehash]`: hash the
 //! files on disk against the lock.
 
-use super::{load_manifest_and_lock, Context};
-use crate::diag::{self, Code, Diag, Files};
+use super::Context;
+use crate::diag::{self, Code, Diag};
 use crate::env::Env;
 use crate::source::Source;
 use crate::verify::{self, locate, FileResult, Status};
@@ -27,12 +27,11 @@ pub struct VerifyArgs {
 }
 
 pub fn run(ctx: &Context, args: &VerifyArgs) -> u8 {
-    let mut files = Files::new();
-    let mut diags = Vec::new();
-    let (manifest, lock, lock_file) = match load_manifest_and_lock(ctx, &mut files, &mut diags) {
+    let (project, lock, lock_file) = match ctx.load_locked() {
         Ok(loaded) => loaded,
         Err(status) => return status,
     };
+    let (manifest, files, mut diags) = (&project.manifest, &project.files, project.diags.clone());
     let mut selected = Vec::new();
     for name in &args.models {
         match lock.model(name) {
@@ -45,7 +44,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> u8 {
         }
     }
     if crate::diag::has_errors(&diags) {
-        return ctx.fail(&diags, &files);
+        return ctx.fail(&diags, files);
     }
     if args.models.is_empty() {
         selected = lock.models().iter().collect();
@@ -193,7 +192,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> u8 {
     let mut extra = serde_json::Map::new();
     extra.insert("files".into(), serde_json::Value::Array(json_files));
     ctx.out
-        .report(&diags, &files, Some(selected.len()), extra, &lines);
+        .report(&diags, files, Some(selected.len()), extra, &lines);
     diag::exit_status(&diags)
 }
 

@@ -7,8 +7,8 @@
 mod cyclonedx;
 mod human;
 
-use super::{load_manifest_and_lock, Context};
-use crate::diag::{Diag, Files};
+use super::Context;
+use crate::diag::Diag;
 use crate::license::kb::{Category, Kb};
 use crate::license::obligations::{self, Obligation};
 use crate::license::{ids, Store};
@@ -161,39 +161,37 @@ impl From<Diag> for ConflictReport {
 }
 
 pub fn run(ctx: &Context, args: &LicensesArgs) -> u8 {
-    let mut files = Files::new();
-    let mut diags = Vec::new();
-    let (manifest, lock, lock_file) = match load_manifest_and_lock(ctx, &mut files, &mut diags) {
+    let (project, lock, lock_file) = match ctx.load_locked() {
         Ok(loaded) => loaded,
         Err(status) => return status,
     };
+    let (manifest, files) = (&project.manifest, &project.files);
     let mut unknown = Vec::new();
     for name in &args.models {
         if manifest.model(name).is_none() {
-            unknown.push(super::unknown_model(&manifest, name));
+            unknown.push(super::unknown_model(manifest, name));
         }
     }
     if !unknown.is_empty() {
-        return ctx.fail(&unknown, &files);
+        return ctx.fail(&unknown, files);
     }
     let selected: Vec<&ModelEntry> = manifest
         .models
         .iter()
         .filter(|e| args.models.is_empty() || args.models.contains(&e.name))
         .collect();
-    let store = Store::beside(&manifest.path);
-    let report = build(&manifest, &lock, lock_file, &store, &selected, ctx.today);
+    let report = build(manifest, &lock, lock_file, &project.store, &selected, ctx.today);
     match ctx.out.format {
         Format::Json => {
             let text = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".into());
             print_stdout(&format!("{text}\n"));
         }
         Format::Cyclonedx => {
-            let bom = cyclonedx::bom(&report, &manifest, &lock);
+            let bom = cyclonedx::bom(&report, manifest, &lock);
             let text = serde_json::to_string_pretty(&bom).unwrap_or_else(|_| "{}".into());
             print_stdout(&format!("{text}\n"));
         }
-        _ => print_stdout(&human::render(&report, &manifest, ctx.out.width)),
+        _ => print_stdout(&human::render(&report, manifest, ctx.out.width)),
     }
     0
 }
