@@ -293,7 +293,6 @@ pub fn print_stdout(text: &str) {
     let _ = out.flush();
 }
 
-
 /// Rows of cells aligned in columns two spaces apart (widths in
 /// characters), each line without trailing space.
 pub fn columns<const N: usize>(rows: &[[String; N]]) -> Vec<String> {

@@ -5,11 +5,11 @@
 use super::ModelRef;
 use crate::date::Date;
 use crate::diag::FileId;
-use crate::lock::{Lock, LockedModel};
-use crate::resolve::stale;
-use crate::manifest::{Manifest, ModelEntry};
 use crate::hashing::short_id;
+use crate::lock::{Lock, LockedModel};
+use crate::manifest::{Manifest, ModelEntry};
 use crate::policy::{self, Standing};
+use crate::resolve::stale;
 use crate::source::{hf, Source};
 use serde::Serialize;
 
@@ -138,10 +138,10 @@ impl Judge<'_> {
 
     /// Where the entry's license stands, and whether its review is old.
     fn standing(&self, e: &ModelEntry, l: &LockedModel) -> (Standing, bool) {
-        let (Some(m), Some(file)) = (self.manifest, self.lock_file) else {
+        let Some(m) = self.manifest else {
             return (Standing::Unreviewed, false);
         };
-        let (standing, _) = policy::evaluate(m, e, l, file, self.today, None);
+        let standing = policy::standing(m, e, l, self.today);
         let old = standing == Standing::Reviewed
             && e.reviews
                 .iter()

@@ -2,9 +2,9 @@
 //! comment and the layout of the file.
 
 use super::{write_manifest, Context};
-use crate::project::{LockNeed, Project};
 use crate::diag::{Code, Diag};
 use crate::manifest::{self, edit, InvalidName};
+use crate::project::{LockNeed, Project};
 use crate::source::Source;
 
 #[derive(Debug, clap::Args)]

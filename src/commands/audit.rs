@@ -3,13 +3,13 @@
 //! ones to models.toml.
 
 use super::{write_manifest, Context};
-use crate::project::LockNeed;
 use crate::audit::status::{Judge, Status, Triage, Verdict};
 use crate::audit::{self, At, Confidence, Finding, Location};
 use crate::diag::{self, Code, Diag, FileId, Files};
 use crate::env::Env;
 use crate::manifest::{self, edit, Manifest};
 use crate::output::columns;
+use crate::project::LockNeed;
 use crate::source::Source;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;

@@ -46,9 +46,7 @@ impl Context {
 
     /// Loads a project whose command reads models.lock: the project (its
     /// `lock` taken out), the lock and the lock's file id.
-    pub fn load_locked(
-        &self,
-    ) -> Result<(crate::project::Project, Lock, diag::FileId), u8> {
+    pub fn load_locked(&self) -> Result<(crate::project::Project, Lock, diag::FileId), u8> {
         let mut project = self.load(crate::project::LockNeed::Required)?;
         match project.lock.take() {
             Some((lock, file)) => Ok((project, lock, file)),

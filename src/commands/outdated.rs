@@ -46,7 +46,11 @@ pub fn run(ctx: &Context, args: &OutdatedArgs) -> u8 {
         .collect();
     let env = Env::from_process();
     diags.extend(super::token_warning(&env));
-    if env.hf_offline && entries.iter().any(|e| matches!(e.source.value, Source::Hf(_))) {
+    if env.hf_offline
+        && entries
+            .iter()
+            .any(|e| matches!(e.source.value, Source::Hf(_)))
+    {
         let d = Diag::error(
             Code::SourceOffline,
             "HF_HUB_OFFLINE is set, and outdated must ask the Hub what is new",

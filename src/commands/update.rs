@@ -106,7 +106,11 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
             Err(d) => (Vec::new(), Some(d)),
         };
         diags.extend(locked);
-        let lines = if crate::diag::has_errors(&diags) { Vec::new() } else { line };
+        let lines = if crate::diag::has_errors(&diags) {
+            Vec::new()
+        } else {
+            line
+        };
         let extra = crate::output::fields(&Report {
             changes: &changes,
             written: false,
@@ -176,14 +180,19 @@ fn prepare<'m>(
         precise_problem(manifest, &targets).map_err(|d| vec![d])?;
     }
     if env.hf_offline {
-        if let Some(e) = targets.iter().find(|e| matches!(e.source.value, Source::Hf(_))) {
+        if let Some(e) = targets
+            .iter()
+            .find(|e| matches!(e.source.value, Source::Hf(_)))
+        {
             return Err(vec![Diag::error(
                 Code::SourceOffline,
                 "HF_HUB_OFFLINE is set, and update must ask the Hub what each revision is now",
             )
             .with_model(e.name.clone())
             .with_label(manifest.file, e.source.span.clone(), "needs the Hub")
-            .with_help("unset HF_HUB_OFFLINE to update; `modellock check` works offline")]);
+            .with_help(
+                "unset HF_HUB_OFFLINE to update; `modellock check` works offline",
+            )]);
         }
     }
     let extra = env.fingerprints.clone();
@@ -225,9 +234,12 @@ fn write(ctx: &Context, resolver: &Resolver, new: &Lock) -> Result<(bool, Vec<St
     }
     texts.save_to_cache();
     let path = ctx.lock_path();
-    let written = lock::write_atomic(&path, new)
-        .map_err(|error| Diag::from(lock::WriteFailed { path: path.clone(), error }))?
-        == lock::WriteOutcome::Written;
+    let written = lock::write_atomic(&path, new).map_err(|error| {
+        Diag::from(lock::WriteFailed {
+            path: path.clone(),
+            error,
+        })
+    })? == lock::WriteOutcome::Written;
     if written {
         notes.push(format!("{:>12} {}", "Wrote", path.display()));
     }

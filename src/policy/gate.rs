@@ -7,8 +7,8 @@ use crate::date::Date;
 use crate::diag::{Diag, FileId};
 use crate::license::{store, Store, StoreGaps};
 use crate::lock::{self, Lock, StaleKind};
-use crate::resolve::stale;
 use crate::manifest::{Finding, Manifest};
+use crate::resolve::stale;
 use std::collections::HashMap;
 
 /// Where one entry stands.

@@ -10,15 +10,15 @@ pub use diags::*;
 
 use crate::date::Date;
 use crate::diag::{Diag, FileId};
+use crate::hashing::short_id;
 use crate::license::{compare, ids, scope, Store};
 use crate::lock::{Ancestor, LockedModel};
 use crate::manifest::{Acceptance, Finding, Manifest, ModelEntry, Spanned};
-use crate::hashing::short_id;
 use crate::source::{hf, Source};
 use std::collections::{HashMap, HashSet};
 
 /// Where a locked license stands with the policy.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Standing {
     Denied,
     Allowed,
@@ -29,6 +29,31 @@ pub enum Standing {
 fn find<'a>(list: &'a [Spanned<String>], license: Option<&str>) -> Option<&'a Spanned<String>> {
     let license = license?;
     list.iter().find(|id| ids::same(&id.value, license))
+}
+
+/// Where a locked model stands under the policy and its reviews: denied,
+/// allowed, reviewed (a live review of exactly its locked terms), or
+/// unreviewed.
+pub fn standing(
+    manifest: &Manifest,
+    entry: &ModelEntry,
+    locked: &LockedModel,
+    today: Date,
+) -> Standing {
+    let license = locked.license.as_deref();
+    if find(&manifest.policy.deny, license).is_some() {
+        Standing::Denied
+    } else if find(&manifest.policy.allow, license).is_some() {
+        Standing::Allowed
+    } else if entry
+        .reviews
+        .iter()
+        .any(|r| r.license_digest.value == locked.license_digest && r.live(today))
+    {
+        Standing::Reviewed
+    } else {
+        Standing::Unreviewed
+    }
 }
 
 /// Checks one model that is locked and current. Returns its diagnostics and
@@ -63,7 +88,8 @@ pub fn evaluate(
         }
     }
 
-    let standing = if let Some(deny) = find(&manifest.policy.deny, license) {
+    let standing = standing(manifest, entry, locked, today);
+    if let (Standing::Denied, Some(deny)) = (standing, find(&manifest.policy.deny, license)) {
         diags.push(
             Denied {
                 model: entry.name.clone(),
@@ -74,60 +100,52 @@ pub fn evaluate(
             }
             .into(),
         );
-        Standing::Denied
-    } else if find(&manifest.policy.allow, license).is_some() {
-        Standing::Allowed
-    } else {
-        let matching: Vec<_> = entry
+    }
+    if standing == Standing::Unreviewed {
+        let base = ReviewNeeded {
+            model: entry.name.clone(),
+            license: locked.license.clone(),
+            digest: locked.license_digest.clone(),
+            file,
+            entry_span: entry.anchor(),
+            lock_file,
+            lock_span: locked.span.clone(),
+            today,
+        };
+        let expired = entry
             .reviews
             .iter()
             .filter(|r| r.license_digest.value == locked.license_digest)
-            .collect();
-        let live = matching.iter().any(|r| r.live(today));
-        if live {
-            Standing::Reviewed
+            .max_by_key(|r| r.date.value);
+        if let Some(expired) = expired {
+            diags.push(
+                ReviewExpired {
+                    base,
+                    reviewer: expired.reviewer.value.clone(),
+                    expired_on: expired.expires.as_ref().map(|e| e.value).unwrap_or(today),
+                    review_span: expired.expires.as_ref().and_then(|e| e.span.clone()),
+                }
+                .into(),
+            );
+        } else if let Some(newest) = entry.newest_review() {
+            let drift = store.and_then(|s| {
+                compare::stored(s, &newest.license_digest.value, &locked.license_digest)
+            });
+            diags.push(
+                Changed {
+                    base,
+                    reviewer: newest.reviewer.value.clone(),
+                    date: newest.date.value,
+                    reviewed_digest: newest.license_digest.value.clone(),
+                    review_span: newest.license_digest.span.clone(),
+                    drift,
+                }
+                .into(),
+            );
         } else {
-            let base = ReviewNeeded {
-                model: entry.name.clone(),
-                license: locked.license.clone(),
-                digest: locked.license_digest.clone(),
-                file,
-                entry_span: entry.anchor(),
-                lock_file,
-                lock_span: locked.span.clone(),
-                today,
-            };
-            if let Some(expired) = matching.iter().max_by_key(|r| r.date.value) {
-                diags.push(
-                    ReviewExpired {
-                        base,
-                        reviewer: expired.reviewer.value.clone(),
-                        expired_on: expired.expires.as_ref().map(|e| e.value).unwrap_or(today),
-                        review_span: expired.expires.as_ref().and_then(|e| e.span.clone()),
-                    }
-                    .into(),
-                );
-            } else if let Some(newest) = entry.newest_review() {
-                let drift = store.and_then(|s| {
-                    compare::stored(s, &newest.license_digest.value, &locked.license_digest)
-                });
-                diags.push(
-                    Changed {
-                        base,
-                        reviewer: newest.reviewer.value.clone(),
-                        date: newest.date.value,
-                        reviewed_digest: newest.license_digest.value.clone(),
-                        review_span: newest.license_digest.span.clone(),
-                        drift,
-                    }
-                    .into(),
-                );
-            } else {
-                diags.push(base.into());
-            }
-            Standing::Unreviewed
+            diags.push(base.into());
         }
-    };
+    }
     (standing, diags)
 }
 

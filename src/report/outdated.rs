@@ -1,8 +1,8 @@
 //! The report of `outdated`: a table of what is locked and what is newer,
 //! then what changes in the terms of each newer revision.
 
-use crate::lock::LockedModel;
 use crate::hashing::short_id;
+use crate::lock::LockedModel;
 use crate::resolve::outdated::{Candidate, Row};
 use serde::Serialize;
 
@@ -20,7 +20,11 @@ pub fn lines(rows: &[Row<'_>]) -> Vec<String> {
     for r in rows {
         let name = &r.entry.name;
         if let Some(c) = &r.compatible {
-            notes.extend(candidate(c, name, &format!("`modellock update {name}` takes it")));
+            notes.extend(candidate(
+                c,
+                name,
+                &format!("`modellock update {name}` takes it"),
+            ));
         }
         if let Some(c) = &r.latest {
             let how = match &r.entry.version_raw {
@@ -48,7 +52,10 @@ pub fn lines(rows: &[Row<'_>]) -> Vec<String> {
 /// and the command to read them.
 fn candidate(c: &Candidate, model: &str, how: &str) -> Vec<String> {
     if c.what_changed.is_empty() {
-        return vec![format!("{model} {} ({how}): the same license terms", c.label)];
+        return vec![format!(
+            "{model} {} ({how}): the same license terms",
+            c.label
+        )];
     }
     let mut out = vec![format!("{model} {} ({how}): license changes:", c.label)];
     out.extend(c.what_changed.iter().map(|c| format!("  - {c}")));

@@ -3,8 +3,8 @@
 
 use super::{count, verb, ADDED, ALERT, REMOVED};
 use crate::diag::{Code, Diag};
-use crate::lock::{self, Lock, LockedModel};
 use crate::hashing::short_id;
+use crate::lock::{self, Lock, LockedModel};
 use crate::resolve::changes::{Change, Kind};
 use serde::Serialize;
 

@@ -7,6 +7,7 @@
 pub mod changes;
 pub mod outdated;
 pub mod plan;
+pub mod sides;
 pub mod stale;
 
 use crate::env::Env;
@@ -66,7 +67,10 @@ impl Resolver {
         pin: Option<&Pin>,
     ) -> Result<LockedModel, Failure> {
         let wants = |p: &str| entry.wants_file(p);
-        let snap = entry.source.value.snapshot(&self.cx, &request(entry, pin, &wants))?;
+        let snap = entry
+            .source
+            .value
+            .snapshot(&self.cx, &request(entry, pin, &wants))?;
         let mut locked = locked_model(entry, snap);
         self.identify(&mut locked);
         Ok(locked)

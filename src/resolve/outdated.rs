@@ -4,10 +4,10 @@
 //! (never the weights).
 
 use super::{Failure, Resolver};
+use crate::hashing::short_id;
 use crate::license::compare::{self, Side};
 use crate::lock::LockedModel;
 use crate::manifest::ModelEntry;
-use crate::hashing::short_id;
 use crate::source::candidates::Newer;
 use serde::Serialize;
 
@@ -88,11 +88,10 @@ impl Resolver {
         };
         let every = |_: &str| true;
         let req = super::request(entry, None, &every);
-        let found =
-            entry
-                .source
-                .value
-                .candidates(&self.cx, &req, &l.revision, l.tag.as_deref())?;
+        let found = entry
+            .source
+            .value
+            .candidates(&self.cx, &req, &l.revision, l.tag.as_deref())?;
         row.note = found.note;
         row.compatible = found
             .compatible

@@ -16,11 +16,7 @@ pub struct Failure {
 }
 
 impl Failure {
-    pub fn new(
-        code: Code,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> Failure {
+    pub fn new(code: Code, message: impl Into<String>, help: impl Into<String>) -> Failure {
         Failure {
             code,
             message: message.into(),

@@ -101,7 +101,10 @@ impl Source {
             Source::Ollama(name) => ollama::registry::terms_at(cx, name, revision),
             Source::Path(p) => Err(Failure::new(
                 crate::diag::Code::SourceRevisionNotFound,
-                format!("`path:{}` is a local directory, which has no revisions", p.raw),
+                format!(
+                    "`path:{}` is a local directory, which has no revisions",
+                    p.raw
+                ),
                 "compare with `locked`, `reviewed` or a license digest instead",
             )),
         }
@@ -281,4 +284,3 @@ mod tests {
         );
     }
 }
-

@@ -2,11 +2,11 @@
 //! hashed (in parallel), license files are found by name, and the revision
 //! is a digest of the locked file list.
 
+use super::snapshot::File as LockedFile;
 use super::SourceError;
 use crate::hashing::{hash_file, sha256_hex};
-use crate::license::{file_digest, is_license_file};
-use super::snapshot::File as LockedFile;
 use crate::license::LicenseFile;
+use crate::license::{file_digest, is_license_file};
 use rayon::prelude::*;
 use std::fmt;
 use std::io::{self, Read};

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 /// may point: a module uses modules listed before it.
 const ORDER: &[&str] = &[
     "diag", "date", "fsutil", "hashing", "env", "output", // foundations
-    "net", "cache", // network and metadata cache
+    "net", "cache",   // network and metadata cache
     "license", // license knowledge, digests, the text store
     "source",  // adapters: hf, ollama, path
     "manifest", "lock", // the two files

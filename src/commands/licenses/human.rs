@@ -4,9 +4,9 @@
 
 use super::{ModelReport, PipelineObligation, Report};
 use crate::diag::Severity;
+use crate::hashing::short_id;
 use crate::license::obligations::group_digits;
 use crate::manifest::Manifest;
-use crate::hashing::short_id;
 use std::fmt::Write as _;
 
 /// Headings of the pipeline's duties, by obligation kind.

@@ -13,10 +13,10 @@ use crate::license::kb::{Category, Kb};
 use crate::license::obligations::{self, Obligation};
 use crate::license::{ids, Store};
 use crate::lock::{Lock, LockedModel};
-use crate::resolve::stale;
 use crate::manifest::{Manifest, ModelEntry};
 use crate::output::{print_stdout, Format};
 use crate::policy::{self, usage};
+use crate::resolve::stale;
 use serde::Serialize;
 
 #[derive(Debug, clap::Args)]
@@ -180,7 +180,14 @@ pub fn run(ctx: &Context, args: &LicensesArgs) -> u8 {
         .iter()
         .filter(|e| args.models.is_empty() || args.models.contains(&e.name))
         .collect();
-    let report = build(manifest, &lock, lock_file, &project.store, &selected, ctx.today);
+    let report = build(
+        manifest,
+        &lock,
+        lock_file,
+        &project.store,
+        &selected,
+        ctx.today,
+    );
     match ctx.out.format {
         Format::Json => {
             let text = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".into());

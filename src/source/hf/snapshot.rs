@@ -8,7 +8,7 @@ use super::{is_commit, RepoId};
 use crate::diag::Code;
 use crate::hashing::{git_blob_sha1, sha256_hex};
 use crate::license::{file_digest, is_license_file, CardLicense, Terms};
-use crate::source::snapshot::{Ancestor, CardFacts, File, FetchedTerms, Request, Snapshot};
+use crate::source::snapshot::{Ancestor, CardFacts, FetchedTerms, File, Request, Snapshot};
 use crate::source::{Context, Failure};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -62,11 +62,7 @@ pub fn snapshot(cx: &Context, repo: &RepoId, req: &Request<'_>) -> Result<Snapsh
     };
     let data = commit_data(cx, &hub, repo_s, &commit, fresh_card)?;
 
-    let selected: Vec<&TreeFile> = data
-        .files
-        .iter()
-        .filter(|f| (req.wants)(&f.path))
-        .collect();
+    let selected: Vec<&TreeFile> = data.files.iter().filter(|f| (req.wants)(&f.path)).collect();
     // everything whose facts must come from its content, once each
     let mut needed: Vec<&TreeFile> = selected
         .iter()
@@ -147,12 +143,7 @@ fn terms_of_commit(
         license_name: data.card.license_name.clone(),
         license_link: data.card.license_link.clone(),
     };
-    Ok(cx.fetched_terms(
-        commit,
-        declared_license(&data.card),
-        card,
-        texts,
-    ))
+    Ok(cx.fetched_terms(commit, declared_license(&data.card), card, texts))
 }
 
 /// Pipeline tags of models that take or give more than one modality.

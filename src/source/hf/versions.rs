@@ -222,7 +222,9 @@ pub fn candidates(
         let tagged = list(r, repo)?;
         let locked_version = locked_tag.or(Some(requested)).and_then(parse_tag);
         out.latest = newest(&tagged)
-            .filter(|n| n.commit != locked && locked_version.as_ref().is_none_or(|v| &n.version > v))
+            .filter(|n| {
+                n.commit != locked && locked_version.as_ref().is_none_or(|v| &n.version > v)
+            })
             .map(newer);
     } else {
         // a branch: has it moved?

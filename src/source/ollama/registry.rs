@@ -7,7 +7,7 @@ use crate::diag::Code;
 use crate::hashing::sha256_hex;
 use crate::license::{file_digest, CardLicense, Terms};
 use crate::net::Response;
-use crate::source::snapshot::{File, FetchedTerms, Request, Snapshot};
+use crate::source::snapshot::{FetchedTerms, File, Request, Snapshot};
 use crate::source::{Context, Failure};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
