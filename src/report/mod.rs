@@ -5,6 +5,7 @@
 pub mod diff;
 pub mod outdated;
 pub mod update;
+pub mod verify;
 
 use crate::diag::Diag;
 use crate::manifest::{Manifest, ModelEntry};

@@ -110,6 +110,16 @@ impl Source {
         }
     }
 
+    /// How to get a model's locked files (at `revision`) where `verify`
+    /// looks for them.
+    pub fn fetch_hint(&self, revision: &str, name: &str) -> String {
+        match self {
+            Source::Hf(repo) => format!("download the locked commit: `hf download {repo} --revision {revision}`"),
+            Source::Ollama(n) => format!("pull the locked manifest: `ollama pull {}`, then check its digest", n.qualified()),
+            Source::Path(p) => format!("restore `{}` from where it came, or run `modellock update {name}` if it changed on purpose", p.raw),
+        }
+    }
+
     /// A short, user-facing name derived from the source, used by `add` when
     /// no `--name` is given.
     pub fn suggested_name(&self) -> String {

@@ -2,15 +2,110 @@
 //! compared first (cheap), then every file is hashed on all cores, unless
 //! the stat cache shows it unchanged since it last hashed.
 
+pub mod findings;
 pub mod locate;
 mod statcache;
 
 use crate::cache::Cache;
+use crate::diag::{Diag, FileId};
+use crate::env::Env;
 use crate::hashing::hash_file;
-use crate::lock::LockedFile;
+use crate::lock::{Lock, LockedFile, LockedModel};
+use crate::source::Source;
 use locate::Place;
 use rayon::prelude::*;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// The locked files of some models, found on disk.
+#[derive(Default)]
+pub struct Located {
+    pub items: Vec<Item>,
+    /// Models that cannot be checked (an invalid source, another revision).
+    pub diags: Vec<Diag>,
+    /// How to get each model's locked files, by model name.
+    pub fetch: HashMap<String, String>,
+}
+
+/// Finds every locked file of `models`: in `dir` (`dir/<model>` for
+/// several models) or where the source keeps it (the HF cache, the Ollama
+/// store, the directory).
+pub fn locate_all(
+    models: &[&LockedModel],
+    lock_file: FileId,
+    env: &Env,
+    manifest_dir: &Path,
+    dir: Option<&Path>,
+) -> Located {
+    let several = models.len() > 1;
+    let mut out = Located::default();
+    for m in models {
+        let Ok(source) = Source::parse(&m.source) else {
+            out.diags.push(findings::invalid_source(m, lock_file));
+            continue;
+        };
+        let fetch = source.fetch_hint(&m.revision, &m.name);
+        out.fetch.insert(m.name.clone(), fetch.clone());
+        let dir = dir.map(|d| {
+            if several {
+                d.join(&m.name)
+            } else {
+                d.to_owned()
+            }
+        });
+        match locate::locate(m, &source, env, manifest_dir, dir.as_deref()) {
+            locate::Located::WrongRevision { root, present } => out.diags.push(
+                findings::wrong_revision(m, &root, &present, lock_file, fetch),
+            ),
+            locate::Located::Files(places) => {
+                for (file, place) in m.files.iter().cloned().zip(places) {
+                    out.items.push(Item {
+                        model: m.name.clone(),
+                        file,
+                        place,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The findings of checked files: one per file not as locked, one per
+/// model for its missing files.
+pub fn findings(
+    results: &[FileResult],
+    lock: &Lock,
+    lock_file: FileId,
+    fetch: &HashMap<String, String>,
+) -> Vec<Diag> {
+    let span = |model: &str| lock.model(model).and_then(|m| m.span.clone());
+    let hint = |model: &str| fetch.get(model).cloned().unwrap_or_default();
+    let mut diags = Vec::new();
+    let mut missing: BTreeMap<&str, Vec<&FileResult>> = BTreeMap::new();
+    for r in results {
+        if matches!(r.status, Status::Missing | Status::Incomplete) {
+            missing.entry(&r.model).or_default().push(r);
+        } else {
+            diags.extend(findings::file(
+                r,
+                &hint(&r.model),
+                lock_file,
+                span(&r.model),
+            ));
+        }
+    }
+    for (model, absent) in &missing {
+        diags.push(findings::missing(
+            model,
+            absent,
+            &hint(model),
+            lock_file,
+            span(model),
+        ));
+    }
+    diags
+}
 
 /// The outcome for one locked file.
 #[derive(Clone, Debug, PartialEq, Eq)]
