@@ -4,11 +4,15 @@
 
 use super::{write_manifest, Context};
 use crate::date::Date;
-use crate::diag::{Code, Diag, Files};
+use crate::diag::Files;
+use crate::license::Store;
+use crate::lock::LockedModel;
+use crate::manifest::Manifest;
 use crate::manifest::{edit, Finding};
-use crate::policy::{self, Standing};
+use crate::policy::gate::Acceptable;
+use crate::policy::{self, record};
 use crate::project::{LockNeed, Project};
-use crate::resolve::stale;
+use crate::report::review::{AcceptanceRecord, Report, ReviewRecord};
 
 #[derive(Debug, clap::Args)]
 pub struct ReviewArgs {
@@ -48,6 +52,7 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
         manifest,
         lock,
         files,
+        store,
         ..
     } = match ctx.load(LockNeed::Optional) {
         Ok(p) => p,
@@ -57,247 +62,150 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
     let Some(entry) = manifest.model(name) else {
         return ctx.fail(&[super::unknown_model(&manifest, name)], &files);
     };
-    // no lock is no locked terms: a refusal (exit 2), as a stale lock is
-    let (lock, lock_file) = match lock {
-        Some(loaded) => loaded,
-        None => {
-            let d = refusal(
-                &manifest,
-                entry,
-                Code::ReviewStaleLock,
-                format!("there is no models.lock, so `{name}` has no locked terms to review"),
-                format!("run `modellock update {name}`, read the terms it locks, then review"),
-            );
-            return ctx.fail(&[d], &files);
+    let Some((lock, lock_file)) = &lock else {
+        let d = record::locked_terms(&manifest, entry, None).err();
+        return ctx.fail(&d.into_iter().collect::<Vec<_>>(), &files);
+    };
+    let locked = match record::locked_terms(&manifest, entry, Some(lock)) {
+        Ok(l) => l,
+        Err(d) => return ctx.fail(&[d], &files),
+    };
+    let verdict;
+    let acceptance = match args.accept {
+        Some(finding) => {
+            verdict = policy::gate::judge(&manifest, lock, *lock_file, &store, ctx.today);
+            let ancestor = args.ancestor.as_deref();
+            match record::acceptance_target(&manifest, entry, &verdict, finding, ancestor) {
+                Ok(target) => Some((finding, target)),
+                Err(d) => return ctx.fail(&[d], &files),
+            }
         }
+        None => match record::review_needless(&manifest, entry, locked, ctx.today) {
+            Some(d) => return ctx.fail(&[d], &files),
+            None => None,
+        },
     };
-    let refuse =
-        |code: Code, message: String, help: String| refusal(&manifest, entry, code, message, help);
-    let Some(locked) = lock
-        .model(name)
-        .filter(|l| stale::differences(entry, l).is_empty())
-    else {
-        let d = refuse(
-            Code::ReviewStaleLock,
-            format!("the lock of `{name}` does not match models.toml, so there are no locked terms to review"),
-            format!("run `modellock update {name}`, read the terms it locks, then review"),
-        );
-        return ctx.fail(&[d], &files);
-    };
-    if let Some(finding) = args.accept {
-        let project = Loaded {
-            manifest: &manifest,
-            entry,
-            lock: &lock,
-            lock_file,
-            files: &files,
-        };
-        return accept(ctx, args, finding, &project);
-    }
-    let standing = policy::standing(&manifest, entry, locked, ctx.today);
-    let license = locked.license.as_deref().unwrap_or("no declared license");
-    let problem = match standing {
-        Standing::Allowed => Some((
-            Code::ReviewNotNeeded,
-            format!("`{name}` has `{license}`, which `policy.allow` accepts without a review"),
-            "nothing to record; to require reviews for this license, remove it from `policy.allow`"
-                .to_owned(),
-        )),
-        Standing::Denied => Some((
-            Code::ReviewNotNeeded,
-            format!("`{name}` has `{license}`, which `policy.deny` refuses whatever a review says"),
-            "replace the model, or change `policy.deny` if legal agrees".to_owned(),
-        )),
-        Standing::Reviewed => Some((
-            Code::ReviewAlreadyReviewed,
-            format!(
-                "the locked terms of `{name}` ({}) are already reviewed",
-                locked.license_digest
-            ),
-            "earlier records stay as they are; nothing to add".to_owned(),
-        )),
-        Standing::Unreviewed => None,
-    };
-    if let Some((code, message, help)) = problem {
-        return ctx.fail(&[refuse(code, message, help)], &files);
-    }
     let Some(reviewer) = reviewer_or_git(args, &manifest) else {
-        return ctx.fail(&[no_reviewer(name)], &files);
+        return ctx.fail(&[record::no_reviewer(name)], &files);
     };
     let date = args.date.unwrap_or(ctx.today);
-    if let Some(d) = expiry_problem(args.expires, date) {
+    if let Some(d) = record::expiry_problem(args.expires, date) {
         return ctx.fail(&[d], &files);
     }
-    let record = edit::NewReview {
-        license_digest: &locked.license_digest,
+    let w = Writing {
+        ctx,
+        args,
+        manifest: &manifest,
+        files: &files,
         reviewer: &reviewer,
         date,
-        note: args.note.as_deref(),
-        expires: args.expires,
-        license: locked.license.as_deref(),
-        revision: Some(&locked.revision),
     };
-    let text = files.text(manifest.file).to_string();
-    if let Err(status) = write_manifest(
-        ctx,
-        &manifest,
-        &files,
-        edit::add_review(&text, name, &record),
-        "add a review",
-    ) {
-        return status;
-    }
-    let gaps = crate::license::store::gaps(
-        &crate::license::Store::beside(&manifest.path),
-        &locked.held(),
-        &mut Default::default(),
-    );
-    if !gaps.is_empty() {
-        ctx.out.status(
-            "Warning",
-            &format!("the license store (.modellock/) lacks some texts of these terms: run `modellock update {name}` so the reviewed text is kept, and commit .modellock/"),
-        );
-    }
-    ctx.out.status(
-        "Reviewed",
-        &format!(
-            "`{name}` ({license}, {}) by {reviewer} on {date}; commit models.toml",
-            locked.license_digest
-        ),
-    );
-    let mut extra = serde_json::Map::new();
-    extra.insert(
-        "review".into(),
-        serde_json::json!({
-            "model": name, "license-digest": locked.license_digest, "reviewer": reviewer, "date": date.to_string(),
-            "note": args.note, "expires": args.expires.map(|e| e.to_string()), "license": locked.license, "revision": locked.revision,
-        }),
-    );
+    let written = match &acceptance {
+        Some((finding, target)) => w.acceptance(*finding, target),
+        None => w.review(locked, &store),
+    };
+    let report = match written {
+        Ok(report) => report,
+        Err(status) => return status,
+    };
+    let extra = crate::output::fields(&report);
     ctx.out.done(&files, Some(manifest.models.len()), extra);
     0
 }
 
-/// `review` refuses: nothing is written (exit 2), pointing at the model.
-fn refusal(
-    manifest: &crate::manifest::Manifest,
-    entry: &crate::manifest::ModelEntry,
-    code: Code,
-    message: String,
-    help: String,
-) -> Diag {
-    Diag::error(code, message)
-        .with_model(entry.name.clone())
-        .with_label(manifest.file, entry.anchor(), "this model")
-        .with_help(help)
-}
-
-/// What `review` loaded.
-struct Loaded<'a> {
-    manifest: &'a crate::manifest::Manifest,
-    entry: &'a crate::manifest::ModelEntry,
-    lock: &'a crate::lock::Lock,
-    lock_file: crate::diag::FileId,
+/// Writes one record to models.toml and says so.
+struct Writing<'a> {
+    ctx: &'a Context,
+    args: &'a ReviewArgs,
+    manifest: &'a Manifest,
     files: &'a Files,
+    reviewer: &'a str,
+    date: Date,
 }
 
-/// `review MODEL --accept FINDING`: records an acceptance of a finding
-/// `check` reports for the model now, for the exact digest it is about.
-fn accept(ctx: &Context, args: &ReviewArgs, finding: Finding, p: &Loaded<'_>) -> u8 {
-    let (manifest, lock, lock_file, files) = (p.manifest, p.lock, p.lock_file, p.files);
-    let name = &args.model;
-    let refuse =
-        |code: Code, message: String, help: String| refusal(manifest, p.entry, code, message, help);
-    let store = crate::license::Store::beside(&manifest.path);
-    let verdict = policy::gate::judge(manifest, lock, lock_file, &store, ctx.today);
-    let candidates: Vec<_> = verdict
-        .acceptable
-        .iter()
-        .filter(|a| a.model == *name && a.finding == finding)
-        .filter(|a| {
-            args.ancestor.as_deref().is_none_or(|want| {
-                a.ancestor
-                    .as_deref()
-                    .is_some_and(|x| x.eq_ignore_ascii_case(want))
-            })
+impl<'a> Writing<'a> {
+    fn acceptance(&self, finding: Finding, target: &'a Acceptable) -> Result<Report<'a>, u8> {
+        let (ctx, name, reviewer, date) = (self.ctx, &self.args.model, self.reviewer, self.date);
+        let record = edit::NewAcceptance {
+            finding,
+            license_digest: &target.digest,
+            ancestor: target.ancestor.as_deref(),
+            reviewer,
+            date,
+            reason: self.args.reason.as_deref().unwrap_or_default(),
+            expires: self.args.expires,
+        };
+        let text = self.files.text(self.manifest.file);
+        let edited = edit::add_acceptance(text, name, &record);
+        write_manifest(ctx, self.manifest, self.files, edited, "add an acceptance")?;
+        let what = match &target.ancestor {
+            Some(a) => format!("restricted parent {a}"),
+            None => "card mismatch".to_owned(),
+        };
+        ctx.out.status(
+            "Accepted",
+            &format!(
+                "the {what} of `{name}` for terms {} by {reviewer} on {date}; commit models.toml",
+                target.digest
+            ),
+        );
+        Ok(Report {
+            review: None,
+            acceptance: Some(AcceptanceRecord {
+                model: name,
+                finding: finding.as_str(),
+                ancestor: target.ancestor.as_deref(),
+                license_digest: &target.digest,
+                reviewer,
+                date: date.to_string(),
+                reason: self.args.reason.as_deref(),
+                expires: self.args.expires.map(|e| e.to_string()),
+            }),
         })
-        .collect();
-    let target = match candidates.as_slice() {
-        [one] => (*one).clone(),
-        [] => {
-            let what = match (finding, &args.ancestor) {
-                (Finding::CardMismatch, _) => "no card mismatch".to_owned(),
-                (Finding::RestrictedParent, Some(a)) => {
-                    format!("no restricted parent `{a}` that can be accepted")
-                }
-                (Finding::RestrictedParent, None) => {
-                    "no restricted parent that can be accepted".to_owned()
-                }
-            };
-            let d = refuse(
-                Code::ReviewNotNeeded,
-                format!("`check` finds {what} for `{name}`"),
-                "nothing to accept: an acceptance is for a finding `check` reports (a denied license is never acceptable); run `modellock check` to see them".to_owned(),
-            );
-            return ctx.fail(&[d], files);
-        }
-        many => {
-            let list: Vec<&str> = many.iter().filter_map(|a| a.ancestor.as_deref()).collect();
-            let d = refuse(
-                Code::ReviewAmbiguous,
-                format!("`{name}` has {} restricted parents: {}", many.len(), list.join(", ")),
-                format!("name one: `modellock review {name} --accept restricted-parent --ancestor {} --reason TICKET`", list[0]),
-            );
-            return ctx.fail(&[d], files);
-        }
-    };
-    let Some(reviewer) = reviewer_or_git(args, manifest) else {
-        return ctx.fail(&[no_reviewer(name)], files);
-    };
-    let date = args.date.unwrap_or(ctx.today);
-    if let Some(d) = expiry_problem(args.expires, date) {
-        return ctx.fail(&[d], files);
     }
-    let record = edit::NewAcceptance {
-        finding,
-        license_digest: &target.digest,
-        ancestor: target.ancestor.as_deref(),
-        reviewer: &reviewer,
-        date,
-        reason: args.reason.as_deref().unwrap_or_default(),
-        expires: args.expires,
-    };
-    let text = files.text(manifest.file).to_string();
-    if let Err(status) = write_manifest(
-        ctx,
-        manifest,
-        files,
-        edit::add_acceptance(&text, name, &record),
-        "add an acceptance",
-    ) {
-        return status;
+
+    fn review(&self, locked: &'a LockedModel, store: &Store) -> Result<Report<'a>, u8> {
+        let (ctx, name, reviewer, date) = (self.ctx, &self.args.model, self.reviewer, self.date);
+        let record = edit::NewReview {
+            license_digest: &locked.license_digest,
+            reviewer,
+            date,
+            note: self.args.note.as_deref(),
+            expires: self.args.expires,
+            license: locked.license.as_deref(),
+            revision: Some(&locked.revision),
+        };
+        let text = self.files.text(self.manifest.file);
+        let edited = edit::add_review(text, name, &record);
+        write_manifest(ctx, self.manifest, self.files, edited, "add a review")?;
+        if !crate::license::store::gaps(store, &locked.held(), &mut Default::default()).is_empty() {
+            ctx.out.status(
+                "Warning",
+                &format!("the license store (.modellock/) lacks some texts of these terms: run `modellock update {name}` so the reviewed text is kept, and commit .modellock/"),
+            );
+        }
+        let license = locked.license.as_deref().unwrap_or("no declared license");
+        ctx.out.status(
+            "Reviewed",
+            &format!(
+                "`{name}` ({license}, {}) by {reviewer} on {date}; commit models.toml",
+                locked.license_digest
+            ),
+        );
+        Ok(Report {
+            review: Some(ReviewRecord {
+                model: name,
+                license_digest: &locked.license_digest,
+                reviewer,
+                date: date.to_string(),
+                note: self.args.note.as_deref(),
+                expires: self.args.expires.map(|e| e.to_string()),
+                license: locked.license.as_deref(),
+                revision: &locked.revision,
+            }),
+            acceptance: None,
+        })
     }
-    let what = match &target.ancestor {
-        Some(a) => format!("restricted parent {a}"),
-        None => "card mismatch".to_owned(),
-    };
-    ctx.out.status(
-        "Accepted",
-        &format!(
-            "the {what} of `{name}` for terms {} by {reviewer} on {date}; commit models.toml",
-            target.digest
-        ),
-    );
-    let mut extra = serde_json::Map::new();
-    extra.insert(
-        "acceptance".into(),
-        serde_json::json!({
-            "model": name, "finding": finding.as_str(), "ancestor": target.ancestor,
-            "license-digest": target.digest, "reviewer": reviewer, "date": date.to_string(),
-            "reason": args.reason, "expires": args.expires.map(|e| e.to_string()),
-        }),
-    );
-    ctx.out.done(files, Some(manifest.models.len()), extra);
-    0
 }
 
 /// `--reviewer`, else `git config user.email`.
@@ -306,28 +214,6 @@ fn reviewer_or_git(args: &ReviewArgs, manifest: &crate::manifest::Manifest) -> O
         .clone()
         .filter(|r| !r.trim().is_empty())
         .or_else(|| git_email(manifest.dir()))
-}
-
-fn no_reviewer(name: &str) -> Diag {
-    Diag::error(
-        Code::ReviewNoReviewer,
-        "no reviewer: pass `--reviewer` (git has no user.email here)",
-    )
-    .with_model(name.to_owned())
-    .with_help(format!(
-        "e.g. `modellock review {name} --reviewer legal@example.com`"
-    ))
-}
-
-fn expiry_problem(expires: Option<Date>, date: Date) -> Option<Diag> {
-    let e = expires.filter(|e| *e < date)?;
-    Some(
-        Diag::error(
-            Code::ManifestInvalidValue,
-            format!("`--expires {e}` is before the date {date}"),
-        )
-        .with_help("give an expiry after the date of the record"),
-    )
 }
 
 /// `git config user.email` in the manifest's directory.

@@ -4,6 +4,7 @@
 
 mod diags;
 pub mod gate;
+pub mod record;
 pub mod usage;
 
 pub use diags::*;

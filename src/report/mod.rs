@@ -4,6 +4,7 @@
 
 pub mod diff;
 pub mod outdated;
+pub mod review;
 pub mod update;
 pub mod verify;
 
