@@ -7,6 +7,8 @@
 
 pub mod caches;
 mod diags;
+pub mod fix;
+pub mod judged;
 pub mod notebook;
 pub mod recognise;
 pub mod status;

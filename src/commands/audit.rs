@@ -3,16 +3,13 @@
 //! ones to models.toml.
 
 use super::{write_manifest, Context};
-use crate::audit::status::{Judge, Status, Triage, Verdict};
-use crate::audit::{self, At, Confidence, Finding, Location};
+use crate::audit::judged::Judged;
+use crate::audit::status::Judge;
+use crate::audit::{self, fix, Confidence, Finding, Location};
 use crate::diag::{self, Code, Diag, FileId, Files};
 use crate::env::Env;
-use crate::manifest::{self, edit, Manifest};
-use crate::output::columns;
 use crate::project::LockNeed;
-use crate::source::Source;
-use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use crate::report::audit as report;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
@@ -37,15 +34,6 @@ pub struct AuditArgs {
     /// Threads for the walk (default: one per core).
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
-}
-
-/// A finding with its verdict, ready to report.
-struct Judged {
-    finding: Finding,
-    verdict: Verdict,
-    /// The display path and the file registered for snippets.
-    shown: String,
-    file: Option<FileId>,
 }
 
 fn display_path(p: &Path) -> String {
@@ -178,28 +166,25 @@ pub fn run(ctx: &Context, args: &AuditArgs) -> u8 {
         })
         .collect();
 
-    for j in &judged {
-        if let Some(d) = diagnostic(j, lock.as_ref()) {
-            diags.push(d);
-        }
-    }
+    diags.extend(judged.iter().filter_map(|j| j.diagnostic(lock.as_ref())));
 
     // --fix: add the unlocked references models.toml lacks
-    let mut fixed: Vec<Value> = Vec::new();
-    if args.fix {
-        if let Some(m) = &manifest {
-            match fix(ctx, m, &files, &judged) {
-                Ok(added) => fixed = added,
-                Err(status) => return status,
+    let mut fixed = Vec::new();
+    if let (true, Some(m)) = (args.fix, &manifest) {
+        fixed = fix::additions(m, &judged);
+        if !fixed.is_empty() {
+            let edited = fix::apply(files.text(m.file), &fixed);
+            if let Err(status) = write_manifest(ctx, m, &files, edited, "add the unlocked models") {
+                return status;
             }
         }
     }
 
     let mut lines = Vec::new();
     if !ctx.out.quiet {
-        lines.extend(finding_lines(&judged));
+        lines.extend(report::finding_lines(&judged));
         lines.push(String::new());
-        lines.extend(summary_table(&judged));
+        lines.extend(report::summary_table(&judged));
         let note = format!(
             "searched {} files ({} read, {} over the size cap) in {:.2} s{}",
             stats.files,
@@ -223,9 +208,7 @@ pub fn run(ctx: &Context, args: &AuditArgs) -> u8 {
         for f in &fixed {
             lines.push(format!(
                 "{:>12} `{}` ({}) to models.toml",
-                "Added",
-                f["name"].as_str().unwrap_or_default(),
-                f["source"].as_str().unwrap_or_default()
+                "Added", f.name, f.source
             ));
         }
         if !fixed.is_empty() {
@@ -233,262 +216,11 @@ pub fn run(ctx: &Context, args: &AuditArgs) -> u8 {
         }
     }
 
-    let mut extra = serde_json::Map::new();
-    extra.insert("findings".into(), judged.iter().map(finding_json).collect());
-    let mut triage = BTreeMap::new();
-    for t in [Triage::Safe, Triage::Watch, Triage::Migrate] {
-        triage.insert(
-            t.as_str(),
-            judged.iter().filter(|j| j.verdict.triage == t).count(),
-        );
-    }
-    extra.insert("triage".into(), json!(triage));
-    extra.insert("walk".into(), json!(stats));
-    extra.insert("fixed".into(), Value::Array(fixed));
+    let extra = crate::output::fields(&report::Report::new(&judged, &stats, &fixed));
     let status = diag::exit_status(&diags);
     ctx.out
         .report_with_status(&diags, &files, None, extra, &lines, status);
     status
-}
-
-fn diagnostic(j: &Judged, lock: Option<&crate::lock::Lock>) -> Option<Diag> {
-    let at = At {
-        reference: j.finding.reference.display(),
-        source: j.finding.reference.source(),
-        why: j.verdict.why.clone(),
-        file: match (&j.finding.location, j.file) {
-            (Location::Text { start, end, .. }, Some(id)) => Some((id, *start..*end)),
-            _ => None,
-        },
-        store: match &j.finding.location {
-            Location::Store { path } => Some(path.clone()),
-            _ => None,
-        },
-    };
-    let entry = j.verdict.entry.clone().unwrap_or_default();
-    Some(match j.verdict.status {
-        Status::Locked => return None,
-        Status::Unlocked => audit::Unlocked {
-            at,
-            revision: j.finding.reference.revision().map(str::to_owned),
-        }
-        .into(),
-        Status::Unpinned => audit::Unpinned {
-            locked_revision: lock
-                .and_then(|l| l.model(&entry))
-                .map(|l| l.revision.clone())
-                .unwrap_or_default(),
-            at,
-            entry,
-        }
-        .into(),
-        Status::RevisionMismatch => {
-            let locked = lock
-                .and_then(|l| l.model(&entry))
-                .map(|l| {
-                    l.tag
-                        .clone()
-                        .or_else(|| {
-                            l.requested
-                                .clone()
-                                .filter(|r| crate::source::hf::is_pinned(r))
-                        })
-                        .unwrap_or_else(|| l.revision.clone())
-                })
-                .unwrap_or_default();
-            audit::RevisionMismatch {
-                revision: j.finding.reference.revision().map(str::to_owned),
-                at,
-                entry,
-                locked,
-            }
-            .into()
-        }
-    })
-}
-
-fn location(j: &Judged) -> (Option<usize>, Option<usize>) {
-    match &j.finding.location {
-        Location::Text { line, column, .. } => (Some(*line), Some(*column)),
-        Location::Store { .. } => (None, None),
-    }
-}
-
-fn finding_json(j: &Judged) -> Value {
-    let (line, column) = location(j);
-    let r = &j.finding.reference;
-    json!({
-        "file": j.shown,
-        "line": line,
-        "column": column,
-        "reference": r.display(),
-        "source": r.source(),
-        "revision": r.revision(),
-        "kind": j.finding.kind,
-        "confidence": j.finding.confidence,
-        "status": j.verdict.status,
-        "triage": j.verdict.triage,
-        "entry": j.verdict.entry,
-        "why": j.verdict.why,
-    })
-}
-
-/// The findings in files, then those in caches and stores, a table each.
-fn finding_lines(judged: &[Judged]) -> Vec<String> {
-    let in_store = |j: &&Judged| matches!(j.finding.location, Location::Store { .. });
-    let files: Vec<&Judged> = judged.iter().filter(|j| !in_store(j)).collect();
-    let stores: Vec<&Judged> = judged.iter().filter(in_store).collect();
-    let mut out = finding_rows(&files);
-    if !stores.is_empty() {
-        if !out.is_empty() {
-            out.push(String::new());
-        }
-        out.extend(finding_rows(&stores));
-    }
-    out
-}
-
-fn finding_rows(judged: &[&Judged]) -> Vec<String> {
-    let rows: Vec<[String; 4]> = judged
-        .iter()
-        .map(|j| {
-            let place = match location(j) {
-                (Some(l), Some(c)) => format!("{}:{l}:{c}", j.shown),
-                _ => j.shown.clone(),
-            };
-            let status = match &j.verdict.entry {
-                Some(e) => format!("{} ({e})", j.verdict.status.as_str()),
-                None => j.verdict.status.as_str().to_owned(),
-            };
-            let guess = if j.finding.confidence == Confidence::Low {
-                " (guess)"
-            } else {
-                ""
-            };
-            [
-                place,
-                format!("{}{guess}", j.finding.reference.display()),
-                status,
-                j.verdict.triage.as_str().to_owned(),
-            ]
-        })
-        .collect();
-    columns(&rows)
-}
-
-/// One row per model and status: how many references, the worst triage.
-fn summary_table(judged: &[Judged]) -> Vec<String> {
-    let mut groups: BTreeMap<(Triage, String, Status), (usize, Option<String>)> = BTreeMap::new();
-    for j in judged {
-        let key = (
-            j.verdict.triage,
-            j.finding.reference.source(),
-            j.verdict.status,
-        );
-        let g = groups.entry(key).or_insert((0, j.verdict.entry.clone()));
-        g.0 += 1;
-    }
-    let mut rows: Vec<[String; 4]> = vec![["Triage", "Status", "Refs", "Model"].map(str::to_owned)];
-    let mut ordered: Vec<_> = groups.into_iter().collect();
-    ordered.sort_by(|a, b| b.0 .0.cmp(&a.0 .0).then_with(|| a.0 .1.cmp(&b.0 .1)));
-    for ((triage, source, status), (n, entry)) in ordered {
-        let model = match entry {
-            Some(e) => format!("{source} (`{e}`)"),
-            None => source,
-        };
-        rows.push([
-            triage.as_str().to_owned(),
-            status.as_str().to_owned(),
-            n.to_string(),
-            model,
-        ]);
-    }
-    let count = |t: Triage| judged.iter().filter(|j| j.verdict.triage == t).count();
-    let mut out = columns(&rows);
-    out.push(format!(
-        "{} references: {} safe, {} watch, {} migrate",
-        judged.len(),
-        count(Triage::Safe),
-        count(Triage::Watch),
-        count(Triage::Migrate)
-    ));
-    out
-}
-
-/// Adds the unlocked references models.toml lacks, once each, as `add`
-/// would; returns what was added.
-fn fix(ctx: &Context, m: &Manifest, files: &Files, judged: &[Judged]) -> Result<Vec<Value>, u8> {
-    let mut text = files.text(m.file).to_string();
-    let mut names: Vec<String> = m
-        .models
-        .iter()
-        .map(|e| e.name.to_ascii_lowercase())
-        .collect();
-    // one entry per source, in the order found; its revision is the one
-    // the references pin when they agree on one
-    let mut wanted: Vec<(String, Source, Vec<String>)> = Vec::new();
-    for j in judged {
-        if j.verdict.status != Status::Unlocked
-            || j.verdict.entry.is_some()
-            || j.finding.confidence != Confidence::High
-        {
-            continue;
-        }
-        let r = &j.finding.reference;
-        let source_text = r.source();
-        let Ok(source) = Source::parse(&source_text) else {
-            continue;
-        };
-        let rev = r
-            .revision()
-            .filter(|rev| manifest::revision_problem(&source, rev).is_none())
-            .map(str::to_owned);
-        match wanted
-            .iter_mut()
-            .find(|(s, _, _)| s.eq_ignore_ascii_case(&source_text))
-        {
-            Some((_, _, revs)) => revs.extend(rev),
-            None => wanted.push((source_text, source, rev.into_iter().collect())),
-        }
-    }
-    let mut added = Vec::new();
-    for (source_text, source, mut revs) in wanted {
-        revs.sort();
-        revs.dedup();
-        let revision = match revs.as_slice() {
-            [one] => Some(one.clone()),
-            _ => None,
-        };
-        let base = source.suggested_name();
-        let mut name = base.clone();
-        let mut n = 2;
-        while names.contains(&name.to_ascii_lowercase()) {
-            name = format!("{base}-{n}");
-            n += 1;
-        }
-        names.push(name.to_ascii_lowercase());
-        let entry = edit::NewEntry {
-            name: &name,
-            source: &source_text,
-            revision: revision.as_deref(),
-            files: &[],
-        };
-        text = match edit::add_model(&text, &entry) {
-            Ok(t) => t,
-            Err(e) => {
-                let d = Diag::error(
-                    Code::ManifestEdit,
-                    format!("cannot add `{name}` to models.toml: {e}"),
-                );
-                return Err(ctx.fail(&[d], files));
-            }
-        };
-        added.push(json!({"name": name, "source": source_text, "revision": revision}));
-    }
-    if !added.is_empty() {
-        write_manifest(ctx, m, files, Ok(text), "add the unlocked models")?;
-    }
-    Ok(added)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! through serde) and the human lines made of them. [`crate::output`]
 //! prints them in the format asked for.
 
+pub mod audit;
 pub mod diff;
 pub mod outdated;
 pub mod review;

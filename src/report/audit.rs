@@ -1,0 +1,165 @@
+//! The report of `audit`: every finding (a table of those in files, one
+//! of those in caches and stores), a summary per model, and the JSON.
+
+use crate::audit::fix::Addition;
+use crate::audit::judged::Judged;
+use crate::audit::status::{Status, Triage, Verdict};
+use crate::audit::{Confidence, Location, WalkStats};
+use crate::output::columns;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One finding as JSON reports show it.
+#[derive(Serialize)]
+pub struct FindingReport<'a> {
+    file: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+    reference: String,
+    source: String,
+    revision: Option<&'a str>,
+    kind: &'static str,
+    confidence: Confidence,
+    status: crate::audit::status::Status,
+    triage: Triage,
+    entry: &'a Option<String>,
+    why: &'a str,
+}
+
+impl<'a> FindingReport<'a> {
+    fn of(j: &'a Judged) -> FindingReport<'a> {
+        let (line, column) = j.line_column();
+        let r = &j.finding.reference;
+        let Verdict {
+            status,
+            triage,
+            entry,
+            why,
+        } = &j.verdict;
+        FindingReport {
+            file: &j.shown,
+            line,
+            column,
+            reference: r.display(),
+            source: r.source(),
+            revision: r.revision(),
+            kind: j.finding.kind,
+            confidence: j.finding.confidence,
+            status: *status,
+            triage: *triage,
+            entry,
+            why,
+        }
+    }
+}
+
+/// The JSON fields of `audit`'s report.
+#[derive(Serialize)]
+pub struct Report<'a> {
+    findings: Vec<FindingReport<'a>>,
+    triage: BTreeMap<&'static str, usize>,
+    walk: &'a WalkStats,
+    fixed: &'a [Addition],
+}
+
+impl<'a> Report<'a> {
+    pub fn new(judged: &'a [Judged], walk: &'a WalkStats, fixed: &'a [Addition]) -> Report<'a> {
+        let triage = [Triage::Safe, Triage::Watch, Triage::Migrate]
+            .into_iter()
+            .map(|t| {
+                (
+                    t.as_str(),
+                    judged.iter().filter(|j| j.verdict.triage == t).count(),
+                )
+            })
+            .collect();
+        Report {
+            findings: judged.iter().map(FindingReport::of).collect(),
+            triage,
+            walk,
+            fixed,
+        }
+    }
+}
+
+/// The findings in files, then those in caches and stores, a table each.
+pub fn finding_lines(judged: &[Judged]) -> Vec<String> {
+    let in_store = |j: &&Judged| matches!(j.finding.location, Location::Store { .. });
+    let files: Vec<&Judged> = judged.iter().filter(|j| !in_store(j)).collect();
+    let stores: Vec<&Judged> = judged.iter().filter(in_store).collect();
+    let mut out = finding_rows(&files);
+    if !stores.is_empty() {
+        if !out.is_empty() {
+            out.push(String::new());
+        }
+        out.extend(finding_rows(&stores));
+    }
+    out
+}
+
+fn finding_rows(judged: &[&Judged]) -> Vec<String> {
+    let rows: Vec<[String; 4]> = judged
+        .iter()
+        .map(|j| {
+            let place = match j.line_column() {
+                (Some(l), Some(c)) => format!("{}:{l}:{c}", j.shown),
+                _ => j.shown.clone(),
+            };
+            let status = match &j.verdict.entry {
+                Some(e) => format!("{} ({e})", j.verdict.status.as_str()),
+                None => j.verdict.status.as_str().to_owned(),
+            };
+            let guess = if j.finding.confidence == Confidence::Low {
+                " (guess)"
+            } else {
+                ""
+            };
+            [
+                place,
+                format!("{}{guess}", j.finding.reference.display()),
+                status,
+                j.verdict.triage.as_str().to_owned(),
+            ]
+        })
+        .collect();
+    columns(&rows)
+}
+
+/// One row per model and status: how many references, the worst triage.
+pub fn summary_table(judged: &[Judged]) -> Vec<String> {
+    let mut groups: BTreeMap<(Triage, String, Status), (usize, Option<String>)> = BTreeMap::new();
+    for j in judged {
+        let key = (
+            j.verdict.triage,
+            j.finding.reference.source(),
+            j.verdict.status,
+        );
+        let g = groups.entry(key).or_insert((0, j.verdict.entry.clone()));
+        g.0 += 1;
+    }
+    let mut rows: Vec<[String; 4]> = vec![["Triage", "Status", "Refs", "Model"].map(str::to_owned)];
+    let mut ordered: Vec<_> = groups.into_iter().collect();
+    ordered.sort_by(|a, b| b.0 .0.cmp(&a.0 .0).then_with(|| a.0 .1.cmp(&b.0 .1)));
+    for ((triage, source, status), (n, entry)) in ordered {
+        let model = match entry {
+            Some(e) => format!("{source} (`{e}`)"),
+            None => source,
+        };
+        rows.push([
+            triage.as_str().to_owned(),
+            status.as_str().to_owned(),
+            n.to_string(),
+            model,
+        ]);
+    }
+    let count = |t: Triage| judged.iter().filter(|j| j.verdict.triage == t).count();
+    let mut out = columns(&rows);
+    out.push(format!(
+        "{} references: {} safe, {} watch, {} migrate",
+        judged.len(),
+        count(Triage::Safe),
+        count(Triage::Watch),
+        count(Triage::Migrate)
+    ));
+    out
+}
