@@ -1,31 +1,21 @@
-//! `modellock licenses`: what the product is bound by. Per model its
+//! The report of `licenses`: what the product is bound by. Per model its
 //! license, category, identified license files, lineage and obligations;
 //! then the whole manifest as one pipeline: the union of obligations, the
 //! strictest thresholds, the conflicts. Offline: models.toml, models.lock
 //! and the license store.
 
-mod cyclonedx;
-mod human;
+pub mod cyclonedx;
+pub mod human;
 
-use super::Context;
 use crate::diag::Diag;
 use crate::license::kb::{Category, Kb};
 use crate::license::obligations::{self, Obligation};
 use crate::license::{ids, Store};
 use crate::lock::{Lock, LockedModel};
 use crate::manifest::{Manifest, ModelEntry};
-use crate::output::{print_stdout, Format};
 use crate::policy::{self, usage};
 use crate::resolve::stale;
 use serde::Serialize;
-
-#[derive(Debug, clap::Args)]
-pub struct LicensesArgs {
-    /// Only these models (default: every model in models.toml); the
-    /// pipeline section then covers just them.
-    #[arg(value_name = "MODEL")]
-    pub models: Vec<String>,
-}
 
 /// The report, serialised as the stable `--format json` document.
 #[derive(Debug, Serialize)]
@@ -158,49 +148,6 @@ impl From<Diag> for ConflictReport {
             help: d.help,
         }
     }
-}
-
-pub fn run(ctx: &Context, args: &LicensesArgs) -> u8 {
-    let (project, lock, lock_file) = match ctx.load_locked() {
-        Ok(loaded) => loaded,
-        Err(status) => return status,
-    };
-    let (manifest, files) = (&project.manifest, &project.files);
-    let mut unknown = Vec::new();
-    for name in &args.models {
-        if manifest.model(name).is_none() {
-            unknown.push(super::unknown_model(manifest, name));
-        }
-    }
-    if !unknown.is_empty() {
-        return ctx.fail(&unknown, files);
-    }
-    let selected: Vec<&ModelEntry> = manifest
-        .models
-        .iter()
-        .filter(|e| args.models.is_empty() || args.models.contains(&e.name))
-        .collect();
-    let report = build(
-        manifest,
-        &lock,
-        lock_file,
-        &project.store,
-        &selected,
-        ctx.today,
-    );
-    match ctx.out.format {
-        Format::Json => {
-            let text = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".into());
-            print_stdout(&format!("{text}\n"));
-        }
-        Format::Cyclonedx => {
-            let bom = cyclonedx::bom(&report, manifest, &lock);
-            let text = serde_json::to_string_pretty(&bom).unwrap_or_else(|_| "{}".into());
-            print_stdout(&format!("{text}\n"));
-        }
-        _ => print_stdout(&human::render(&report, manifest, ctx.out.width)),
-    }
-    0
 }
 
 /// Builds the report of the `selected` entries.
