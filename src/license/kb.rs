@@ -155,10 +155,60 @@ pub struct Entry {
     pub conditions: Conditions,
 }
 
+/// Regions licenses name, and what falls in them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Regions {
+    /// Names that mean everywhere (they fall in every region).
+    pub worldwide: Vec<String>,
+    #[serde(default, rename = "group")]
+    pub groups: Vec<RegionGroup>,
+}
+
+/// A region made of others (the EU and its member states).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionGroup {
+    pub id: String,
+    /// How sentences name it (`the EU`).
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// ISO 3166-1 alpha-2 codes.
+    pub members: Vec<String>,
+    pub source: String,
+}
+
+impl Regions {
+    /// Whether a region of `[use]` falls in a region a license names
+    /// (letter case ignored).
+    pub fn contains(&self, excluded: &str, used: &str) -> bool {
+        let used = used.trim();
+        let same = |a: &String| a.eq_ignore_ascii_case(used);
+        if used.eq_ignore_ascii_case(excluded) || self.worldwide.iter().any(same) {
+            return true;
+        }
+        self.groups
+            .iter()
+            .filter(|g| g.id.eq_ignore_ascii_case(excluded))
+            .any(|g| g.aliases.iter().any(same) || g.members.iter().any(same))
+    }
+
+    /// How a sentence names a region (`EU` → `the EU`).
+    pub fn name<'a>(&'a self, region: &'a str) -> &'a str {
+        self.groups
+            .iter()
+            .find(|g| g.id == region)
+            .map_or(region, |g| g.name.as_str())
+    }
+}
+
 /// The knowledge base.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Kb {
+    #[serde(default)]
+    pub regions: Regions,
     #[serde(rename = "license")]
     pub licenses: Vec<Entry>,
     /// Every id, alias and SPDX id, lower case → the entry's index.

@@ -9,11 +9,7 @@ use serde::Serialize;
 /// One thing a product must do (or must not do) under a license.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Obligation {
-    /// `attribution`, `notice`, `naming`, `redistribution`, `use-policy`,
-    /// `outputs`, `flow-down`, `derivatives`, `remote-restriction`,
-    /// `user-threshold`, `region-exclusion`, `no-commercial-use`,
-    /// `unknown-terms`.
-    pub kind: &'static str,
+    pub kind: Kind,
     /// What to do; for `attribution` and `notice`, the exact text to show.
     pub text: String,
     /// Where the text must be shown or shipped, when the license says.
@@ -25,27 +21,45 @@ pub struct Obligation {
     pub license: String,
 }
 
-/// The order kinds are listed in: what to show and ship first, then how
-/// to name and use, then limits.
-pub const KINDS: &[&str] = &[
-    "attribution",
-    "notice",
-    "redistribution",
-    "naming",
-    "use-policy",
-    "flow-down",
-    "outputs",
-    "derivatives",
-    "no-commercial-use",
-    "user-threshold",
-    "region-exclusion",
-    "remote-restriction",
-    "unknown-terms",
-];
+/// What kind of duty an obligation is. Kinds are listed (and sorted) in
+/// this order: what to show and ship first, then how to name and use, then
+/// limits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Attribution,
+    Notice,
+    Redistribution,
+    Naming,
+    UsePolicy,
+    FlowDown,
+    Outputs,
+    Derivatives,
+    NoCommercialUse,
+    UserThreshold,
+    RegionExclusion,
+    RemoteRestriction,
+    UnknownTerms,
+}
 
-/// The rank of a kind in [`KINDS`].
-pub fn rank(kind: &str) -> usize {
-    KINDS.iter().position(|k| *k == kind).unwrap_or(KINDS.len())
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Attribution => "attribution",
+            Kind::Notice => "notice",
+            Kind::Redistribution => "redistribution",
+            Kind::Naming => "naming",
+            Kind::UsePolicy => "use-policy",
+            Kind::FlowDown => "flow-down",
+            Kind::Outputs => "outputs",
+            Kind::Derivatives => "derivatives",
+            Kind::NoCommercialUse => "no-commercial-use",
+            Kind::UserThreshold => "user-threshold",
+            Kind::RegionExclusion => "region-exclusion",
+            Kind::RemoteRestriction => "remote-restriction",
+            Kind::UnknownTerms => "unknown-terms",
+        }
+    }
 }
 
 /// The obligations of a license id (a Hub id, `license_name` or SPDX id).
@@ -56,7 +70,7 @@ pub fn of(license: &str) -> Vec<Obligation> {
     match Kb::builtin().get(license) {
         Some(e) if e.category != Category::Unknown => of_entry(e),
         _ => vec![Obligation {
-            kind: "unknown-terms",
+            kind: Kind::UnknownTerms,
             text: format!(
                 "modellock does not know the license `{license}`: read its terms and record what they require"
             ),
@@ -81,7 +95,7 @@ fn of_entry(e: &Entry) -> Vec<Obligation> {
     };
     if let Some(a) = &c.attribution {
         push(
-            "attribution",
+            Kind::Attribution,
             a.text.clone(),
             Some(a.placement.clone()),
             &a.source,
@@ -89,44 +103,44 @@ fn of_entry(e: &Entry) -> Vec<Obligation> {
     }
     if let Some(n) = &c.notice {
         push(
-            "notice",
+            Kind::Notice,
             n.text.clone(),
             Some(n.placement.clone()),
             &n.source,
         );
     }
     if let Some(r) = &c.redistribution {
-        push("redistribution", r.rule.clone(), None, &r.source);
+        push(Kind::Redistribution, r.rule.clone(), None, &r.source);
     }
     if let Some(r) = &c.derivative_naming {
-        push("naming", r.rule.clone(), None, &r.source);
+        push(Kind::Naming, r.rule.clone(), None, &r.source);
     }
     for i in &c.incorporated {
         push(
-            "use-policy",
+            Kind::UsePolicy,
             format!("comply with the {} ({})", i.title, i.url),
             None,
             &i.source,
         );
     }
     if let Some(r) = &c.flow_down {
-        push("flow-down", r.rule.clone(), None, &r.source);
+        push(Kind::FlowDown, r.rule.clone(), None, &r.source);
     }
     if let Some(r) = &c.outputs {
-        push("outputs", r.rule.clone(), None, &r.source);
+        push(Kind::Outputs, r.rule.clone(), None, &r.source);
     }
     if let Some(r) = &c.derivatives {
-        push("derivatives", r.rule.clone(), None, &r.source);
+        push(Kind::Derivatives, r.rule.clone(), None, &r.source);
     }
     match &c.commercial {
         Some(com) if !com.allowed => push(
-            "no-commercial-use",
+            Kind::NoCommercialUse,
             "commercial use is not permitted".into(),
             None,
             &com.source,
         ),
         None if matches!(e.category, Category::NonCommercial | Category::ResearchOnly) => push(
-            "no-commercial-use",
+            Kind::NoCommercialUse,
             format!("commercial use is not permitted ({})", e.category.as_str()),
             None,
             e.sources.first().map_or("", String::as_str),
@@ -135,7 +149,7 @@ fn of_entry(e: &Entry) -> Vec<Obligation> {
     }
     if let Some(m) = &c.mau_threshold {
         push(
-            "user-threshold",
+            Kind::UserThreshold,
             format!(
                 "above {} monthly active users ({}): {}",
                 group_digits(m.users),
@@ -148,7 +162,7 @@ fn of_entry(e: &Entry) -> Vec<Obligation> {
     }
     for x in &c.region_exclusions {
         push(
-            "region-exclusion",
+            Kind::RegionExclusion,
             x.text.clone(),
             Some(match x.scope.as_str() {
                 "multimodal" => format!("{} (multimodal models)", x.regions.join(", ")),
@@ -158,7 +172,7 @@ fn of_entry(e: &Entry) -> Vec<Obligation> {
         );
     }
     if let Some(r) = &c.remote_restriction {
-        push("remote-restriction", r.rule.clone(), None, &r.source);
+        push(Kind::RemoteRestriction, r.rule.clone(), None, &r.source);
     }
     out
 }
@@ -183,22 +197,22 @@ mod tests {
     #[test]
     fn llama_obligations_name_their_clauses() {
         let o = of("llama3.1");
-        let attribution = o.iter().find(|o| o.kind == "attribution").unwrap();
+        let attribution = o.iter().find(|o| o.kind == Kind::Attribution).unwrap();
         assert_eq!(attribution.text, "Built with Llama");
         assert!(attribution.source.contains("§1.b.i"));
         assert!(o
             .iter()
-            .any(|o| o.kind == "user-threshold" && o.text.contains("700,000,000")));
+            .any(|o| o.kind == Kind::UserThreshold && o.text.contains("700,000,000")));
         assert!(o.iter().all(|o| o.license == "llama3.1"));
     }
 
     #[test]
     fn unknown_and_non_commercial() {
-        assert_eq!(of("my-own-license")[0].kind, "unknown-terms");
-        assert_eq!(of("other")[0].kind, "unknown-terms");
+        assert_eq!(of("my-own-license")[0].kind, Kind::UnknownTerms);
+        assert_eq!(of("other")[0].kind, Kind::UnknownTerms);
         assert!(of("cc-by-nc-4.0")
             .iter()
-            .any(|o| o.kind == "no-commercial-use"));
+            .any(|o| o.kind == Kind::NoCommercialUse));
         assert_eq!(group_digits(1_000), "1,000");
         assert_eq!(group_digits(999), "999");
     }

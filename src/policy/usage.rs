@@ -149,36 +149,18 @@ impl Conflict {
 
 /// `["EU"]` → `the EU`, for sentences.
 pub fn region_names(regions: &[String]) -> String {
+    let kb = &Kb::builtin().regions;
     regions
         .iter()
-        .map(|r| match r.as_str() {
-            "EU" => "the EU".to_owned(),
-            r => r.to_owned(),
-        })
+        .map(|r| kb.name(r))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// EU member states (ISO 3166-1 alpha-2), so that `regions = ["DE"]`
-/// counts as the EU.
-const EU_MEMBERS: &[&str] = &[
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
-    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
-];
-
-/// Whether a region of `[use]` falls in a region a license names.
+/// Whether a region of `[use]` falls in a region a license names (the
+/// knowledge base's regions: `DE` falls in `EU`, `global` in every one).
 pub fn region_in(used: &str, excluded: &str) -> bool {
-    let used = used.trim();
-    if used.eq_ignore_ascii_case(excluded) {
-        return true;
-    }
-    let worldwide = ["global", "worldwide", "world", "ww", "*"];
-    if worldwide.iter().any(|w| used.eq_ignore_ascii_case(w)) {
-        return true;
-    }
-    excluded.eq_ignore_ascii_case("EU")
-        && (used.eq_ignore_ascii_case("European Union")
-            || EU_MEMBERS.iter().any(|m| used.eq_ignore_ascii_case(m)))
+    Kb::builtin().regions.contains(excluded, used)
 }
 
 /// The conflicts between `[use]` and the licenses a model is bound by.
@@ -329,5 +311,10 @@ mod tests {
         assert!(region_in("worldwide", "EU"));
         assert!(!region_in("US", "EU"));
         assert!(!region_in("GB", "EU"));
+        assert!(region_in("European Union", "EU"));
+        // the 27 member states since 2020 (the source kb.toml names)
+        let eu = &Kb::builtin().regions.groups[0];
+        assert_eq!((eu.id.as_str(), eu.members.len()), ("EU", 27));
+        assert_eq!(region_names(&["EU".into(), "US".into()]), "the EU, US");
     }
 }

@@ -5,26 +5,26 @@
 use super::{ModelReport, PipelineObligation, Report};
 use crate::diag::Severity;
 use crate::hashing::short_id;
-use crate::license::obligations::group_digits;
+use crate::license::obligations::{group_digits, Kind};
 use crate::manifest::Manifest;
 use std::fmt::Write as _;
 
 /// Headings of the pipeline's duties, by obligation kind.
-fn heading(kind: &str) -> &'static str {
+fn heading(kind: Kind) -> &'static str {
     match kind {
-        "attribution" => "Display these attributions",
-        "notice" => "Ship these notices with every copy",
-        "redistribution" => "When you distribute a model or give access to it",
-        "naming" => "Name derived models",
-        "use-policy" => "Follow these use policies (incorporated into the licenses)",
-        "flow-down" => "Pass the use restrictions on to your users",
-        "outputs" => "Outputs",
-        "derivatives" => "What counts as a derivative",
-        "no-commercial-use" => "No commercial use",
-        "user-threshold" => "User thresholds",
-        "region-exclusion" => "Regions",
-        "remote-restriction" => "The licensor may restrict use",
-        _ => "Read these terms yourself",
+        Kind::Attribution => "Display these attributions",
+        Kind::Notice => "Ship these notices with every copy",
+        Kind::Redistribution => "When you distribute a model or give access to it",
+        Kind::Naming => "Name derived models",
+        Kind::UsePolicy => "Follow these use policies (incorporated into the licenses)",
+        Kind::FlowDown => "Pass the use restrictions on to your users",
+        Kind::Outputs => "Outputs",
+        Kind::Derivatives => "What counts as a derivative",
+        Kind::NoCommercialUse => "No commercial use",
+        Kind::UserThreshold => "User thresholds",
+        Kind::RegionExclusion => "Regions",
+        Kind::RemoteRestriction => "The licensor may restrict use",
+        Kind::UnknownTerms => "Read these terms yourself",
     }
 }
 
@@ -135,7 +135,7 @@ fn model(out: &mut String, w: &Wrap, m: &ModelReport) {
         for o in &m.obligations {
             let o_ = &o.obligation;
             let mut text = match o_.kind {
-                "attribution" | "notice" => format!("\"{}\"", o_.text),
+                Kind::Attribution | Kind::Notice => format!("\"{}\"", o_.text),
                 _ => o_.text.clone(),
             };
             if let Some(p) = &o_.placement {
@@ -147,7 +147,7 @@ fn model(out: &mut String, w: &Wrap, m: &ModelReport) {
                 .map(|v| format!(", through {v}"))
                 .unwrap_or_default();
             let _ = write!(text, " [{}{via}]", o_.source);
-            w.item(out, &format!("    - {}: ", o_.kind), &text);
+            w.item(out, &format!("    - {}: ", o_.kind.as_str()), &text);
         }
     }
     out.push('\n');
@@ -157,22 +157,22 @@ fn pipeline(out: &mut String, w: &Wrap, report: &Report, manifest: &Manifest) {
     let p = &report.pipeline;
     let names: Vec<String> = report.models.iter().map(|m| m.name.clone()).collect();
     let _ = writeln!(out, "What the product must do (all of {}):", list(&names));
-    let mut kind = "";
+    let mut kind = None;
     let duties: Vec<&PipelineObligation> = p
         .obligations
         .iter()
-        .filter(|o| o.kind != "user-threshold")
+        .filter(|o| o.kind != Kind::UserThreshold)
         .collect();
     if duties.is_empty() {
         let _ = writeln!(out, "  nothing beyond the licenses' own texts");
     }
     for o in duties {
-        if o.kind != kind {
-            kind = o.kind;
-            let _ = writeln!(out, "\n  {}:", heading(kind));
+        if Some(o.kind) != kind {
+            kind = Some(o.kind);
+            let _ = writeln!(out, "\n  {}:", heading(o.kind));
         }
         let mut text = match o.kind {
-            "attribution" | "notice" => format!("\"{}\"", o.text),
+            Kind::Attribution | Kind::Notice => format!("\"{}\"", o.text),
             _ => o.text.clone(),
         };
         if let Some(place) = &o.placement {

@@ -97,7 +97,7 @@ pub struct Pipeline {
 /// An obligation of the pipeline, with every model and license it comes from.
 #[derive(Debug, Serialize)]
 pub struct PipelineObligation {
-    pub kind: &'static str,
+    pub kind: obligations::Kind,
     pub text: String,
     #[serde(rename = "where", skip_serializing_if = "Option::is_none")]
     pub placement: Option<String>,
@@ -242,7 +242,7 @@ fn model_report(
     if bound.is_empty() {
         obligations.push(ModelObligation {
             obligation: Obligation {
-                kind: "unknown-terms",
+                kind: obligations::Kind::UnknownTerms,
                 text: "the model declares no license: find its terms before you use it".into(),
                 placement: None,
                 source: "models.lock".into(),
@@ -290,7 +290,7 @@ fn model_report(
 
 /// The union of the models' obligations: one per kind and text, naming
 /// every model and license it comes from, in the order of
-/// [`obligations::KINDS`].
+/// the order of [`obligations::Kind`].
 fn pipeline_obligations(models: &[ModelReport]) -> Vec<PipelineObligation> {
     let mut out: Vec<PipelineObligation> = Vec::new();
     for m in models {
@@ -319,7 +319,7 @@ fn pipeline_obligations(models: &[ModelReport]) -> Vec<PipelineObligation> {
             }
         }
     }
-    out.sort_by_key(|p| obligations::rank(p.kind));
+    out.sort_by_key(|p| p.kind);
     out
 }
 
