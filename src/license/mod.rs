@@ -2,6 +2,7 @@
 //! license texts beside the manifest, and how two versions of terms differ.
 
 pub mod compare;
+pub mod corpus;
 mod diags;
 pub mod digest;
 pub mod gathered;

@@ -112,3 +112,79 @@ fn builtin_fingerprints_know_the_common_model_licenses() {
     );
     assert_eq!(fp.identify(&text("example-3.LICENSE.txt")).id, "unknown");
 }
+
+fn corpus_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/licenses/known")
+}
+
+/// The committed fingerprints are exactly what the generator writes from
+/// the committed corpus, and every text carries its origin.
+#[test]
+fn builtin_fingerprints_regenerate_from_the_corpus() {
+    let (generated, left_out) = modellock::license::corpus::generate(&corpus_dir()).unwrap();
+    assert_eq!(left_out, Vec::<String>::new());
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/license/fingerprints.toml"),
+    )
+    .unwrap();
+    assert!(
+        generated.to_toml() == committed,
+        "src/license/fingerprints.toml is not what `cargo run --example fingerprints -- fixtures/licenses/known` writes: run it and commit the result"
+    );
+    for t in &Fingerprints::builtin().texts {
+        let o = t
+            .origin
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no origin", t.label));
+        assert_eq!(o.commit.len(), 40, "{}: a full commit id", t.label);
+        assert_eq!(o.sha256.len(), 64, "{}", t.label);
+    }
+}
+
+/// Every corpus file is the text its source table names: its sha256 is the
+/// one recorded when the corpus was built (by git, not by modellock), and
+/// every file has a row.
+#[test]
+fn corpus_files_are_their_recorded_sources() {
+    use std::collections::BTreeSet;
+    let dir = corpus_dir();
+    let sources = modellock::license::corpus::sources(&dir).unwrap();
+    let rows: BTreeSet<&str> = sources.iter().map(|s| s.file.as_str()).collect();
+    let files: Vec<String> = modellock::license::corpus::texts(&dir)
+        .unwrap()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(rows, files.iter().map(String::as_str).collect());
+    // a known answer, computed with Python's hashlib when the corpus was
+    // copied: the canonical apache.org Apache-2.0 text
+    let apache = sources.iter().find(|s| s.file == "apache-2.0.txt").unwrap();
+    assert_eq!(
+        apache.sha256,
+        "cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30"
+    );
+    // generate() refuses a file whose bytes are not the recorded ones
+    let tmp = tempfile::tempdir().unwrap();
+    for f in &files {
+        std::fs::copy(dir.join(f), tmp.path().join(f)).unwrap();
+    }
+    std::fs::copy(dir.join("SOURCES.toml"), tmp.path().join("SOURCES.toml")).unwrap();
+    std::fs::write(tmp.path().join("mit.txt"), "MIT License, edited\n").unwrap();
+    let err = modellock::license::corpus::generate(tmp.path())
+        .err()
+        .unwrap();
+    assert!(err.contains("`mit.txt` has sha256"), "{err}");
+}
+
+/// The generator's `--check`: every corpus text is identified as the
+/// license its name says, exactly.
+#[test]
+fn every_corpus_text_is_identified_as_its_license() {
+    let results =
+        modellock::license::corpus::check(Fingerprints::builtin(), &corpus_dir()).unwrap();
+    assert_eq!(results.len(), 24);
+    for (name, expected, got) in results {
+        assert_eq!(got.id, expected, "{name}");
+        assert_eq!(got.confidence, 1.0, "{name}");
+    }
+}
