@@ -294,25 +294,41 @@ pub fn print_stdout(text: &str) {
 }
 
 /// Rows of cells aligned in columns two spaces apart (widths in
-/// characters), each line without trailing space.
+/// terminal columns: a CJK character takes two), each line without
+/// trailing space.
 pub fn columns<const N: usize>(rows: &[[String; N]]) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
     let mut width = [0usize; N];
     for r in rows {
         for (w, c) in width.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
+            *w = (*w).max(c.width());
         }
     }
     rows.iter()
         .map(|r| {
             let mut line = String::new();
             for (i, c) in r.iter().enumerate() {
+                line.push_str(c);
                 if i + 1 < N {
-                    line.push_str(&format!("{c:<w$}  ", w = width[i]));
-                } else {
-                    line.push_str(c);
+                    // pad by display width: a CJK character takes two columns
+                    line.push_str(&" ".repeat(width[i] - c.width() + 2));
                 }
             }
             line.trim_end().to_owned()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn columns_align_by_display_width() {
+        let rows = [
+            ["模型".to_owned(), "x".to_owned()],
+            ["abcd".to_owned(), "y".to_owned()],
+            ["é".to_owned(), "z".to_owned()],
+        ];
+        // 模型 is 4 columns wide (two wide characters), é one
+        assert_eq!(super::columns(&rows), ["模型  x", "abcd  y", "é     z"]);
+    }
 }

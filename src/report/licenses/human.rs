@@ -36,7 +36,7 @@ impl Wrap {
     /// Wraps `text` after `first` (the bullet or label), continuing lines
     /// under the text.
     fn item(&self, out: &mut String, first: &str, text: &str) {
-        let indent = " ".repeat(first.chars().count());
+        let indent = " ".repeat(unicode_width::UnicodeWidthStr::width(first));
         // never break inside a word: URLs, ids and clause numbers stay whole
         let opts = textwrap::Options::new(self.width)
             .initial_indent(first)
