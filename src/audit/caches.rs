@@ -24,11 +24,11 @@ pub fn hf_cache(root: &Path) -> Result<Vec<Finding>, std::io::Error> {
     std::fs::read_dir(root)?;
     let mut out = Vec::new();
     for (name, path) in sorted_dirs(root) {
-        let Some(rest) = name.strip_prefix("models--") else {
+        let Some(repo) = crate::source::hf::cache::repo_of_folder(&name) else {
             continue;
         };
-        let repo = rest.split("--").collect::<Vec<_>>().join("/");
-        for (commit, snap) in sorted_dirs(&path.join("snapshots")) {
+        let cache = crate::source::hf::cache::RepoCache { dir: path };
+        for (commit, snap) in sorted_dirs(&cache.snapshots()) {
             out.push(Finding {
                 location: Location::Store { path: snap },
                 reference: ModelRef::Hf {

@@ -4,6 +4,8 @@
 use crate::env::Env;
 use crate::hashing::sha256_hex;
 use crate::lock::LockedModel;
+use crate::source::hf::cache::RepoCache;
+use crate::source::ollama::store as ollama_store;
 use crate::source::Source;
 use std::path::{Path, PathBuf};
 
@@ -36,13 +38,6 @@ pub enum Located {
     },
 }
 
-/// `models--ORG--NAME`, as huggingface_hub names a repo's cache folder.
-pub fn hf_repo_folder(repo: &str) -> String {
-    let mut parts = vec!["models"];
-    parts.extend(repo.split('/'));
-    parts.join("--")
-}
-
 pub fn locate(
     model: &LockedModel,
     source: &Source,
@@ -70,15 +65,10 @@ pub fn locate(
                     .collect(),
             )
         }
-        Source::Hf(repo) => hf_cache(model, &env.hf_hub_cache.join(hf_repo_folder(repo.as_str()))),
+        Source::Hf(repo) => hf_cache(model, &RepoCache::new(&env.hf_hub_cache, repo.as_str())),
         Source::Ollama(name) => {
             let store = &env.ollama_models;
-            let manifest = store
-                .join("manifests")
-                .join(&name.host)
-                .join(&name.namespace)
-                .join(&name.model)
-                .join(&name.tag);
+            let manifest = ollama_store::manifest(store, name);
             match std::fs::read(&manifest) {
                 Ok(bytes) if format!("sha256:{}", sha256_hex(&bytes)) != model.revision => {
                     return Located::WrongRevision {
@@ -88,12 +78,11 @@ pub fn locate(
                 }
                 _ => {}
             }
-            let blobs = store.join("blobs");
             Located::Files(
                 model
                     .files
                     .iter()
-                    .map(|f| plain(blobs.join(format!("sha256-{}", f.sha256))))
+                    .map(|f| plain(ollama_store::blob(store, &f.sha256)))
                     .collect(),
             )
         }
@@ -119,10 +108,11 @@ fn absent(p: PathBuf, e: &std::io::Error) -> Place {
 
 /// A snapshot in the Hugging Face cache: `snapshots/<commit>/<path>`, each
 /// usually a relative symlink into `blobs/` (or a copy, without symlinks).
-fn hf_cache(model: &LockedModel, repo_dir: &Path) -> Located {
-    let snapshot = repo_dir.join("snapshots").join(&model.revision);
+fn hf_cache(model: &LockedModel, cache: &RepoCache) -> Located {
+    let repo_dir = &cache.dir;
+    let snapshot = cache.snapshot(&model.revision);
     if !snapshot.is_dir() {
-        let mut present: Vec<String> = std::fs::read_dir(repo_dir.join("snapshots"))
+        let mut present: Vec<String> = std::fs::read_dir(cache.snapshots())
             .map(|rd| {
                 rd.filter_map(|e| e.ok())
                     .map(|e| e.file_name().to_string_lossy().into_owned())

@@ -1,6 +1,7 @@
 //! Hugging Face Hub repositories.
 
 pub mod api;
+pub mod cache;
 pub mod snapshot;
 pub mod versions;
 

@@ -3,6 +3,7 @@
 //! `https`, `registry.ollama.ai`, `library` and `latest`.
 
 pub mod registry;
+pub mod store;
 
 use super::SourceError;
 use std::fmt;
