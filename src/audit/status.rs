@@ -117,14 +117,10 @@ impl Judge<'_> {
         let wanted = Source::parse(&r.source()).ok();
         m.models
             .iter()
-            .filter(|e| match (&e.source.value, &wanted) {
-                (Source::Hf(a), Some(Source::Hf(b))) => a.as_str().eq_ignore_ascii_case(b.as_str()),
-                (Source::Ollama(a), Some(Source::Ollama(b))) => {
-                    a.host.eq_ignore_ascii_case(&b.host)
-                        && a.namespace.eq_ignore_ascii_case(&b.namespace)
-                        && a.model.eq_ignore_ascii_case(&b.model)
-                }
-                _ => false,
+            .filter(|e| {
+                wanted
+                    .as_ref()
+                    .is_some_and(|w| e.source.value.same_model(w))
             })
             .map(|e| {
                 let locked = self

@@ -15,7 +15,7 @@ use crate::hashing::short_id;
 use crate::license::{compare, ids, scope, Store};
 use crate::lock::{Ancestor, LockedModel};
 use crate::manifest::{Acceptance, Finding, Manifest, ModelEntry, Spanned};
-use crate::source::{hf, Source};
+use crate::source::Source;
 use std::collections::{HashMap, HashSet};
 
 /// Where a locked license stands with the policy.
@@ -152,18 +152,12 @@ pub fn evaluate(
 
 /// A warning when an entry follows something that moves (a branch).
 pub fn floating_revision(manifest: &Manifest, entry: &ModelEntry) -> Option<Diag> {
-    let (floating, shown) = match &entry.source.value {
-        Source::Hf(_) if entry.version.is_none() => {
-            let rev = entry.requested().unwrap_or_default();
-            (!hf::is_pinned(&rev), rev)
-        }
-        Source::Ollama(n) if entry.revision.is_none() && n.digest.is_none() => (
-            n.tag == crate::source::ollama::DEFAULT_TAG,
-            format!("tag `{}`", n.tag),
-        ),
-        _ => (false, String::new()),
-    };
-    floating.then(|| {
+    let revision = entry.revision.as_ref().map(|r| r.value.as_str());
+    let shown = entry
+        .source
+        .value
+        .moving(revision, entry.version.is_some())?;
+    Some({
         crate::manifest::FloatingRevision {
             file: manifest.file,
             model: entry.name.clone(),

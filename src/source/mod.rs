@@ -110,6 +110,64 @@ impl Source {
         }
     }
 
+    /// The model's name in a bill of materials: the repo id, the Ollama
+    /// name, or the source as written.
+    pub fn component_name(&self) -> String {
+        match self {
+            Source::Hf(r) => r.as_str().to_owned(),
+            Source::Ollama(n) => n.to_string(),
+            Source::Path(_) => self.to_string(),
+        }
+    }
+
+    /// Its package URL at a revision, where the purl spec has a type
+    /// (`pkg:huggingface/ORG/NAME@REV`).
+    pub fn purl(&self, revision: Option<&str>) -> Option<String> {
+        match self {
+            Source::Hf(r) => Some(hf::purl(r.as_str(), revision)),
+            _ => None,
+        }
+    }
+
+    /// Its page on the web, where it has one.
+    pub fn web_url(&self) -> Option<String> {
+        match self {
+            Source::Hf(r) => Some(format!("https://huggingface.co/{}", r.as_str())),
+            _ => None,
+        }
+    }
+
+    /// Whether two sources name the same model, whatever revision or tag
+    /// (letter case ignored, as the Hub and registries ignore it).
+    pub fn same_model(&self, other: &Source) -> bool {
+        match (self, other) {
+            (Source::Hf(a), Source::Hf(b)) => a.as_str().eq_ignore_ascii_case(b.as_str()),
+            (Source::Ollama(a), Source::Ollama(b)) => {
+                a.host.eq_ignore_ascii_case(&b.host)
+                    && a.namespace.eq_ignore_ascii_case(&b.namespace)
+                    && a.model.eq_ignore_ascii_case(&b.model)
+            }
+            _ => false,
+        }
+    }
+
+    /// What an entry follows when it is something that moves — a branch
+    /// of a Hub repo, the `latest` tag of an Ollama model — given the
+    /// entry's `revision` and whether it has a `version` requirement;
+    /// `None` when it is pinned.
+    pub fn moving(&self, revision: Option<&str>, has_version: bool) -> Option<String> {
+        match self {
+            Source::Hf(_) if !has_version => {
+                let rev = revision.unwrap_or("main");
+                (!hf::is_pinned(rev)).then(|| rev.to_owned())
+            }
+            Source::Ollama(n) if revision.is_none() && n.digest.is_none() => {
+                (n.tag == ollama::DEFAULT_TAG).then(|| format!("tag `{}`", n.tag))
+            }
+            _ => None,
+        }
+    }
+
     /// How to get a model's locked files (at `revision`) where `verify`
     /// looks for them.
     pub fn fetch_hint(&self, revision: &str, name: &str) -> String {

@@ -8,7 +8,7 @@ use super::{ModelReport, Report};
 use crate::license::kb::Kb;
 use crate::lock::Lock;
 use crate::manifest::Manifest;
-use crate::source::Source;
+use crate::source::hf;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -30,25 +30,6 @@ fn license(id: &str) -> Value {
     }
 }
 
-/// A package URL (`pkg:huggingface/ORG/NAME@REV`, as the purl spec's
-/// `huggingface` type) for a Hub repo.
-fn hf_purl(repo: &str, revision: Option<&str>) -> String {
-    let enc = |s: &str| {
-        s.replace('%', "%25")
-            .replace('@', "%40")
-            .replace('?', "%3F")
-    };
-    let path: Vec<String> = repo.split('/').map(enc).collect();
-    match revision {
-        Some(r) => format!(
-            "pkg:huggingface/{}@{}",
-            path.join("/"),
-            r.to_ascii_lowercase()
-        ),
-        None => format!("pkg:huggingface/{}", path.join("/")),
-    }
-}
-
 fn property(name: &str, value: impl Into<String>) -> Value {
     json!({"name": name, "value": value.into()})
 }
@@ -56,13 +37,12 @@ fn property(name: &str, value: impl Into<String>) -> Value {
 fn component(m: &ModelReport, manifest: &Manifest, lock: &Lock) -> Value {
     let entry = manifest.model(&m.name);
     let (name, purl, url) = match entry.map(|e| &e.source.value) {
-        Some(Source::Hf(r)) => (
-            r.as_str().to_owned(),
-            Some(hf_purl(r.as_str(), m.revision.as_deref())),
-            Some(format!("https://huggingface.co/{}", r.as_str())),
+        Some(src) => (
+            src.component_name(),
+            src.purl(m.revision.as_deref()),
+            src.web_url(),
         ),
-        Some(Source::Ollama(n)) => (n.to_string(), None, None),
-        _ => (m.source.clone(), None, None),
+        None => (m.source.clone(), None, None),
     };
     let mut c = json!({
         "type": "machine-learning-model",
@@ -124,7 +104,7 @@ fn component(m: &ModelReport, manifest: &Manifest, lock: &Lock) -> Value {
                 }
                 None => {
                     anc["bom-ref"] = json!(format!("model:{}:ancestor:{}", m.name, a.model));
-                    anc["purl"] = json!(hf_purl(&a.model, None));
+                    anc["purl"] = json!(hf::purl(&a.model, None));
                 }
             }
             if let Some(l) = &a.license {
@@ -197,10 +177,10 @@ mod tests {
     #[test]
     fn purls_and_licenses() {
         assert_eq!(
-            hf_purl("meta-llama/Llama-3.1-8B", Some("ABC")),
+            hf::purl("meta-llama/Llama-3.1-8B", Some("ABC")),
             "pkg:huggingface/meta-llama/Llama-3.1-8B@abc"
         );
-        assert_eq!(hf_purl("gpt2", None), "pkg:huggingface/gpt2");
+        assert_eq!(hf::purl("gpt2", None), "pkg:huggingface/gpt2");
         assert_eq!(
             license("apache-2.0"),
             json!({"license": {"id": "Apache-2.0"}})

@@ -144,6 +144,25 @@ pub fn validate_revision(rev: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A package URL (`pkg:huggingface/ORG/NAME@REV`, as the purl spec's
+/// `huggingface` type) for a Hub repo.
+pub fn purl(repo: &str, revision: Option<&str>) -> String {
+    let enc = |s: &str| {
+        s.replace('%', "%25")
+            .replace('@', "%40")
+            .replace('?', "%3F")
+    };
+    let path: Vec<String> = repo.split('/').map(enc).collect();
+    match revision {
+        Some(r) => format!(
+            "pkg:huggingface/{}@{}",
+            path.join("/"),
+            r.to_ascii_lowercase()
+        ),
+        None => format!("pkg:huggingface/{}", path.join("/")),
+    }
+}
+
 /// Whether a revision is a full commit id (40 lower-case hex digits).
 pub fn is_commit(rev: &str) -> bool {
     crate::hashing::is_lower_hex(rev, 40)
