@@ -133,11 +133,15 @@ pub fn run(ctx: &Context, args: &AddArgs) -> u8 {
         ),
     );
 
-    let mut extra = serde_json::Map::new();
-    extra.insert(
-        "added".into(),
-        serde_json::json!({"name": name, "source": raw, "revision": revision, "files": args.files}),
-    );
+    let report = crate::report::records::Added {
+        added: crate::report::records::Entry {
+            name: &name,
+            source: &raw,
+            revision: revision.as_deref(),
+            files: &args.files,
+        },
+    };
+    let extra = crate::output::fields(&report);
     ctx.out.done(&files, Some(manifest.models.len() + 1), extra);
     0
 }

@@ -40,11 +40,9 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> u8 {
     } else {
         Vec::new()
     };
-    let mut extra = serde_json::Map::new();
-    extra.insert(
-        "models".into(),
-        serde_json::to_value(&verdict.models).unwrap_or_default(),
-    );
+    let extra = crate::output::fields(&crate::report::records::Checked {
+        models: &verdict.models,
+    });
     ctx.out
         .report(&diags, files, Some(manifest.models.len()), extra, &lines);
     diag::exit_status(&diags)

@@ -39,12 +39,10 @@ pub fn run(ctx: &Context, _args: &InitArgs) -> u8 {
             path.display()
         ),
     );
-    ctx.out.done(&files, Some(0), created(path));
+    let report = crate::report::records::Created {
+        created: path.display().to_string(),
+    };
+    ctx.out
+        .done(&files, Some(0), crate::output::fields(&report));
     0
-}
-
-fn created(path: &std::path::Path) -> serde_json::Map<String, serde_json::Value> {
-    let mut m = serde_json::Map::new();
-    m.insert("created".into(), path.display().to_string().into());
-    m
 }

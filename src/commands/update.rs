@@ -3,7 +3,7 @@
 //! verdict on the lock written.
 
 use super::Context;
-use crate::diag::{Code, Diag};
+use crate::diag::{self, Code, Diag, Files};
 use crate::env::Env;
 use crate::lock::{self, Lock};
 use crate::manifest::{Manifest, ModelEntry};
@@ -11,7 +11,7 @@ use crate::policy::gate;
 use crate::project::{LockNeed, Project};
 use crate::report::{self, update::Report};
 use crate::resolve::changes;
-use crate::resolve::plan::{Mode, Plan};
+use crate::resolve::plan::Mode;
 use crate::resolve::Resolver;
 use crate::source::Source;
 
@@ -66,51 +66,39 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
         },
         (None, false) => Mode::Named,
     };
-    let mut planned: Vec<(&ModelEntry, Plan)> = Vec::new();
-    for e in targets {
-        match resolver.plan(e, old.as_ref(), &mode) {
-            Ok(plan) => planned.push((e, plan)),
-            Err(f) => return ctx.fail(&[report::failure(&manifest, e, f)], &files),
-        }
-    }
-    let progress = ctx.out.progress(planned.len() as u64, "Resolving");
-    let results = resolver.lock_all(&planned, usize::from(args.jobs), &progress);
+    let progress = ctx.out.progress(targets.len() as u64, "Resolving");
+    let resolved = resolver.update(
+        &targets,
+        old.as_ref(),
+        &mode,
+        usize::from(args.jobs),
+        &progress,
+    );
     progress.finish_and_clear();
-    let mut resolved = Vec::new();
-    let mut failures = Vec::new();
-    for (entry, result) in results {
-        match result {
-            Ok(m) => resolved.push(m),
-            Err(f) => failures.push(report::failure(&manifest, entry, f)),
+    let new = match resolved {
+        Ok(new) => new,
+        Err(failed) => {
+            let mut failures: Vec<Diag> = failed
+                .into_iter()
+                .map(|(e, f)| report::failure(&manifest, e, f))
+                .collect();
+            failures.sort_by(|a, b| a.model.cmp(&b.model));
+            diags.extend(failures);
+            return ctx.fail(&diags, &files);
         }
-    }
-    if !failures.is_empty() {
-        failures.sort_by(|a, b| a.model.cmp(&b.model));
-        diags.extend(failures);
-        return ctx.fail(&diags, &files);
-    }
-
-    // the new lock: everything resolved; with names, the rest kept as it was
-    let new = if args.models.is_empty() {
-        Lock::new(resolved)
-    } else {
-        let mut new = old.clone().unwrap_or_default();
-        resolved.into_iter().for_each(|m| new.insert(m));
-        new
     };
     let changes = changes::between(old.as_ref(), &new, resolver.texts());
     let models = Some(manifest.models.len());
     if args.locked {
-        let (line, locked) = match report::update::locked(old.as_ref(), &new, &changes) {
-            Ok(line) => (vec![line], None),
-            Err(d) => (Vec::new(), Some(d)),
-        };
-        diags.extend(locked);
-        let lines = if crate::diag::has_errors(&diags) {
-            Vec::new()
-        } else {
-            line
-        };
+        // nothing is written: exit 1 with the difference when the lock is
+        // not what the sources say
+        let verified = report::update::locked(old.as_ref(), &new, &changes);
+        let line = verified.as_ref().ok().cloned();
+        diags.extend(verified.err());
+        let lines: Vec<String> = line
+            .filter(|_| !diag::has_errors(&diags))
+            .into_iter()
+            .collect();
         let extra = crate::output::fields(&Report {
             changes: &changes,
             written: false,
@@ -118,7 +106,7 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
             locked: Some(true),
         });
         ctx.out.report(&diags, &files, models, extra, &lines);
-        return crate::diag::exit_status(&diags);
+        return diag::exit_status(&diags);
     }
 
     let (written, notes) = if args.dry_run {
@@ -138,19 +126,28 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
     });
     // the gate's verdict on the lock as it now stands
     let mut files = files;
-    let gate = (!args.dry_run).then(|| {
-        let text = lock::render(&new);
-        let lock_file = files.add(ctx.lock_path().display().to_string(), text.as_str());
-        let (parsed, mut d) = lock::parse(&text, lock_file);
-        if let Some(l) = parsed {
-            let store = &resolver.texts().store;
-            d.extend(gate::judge(&manifest, &l, lock_file, store, ctx.today).diags);
-        }
-        d
-    });
+    let gate = (!args.dry_run).then(|| verdict(ctx, &manifest, &new, &resolver, &mut files));
     ctx.out
         .report_then_gate(&diags, &files, models, extra, &lines, 0, gate.as_deref());
     0
+}
+
+/// What `check` finds on the lock written, read back as `check` reads it.
+fn verdict(
+    ctx: &Context,
+    manifest: &Manifest,
+    new: &Lock,
+    resolver: &Resolver,
+    files: &mut Files,
+) -> Vec<Diag> {
+    let text = lock::render(new);
+    let lock_file = files.add(ctx.lock_path().display().to_string(), text.as_str());
+    let (parsed, mut d) = lock::parse(&text, lock_file);
+    if let Some(l) = parsed {
+        let store = &resolver.texts().store;
+        d.extend(gate::judge(manifest, &l, lock_file, store, ctx.today).diags);
+    }
+    d
 }
 
 /// The entries to resolve, and the resolver, once the arguments and the

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod diff;
 pub mod licenses;
 pub mod outdated;
+pub mod records;
 pub mod review;
 pub mod update;
 pub mod verify;

@@ -14,7 +14,7 @@ use crate::env::Env;
 use crate::license::gathered::Gathered;
 use crate::license::identify::Fingerprints;
 use crate::license::{LicenseFile, Store};
-use crate::lock::LockedModel;
+use crate::lock::{Lock, LockedModel};
 use crate::manifest::ModelEntry;
 use crate::source::{self, FetchedTerms, Pin, Request, Snapshot};
 use rayon::prelude::*;
@@ -78,7 +78,7 @@ impl Resolver {
 
     /// Resolves the entries, `jobs` at a time, each by its plan, in the
     /// order given.
-    pub fn lock_all<'e>(
+    fn lock_all<'e>(
         &self,
         planned: &[(&'e ModelEntry, Plan)],
         jobs: usize,
@@ -102,6 +102,47 @@ impl Resolver {
             Ok(pool) => pool.install(work),
             Err(_) => work(),
         }
+    }
+
+    /// The lock after resolving `targets` (each planned against `old` by
+    /// `mode`), `jobs` at a time: every model resolved when `targets` is
+    /// the whole manifest (`all`), else the rest of `old` kept as it was.
+    /// On failure, every entry that failed, in the order given.
+    pub fn update<'e>(
+        &self,
+        targets: &[&'e ModelEntry],
+        old: Option<&Lock>,
+        mode: &plan::Mode<'_>,
+        jobs: usize,
+        progress: &indicatif::ProgressBar,
+    ) -> Result<Lock, Vec<(&'e ModelEntry, Failure)>> {
+        let mut planned = Vec::new();
+        for e in targets {
+            match self.plan(e, old, mode) {
+                Ok(plan) => planned.push((*e, plan)),
+                Err(f) => return Err(vec![(*e, f)]),
+            }
+        }
+        progress.set_length(planned.len() as u64);
+        let mut resolved = Vec::new();
+        let mut failed = Vec::new();
+        for (entry, result) in self.lock_all(&planned, jobs, progress) {
+            match result {
+                Ok(m) => resolved.push(m),
+                Err(f) => failed.push((entry, f)),
+            }
+        }
+        if !failed.is_empty() {
+            return Err(failed);
+        }
+        Ok(match (mode, old) {
+            (plan::Mode::All { .. }, _) | (_, None) => Lock::new(resolved),
+            (_, Some(old)) => {
+                let mut new = old.clone();
+                resolved.into_iter().for_each(|m| new.insert(m));
+                new
+            }
+        })
     }
 
     /// Identifies every license file of a lock entry; when a license file
