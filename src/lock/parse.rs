@@ -255,6 +255,38 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
         },
     };
 
+    let license_files = license_files(r, t, what, &anchor);
+    let lineage = lineage(r, t, what, &anchor);
+    let files = files(r, t, what, &anchor);
+    if r.diags.len() > before {
+        return None;
+    }
+    Some(LockedModel {
+        name: name?,
+        source: source?,
+        requested,
+        tag,
+        revision: revision?,
+        license,
+        license_digest: license_digest?,
+        base_models,
+        lineage,
+        pipeline_tag,
+        multimodal,
+        include,
+        license_files,
+        files,
+        span: anchor,
+    })
+}
+
+/// The `[[model.license-file]]` tables of a model.
+fn license_files(
+    r: &mut Reader<'_>,
+    t: &dyn TableLike,
+    what: &str,
+    anchor: &Option<Range<usize>>,
+) -> Vec<LicenseFile> {
     let mut license_files = Vec::new();
     for lt in r.tables(t, "license-file", what) {
         let lwhat = format!("a license file of {what}");
@@ -297,6 +329,16 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
             });
         }
     }
+    license_files
+}
+
+/// The `[[model.lineage]]` tables of a model.
+fn lineage(
+    r: &mut Reader<'_>,
+    t: &dyn TableLike,
+    what: &str,
+    anchor: &Option<Range<usize>>,
+) -> Vec<Ancestor> {
     let mut lineage = Vec::new();
     for at in r.tables(t, "lineage", what) {
         let awhat = format!("an ancestor of {what}");
@@ -324,6 +366,16 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
             });
         }
     }
+    lineage
+}
+
+/// The `[[model.file]]` tables of a model.
+fn files(
+    r: &mut Reader<'_>,
+    t: &dyn TableLike,
+    what: &str,
+    anchor: &Option<Range<usize>>,
+) -> Vec<LockedFile> {
     let mut files = Vec::new();
     for ft in r.tables(t, "file", what) {
         let fwhat = format!("a file of {what}");
@@ -362,24 +414,5 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
             files.push(LockedFile { path, size, sha256 });
         }
     }
-    if r.diags.len() > before {
-        return None;
-    }
-    Some(LockedModel {
-        name: name?,
-        source: source?,
-        requested,
-        tag,
-        revision: revision?,
-        license,
-        license_digest: license_digest?,
-        base_models,
-        lineage,
-        pipeline_tag,
-        multimodal,
-        include,
-        license_files,
-        files,
-        span: anchor,
-    })
+    files
 }
