@@ -3,7 +3,7 @@
 
 use super::{write_manifest, Context};
 use crate::diag::{Code, Diag};
-use crate::manifest::{self, edit, InvalidName};
+use crate::manifest::{self, edit};
 use crate::project::{LockNeed, Project};
 use crate::source::Source;
 
@@ -49,80 +49,27 @@ pub fn run(ctx: &Context, args: &AddArgs) -> u8 {
     };
     let revision = args.revision.clone().or(url_revision);
     let name = args.name.clone().unwrap_or_else(|| source.suggested_name());
-    let mut problems = Vec::new();
-    if !manifest::is_valid_name(&name) {
-        problems.push(
-            InvalidName {
-                file: manifest.file,
-                name: name.clone(),
-                span: None,
-            }
-            .into(),
-        );
-    }
-    if let Some(existing) = manifest
-        .models
-        .iter()
-        .find(|m| m.name.eq_ignore_ascii_case(&name))
-    {
-        let help = if args.name.is_some() {
-            "choose another `--name`".to_owned()
-        } else {
-            format!(
-                "pass `--name NAME` to add `{}` under another name",
-                args.source
-            )
-        };
-        problems.push(
-            Diag::error(
-                Code::ManifestDuplicateName,
-                format!("models.toml already has a model named `{}`", existing.name),
-            )
-            .with_model(existing.name.clone())
-            .with_label(manifest.file, existing.anchor(), "already here")
-            .with_help(help),
-        );
-    }
-    if let Some(rev) = &revision {
-        if let Some((reason, help)) = manifest::revision_problem(&source, rev) {
-            problems.push(
-                Diag::error(
-                    Code::ManifestInvalidRevision,
-                    format!("invalid revision `{rev}`: {reason}"),
-                )
-                .with_help(help),
-            );
-        }
-    }
-    for glob in &args.files {
-        if let Err(e) = manifest::compile_glob(glob) {
-            problems.push(
-                Diag::error(
-                    Code::ManifestInvalidGlob,
-                    format!("invalid glob `{glob}`: {e}"),
-                )
-                .with_help("globs use `*`, `?`, `**`, `[abc]` and `{a,b}`, e.g. `*.safetensors`"),
-            );
-        }
-    }
-    if !problems.is_empty() {
-        return ctx.fail(&problems, &files);
-    }
-
-    let text = files.text(manifest.file).to_string();
     let entry = edit::NewEntry {
         name: &name,
         source: &raw,
         revision: revision.as_deref(),
         files: &args.files,
     };
-    if let Err(status) = write_manifest(
-        ctx,
-        &manifest,
-        &files,
-        edit::add_model(&text, &entry),
-        "add a model",
-    ) {
+    let how = if args.name.is_some() {
+        "choose another `--name`".to_owned()
+    } else {
+        format!(
+            "pass `--name NAME` to add `{}` under another name",
+            args.source
+        )
+    };
+    let problems = manifest::validate::new_entry(&manifest, &entry, &source, &how);
+    if !problems.is_empty() {
+        return ctx.fail(&problems, &files);
+    }
+
+    let edited = edit::add_model(files.text(manifest.file), &entry);
+    if let Err(status) = write_manifest(ctx, &manifest, &files, edited, "add a model") {
         return status;
     }
     ctx.out.status(

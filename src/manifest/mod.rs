@@ -8,7 +8,7 @@
 mod diags;
 pub mod edit;
 mod parse;
-mod validate;
+pub mod validate;
 
 pub use diags::*;
 pub(crate) use parse::{compile_glob, is_valid_name, revision_problem};

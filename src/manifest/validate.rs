@@ -135,3 +135,65 @@ fn check_policy(m: &Manifest, diags: &mut Vec<Diag>) {
         }
     }
 }
+
+/// What is wrong with an entry `add` would write: an invalid or taken
+/// name (`rename` says how to choose another), a revision the source does
+/// not take, a glob that does not compile. Empty when it can be added.
+pub fn new_entry(
+    manifest: &Manifest,
+    entry: &super::edit::NewEntry<'_>,
+    source: &crate::source::Source,
+    rename: &str,
+) -> Vec<Diag> {
+    use crate::diag::Code;
+    let name = entry.name;
+    let mut problems: Vec<Diag> = Vec::new();
+    if !super::is_valid_name(name) {
+        problems.push(
+            InvalidName {
+                file: manifest.file,
+                name: name.to_owned(),
+                span: None,
+            }
+            .into(),
+        );
+    }
+    if let Some(existing) = manifest
+        .models
+        .iter()
+        .find(|m| m.name.eq_ignore_ascii_case(name))
+    {
+        problems.push(
+            Diag::error(
+                Code::ManifestDuplicateName,
+                format!("models.toml already has a model named `{}`", existing.name),
+            )
+            .with_model(existing.name.clone())
+            .with_label(manifest.file, existing.anchor(), "already here")
+            .with_help(rename),
+        );
+    }
+    if let Some(rev) = entry.revision {
+        if let Some((reason, help)) = super::revision_problem(source, rev) {
+            problems.push(
+                Diag::error(
+                    Code::ManifestInvalidRevision,
+                    format!("invalid revision `{rev}`: {reason}"),
+                )
+                .with_help(help),
+            );
+        }
+    }
+    for glob in entry.files {
+        if let Err(e) = super::compile_glob(glob) {
+            problems.push(
+                Diag::error(
+                    Code::ManifestInvalidGlob,
+                    format!("invalid glob `{glob}`: {e}"),
+                )
+                .with_help("globs use `*`, `?`, `**`, `[abc]` and `{a,b}`, e.g. `*.safetensors`"),
+            );
+        }
+    }
+    problems
+}
