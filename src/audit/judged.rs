@@ -1,8 +1,8 @@
 //! A finding of `audit` with its verdict: the reference, where it is, and
 //! how it stands against models.toml and models.lock.
 
-use super::status::{Status, Verdict};
-use super::{At, Finding, Location};
+use super::status::{Judge, Status, Verdict};
+use super::{At, Confidence, Finding, Location};
 use crate::diag::{Diag, FileId};
 use crate::lock::Lock;
 
@@ -83,5 +83,31 @@ impl Judged {
             Location::Text { line, column, .. } => (Some(*line), Some(*column)),
             Location::Store { .. } => (None, None),
         }
+    }
+}
+
+impl Judge<'_> {
+    /// Every finding (with where it is shown) judged; low-confidence ones
+    /// only with `guesses`. Also how many low-confidence findings there are.
+    pub fn all(
+        &self,
+        findings: Vec<(Finding, String, Option<FileId>)>,
+        guesses: bool,
+    ) -> (Vec<Judged>, usize) {
+        let low = findings
+            .iter()
+            .filter(|(f, _, _)| f.confidence == Confidence::Low)
+            .count();
+        let judged = findings
+            .into_iter()
+            .filter(|(f, _, _)| guesses || f.confidence == Confidence::High)
+            .map(|(finding, shown, file)| Judged {
+                verdict: self.judge(&finding.reference),
+                finding,
+                shown,
+                file,
+            })
+            .collect();
+        (judged, low)
     }
 }

@@ -11,6 +11,7 @@ pub mod fix;
 pub mod judged;
 pub mod notebook;
 pub mod recognise;
+pub mod search;
 pub mod status;
 
 pub use diags::*;

@@ -3,14 +3,14 @@
 //! ones to models.toml.
 
 use super::{write_manifest, Context};
-use crate::audit::judged::Judged;
+use crate::audit::search::{search, Found, Scope};
 use crate::audit::status::Judge;
-use crate::audit::{self, fix, Confidence, Finding, Location};
-use crate::diag::{self, Code, Diag, FileId, Files};
+use crate::audit::{self, fix};
+use crate::diag::{self, Code, Diag, Files};
 use crate::env::Env;
 use crate::project::LockNeed;
 use crate::report::audit as report;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
@@ -34,17 +34,6 @@ pub struct AuditArgs {
     /// Threads for the walk (default: one per core).
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
-}
-
-fn display_path(p: &Path) -> String {
-    let s = p.display().to_string();
-    s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
-}
-
-fn io_error(what: String) -> Diag {
-    Diag::error(Code::AuditIo, what).with_help(
-        "check the path; audit reads directories and files, the HF cache and the Ollama store",
-    )
 }
 
 pub fn run(ctx: &Context, args: &AuditArgs) -> u8 {
@@ -76,69 +65,33 @@ pub fn run(ctx: &Context, args: &AuditArgs) -> u8 {
     // what to search
     let env = Env::from_process();
     let caches_only = args.paths.is_empty() && (args.hf_cache.is_some() || args.ollama.is_some());
-    let roots: Vec<PathBuf> = if args.paths.is_empty() && !caches_only {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
+    let scope = Scope {
+        roots: if args.paths.is_empty() && !caches_only {
+            vec![PathBuf::from(".")]
+        } else {
+            args.paths.clone()
+        },
+        hf_cache: args
+            .hf_cache
+            .clone()
+            .map(|d| d.unwrap_or_else(|| env.hf_hub_cache.clone())),
+        ollama: args
+            .ollama
+            .clone()
+            .map(|d| d.unwrap_or_else(|| env.ollama_models.clone())),
+        threads: args
+            .jobs
+            .map(usize::from)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
     };
-    let missing: Vec<Diag> = roots
-        .iter()
-        .filter(|p| !p.exists())
-        .map(|p| io_error(format!("`{}` does not exist", p.display())))
-        .collect();
-    if !missing.is_empty() {
-        return ctx.fail(&missing, &files);
-    }
-    let threads = args
-        .jobs
-        .map(usize::from)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let started = std::time::Instant::now();
-    let (scanned, stats) = audit::walk(&roots, threads);
-    let mut judged: Vec<(Finding, String, Option<FileId>)> = Vec::new();
-    for s in scanned {
-        let shown = display_path(&s.path);
-        let id = files.add(shown.clone(), s.text.as_str());
-        for f in s.findings {
-            judged.push((f, shown.clone(), Some(id)));
-        }
-    }
-    let mut store = |what: &str,
-                     dir: &Option<Option<PathBuf>>,
-                     default: &Path,
-                     scan: fn(&Path) -> std::io::Result<Vec<Finding>>|
-     -> Result<(), Diag> {
-        let Some(dir) = dir else { return Ok(()) };
-        let dir = dir.clone().unwrap_or_else(|| default.to_owned());
-        let found = scan(&dir)
-            .map_err(|e| io_error(format!("cannot read the {what} `{}`: {e}", dir.display())))?;
-        for f in found {
-            let shown = match &f.location {
-                Location::Store { path } => display_path(path),
-                Location::Text { path, .. } => display_path(path),
-            };
-            judged.push((f, shown, None));
-        }
-        Ok(())
+    let Found {
+        findings: judged,
+        stats,
+    } = match search(&scope, &mut files) {
+        Ok(found) => found,
+        Err(d) => return ctx.fail(&d, &files),
     };
-    let hf_default = env.hf_hub_cache.clone();
-    let ollama_default = env.ollama_models.clone();
-    if let Err(d) = store(
-        "Hugging Face cache",
-        &args.hf_cache,
-        &hf_default,
-        audit::caches::hf_cache,
-    )
-    .and_then(|_| {
-        store(
-            "Ollama store",
-            &args.ollama,
-            &ollama_default,
-            audit::caches::ollama_store,
-        )
-    }) {
-        return ctx.fail(&[d], &files);
-    }
     let elapsed = started.elapsed();
     if !stats.unreadable.is_empty() {
         diags.push(audit::unreadable_diag(&stats.unreadable));
@@ -151,20 +104,7 @@ pub fn run(ctx: &Context, args: &AuditArgs) -> u8 {
         today: ctx.today,
         review_age: args.review_age,
     };
-    let low_hidden = judged
-        .iter()
-        .filter(|(f, _, _)| f.confidence == Confidence::Low)
-        .count();
-    let judged: Vec<Judged> = judged
-        .into_iter()
-        .filter(|(f, _, _)| ctx.out.verbose || f.confidence == Confidence::High)
-        .map(|(finding, shown, file)| Judged {
-            verdict: judge.judge(&finding.reference),
-            finding,
-            shown,
-            file,
-        })
-        .collect();
+    let (judged, low_hidden) = judge.all(judged, ctx.out.verbose);
 
     diags.extend(judged.iter().filter_map(|j| j.diagnostic(lock.as_ref())));
 
@@ -180,62 +120,17 @@ pub fn run(ctx: &Context, args: &AuditArgs) -> u8 {
         }
     }
 
-    let mut lines = Vec::new();
-    if !ctx.out.quiet {
-        lines.extend(report::finding_lines(&judged));
-        lines.push(String::new());
-        lines.extend(report::summary_table(&judged));
-        let note = format!(
-            "searched {} files ({} read, {} over the size cap) in {:.2} s{}",
-            stats.files,
-            stats.scanned,
-            stats.skipped_large,
-            elapsed.as_secs_f64(),
-            if low_hidden > 0 && !ctx.out.verbose {
-                format!("; {low_hidden} low-confidence guesses not shown (-v shows them)")
-            } else {
-                String::new()
-            }
-        );
-        lines.push(String::new());
-        lines.push(note);
-        if manifest.is_none() {
-            lines.push(format!(
-                "no {}: every reference is unlocked (`modellock init`, then `modellock audit --fix`)",
-                ctx.manifest_path.display()
-            ));
-        }
-        for f in &fixed {
-            lines.push(format!(
-                "{:>12} `{}` ({}) to models.toml",
-                "Added", f.name, f.source
-            ));
-        }
-        if !fixed.is_empty() {
-            lines.push("run `modellock update` to lock them".to_owned());
-        }
-    }
+    let lines = if ctx.out.quiet {
+        Vec::new()
+    } else {
+        let hidden = if ctx.out.verbose { 0 } else { low_hidden };
+        let no_manifest = manifest.is_none().then_some(ctx.manifest_path.as_path());
+        report::lines(&judged, &stats, elapsed, hidden, no_manifest, &fixed)
+    };
 
     let extra = crate::output::fields(&report::Report::new(&judged, &stats, &fixed));
     let status = diag::exit_status(&diags);
     ctx.out
         .report_with_status(&diags, &files, None, extra, &lines, status);
     status
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::audit::ModelRef;
-
-    #[test]
-    fn paths_are_shown_without_dot_slash() {
-        assert_eq!(display_path(Path::new("./src/app.py")), "src/app.py");
-        assert_eq!(display_path(Path::new("/abs/x.py")), "/abs/x.py");
-        let r = ModelRef::Hf {
-            repo: "org/x".into(),
-            revision: Some("v1".into()),
-        };
-        assert_eq!(r.display(), "hf:org/x@v1");
-    }
 }

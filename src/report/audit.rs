@@ -82,8 +82,53 @@ impl<'a> Report<'a> {
     }
 }
 
+/// Every human line: the findings, the summary, what was searched, and
+/// what `--fix` added. `hidden`: low-confidence findings left out;
+/// `no_manifest`: the manifest path, when there is none.
+pub fn lines(
+    judged: &[Judged],
+    stats: &WalkStats,
+    elapsed: std::time::Duration,
+    hidden: usize,
+    no_manifest: Option<&std::path::Path>,
+    fixed: &[Addition],
+) -> Vec<String> {
+    let mut lines = finding_lines(judged);
+    lines.push(String::new());
+    lines.extend(summary_table(judged));
+    lines.push(String::new());
+    lines.push(format!(
+        "searched {} files ({} read, {} over the size cap) in {:.2} s{}",
+        stats.files,
+        stats.scanned,
+        stats.skipped_large,
+        elapsed.as_secs_f64(),
+        if hidden > 0 {
+            format!("; {hidden} low-confidence guesses not shown (-v shows them)")
+        } else {
+            String::new()
+        }
+    ));
+    if let Some(path) = no_manifest {
+        lines.push(format!(
+            "no {}: every reference is unlocked (`modellock init`, then `modellock audit --fix`)",
+            path.display()
+        ));
+    }
+    for f in fixed {
+        lines.push(format!(
+            "{:>12} `{}` ({}) to models.toml",
+            "Added", f.name, f.source
+        ));
+    }
+    if !fixed.is_empty() {
+        lines.push("run `modellock update` to lock them".to_owned());
+    }
+    lines
+}
+
 /// The findings in files, then those in caches and stores, a table each.
-pub fn finding_lines(judged: &[Judged]) -> Vec<String> {
+fn finding_lines(judged: &[Judged]) -> Vec<String> {
     let in_store = |j: &&Judged| matches!(j.finding.location, Location::Store { .. });
     let files: Vec<&Judged> = judged.iter().filter(|j| !in_store(j)).collect();
     let stores: Vec<&Judged> = judged.iter().filter(in_store).collect();
@@ -126,7 +171,7 @@ fn finding_rows(judged: &[&Judged]) -> Vec<String> {
 }
 
 /// One row per model and status: how many references, the worst triage.
-pub fn summary_table(judged: &[Judged]) -> Vec<String> {
+fn summary_table(judged: &[Judged]) -> Vec<String> {
     let mut groups: BTreeMap<(Triage, String, Status), (usize, Option<String>)> = BTreeMap::new();
     for j in judged {
         let key = (
