@@ -167,17 +167,74 @@ pub fn scan(text: &str, kind: FileKind) -> Vec<Hit> {
     if kind != FileKind::Modelfile && !p.prefilter.is_match(text) {
         return Vec::new();
     }
-    let ollama_ctx = p.ollama_context.is_match(text);
+    let s = Scan {
+        text,
+        kind,
+        p,
+        ollama_ctx: p.ollama_context.is_match(text),
+    };
     let mut hits: Vec<Hit> = Vec::new();
-    let conf = |at: usize, guess: bool| {
-        if guess || in_comment(text, at, kind) {
+    for recognise in [
+        calls,
+        ollama_calls,
+        ollama_cli,
+        modelfile,
+        serving_cli,
+        flags,
+        urls,
+        config_values,
+    ] {
+        recognise(&s, &mut hits);
+    }
+
+    // one hit per place: the most specific recogniser wins
+    hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+    hits.dedup_by(|b, a| b.start < a.end);
+    // documentation and placeholders are guesses
+    if !hits.is_empty() {
+        let docs = doc_regions(text, kind);
+        for h in &mut hits {
+            let documented = docs.iter().any(|(a, b)| *a <= h.start && h.start < *b);
+            let placeholder = match &h.reference {
+                ModelRef::Hf { repo, .. } => repo.split_once('/').is_some_and(|(org, _)| {
+                    PLACEHOLDER_ORGS.contains(&org.to_ascii_lowercase().as_str())
+                }),
+                ModelRef::Ollama { .. } => false,
+            };
+            if documented || placeholder {
+                h.confidence = Confidence::Low;
+            }
+        }
+    }
+    hits
+}
+
+/// One text being scanned, with what every recogniser needs.
+struct Scan<'t> {
+    text: &'t str,
+    kind: FileKind,
+    p: &'static Patterns,
+    /// Whether the text talks to Ollama (a bare `name:tag` is then an
+    /// Ollama model).
+    ollama_ctx: bool,
+}
+
+impl Scan<'_> {
+    /// A guess, or a reference inside a comment, is low-confidence.
+    fn conf(&self, at: usize, guess: bool) -> Confidence {
+        if guess || in_comment(self.text, at, self.kind) {
             Confidence::Low
         } else {
             Confidence::High
         }
-    };
+    }
+}
 
-    // model-loading calls
+/// Model-loading calls: `from_pretrained(ID)`, `pipeline(model=ID)`,
+/// `hf_hub_download(repo_id=ID)`, sentence-transformers.
+fn calls(s: &Scan<'_>, hits: &mut Vec<Hit>) {
+    let (text, p) = (s.text, s.p);
+    let conf = |at: usize, guess: bool| s.conf(at, guess);
     for m in p.call.captures_iter(text) {
         let func = m.get(1).map_or("", |g| g.as_str());
         let open = m.get(0).map_or(0, |g| g.end() - 1);
@@ -229,8 +286,12 @@ pub fn scan(text: &str, kind: FileKind) -> Vec<Hit> {
             });
         }
     }
+}
 
-    // Ollama API calls: ollama.chat(model=…), ollama.pull('…'), JS objects
+/// Ollama API calls: `ollama.chat(model=…)`, `ollama.pull('…')`, JS objects.
+fn ollama_calls(s: &Scan<'_>, hits: &mut Vec<Hit>) {
+    let (text, p) = (s.text, s.p);
+    let conf = |at: usize, guess: bool| s.conf(at, guess);
     for m in p.ollama_call.captures_iter(text) {
         let open = m.get(0).map_or(0, |g| g.end() - 1);
         let (args, call_end) = call_args(text, open);
@@ -258,8 +319,12 @@ pub fn scan(text: &str, kind: FileKind) -> Vec<Hit> {
             }
         }
     }
+}
 
-    // `ollama pull NAME`, `ollama run NAME`
+/// `ollama pull NAME`, `ollama run NAME`.
+fn ollama_cli(s: &Scan<'_>, hits: &mut Vec<Hit>) {
+    let (text, p) = (s.text, s.p);
+    let conf = |at: usize, guess: bool| s.conf(at, guess);
     for m in p.ollama_cli.captures_iter(text) {
         let Some(g) = m.get(1) else { continue };
         if let Some((name, _)) = ollama_name(g.as_str()) {
@@ -273,9 +338,13 @@ pub fn scan(text: &str, kind: FileKind) -> Vec<Hit> {
             });
         }
     }
+}
 
-    // Modelfile `FROM name` (not a local file)
-    if kind == FileKind::Modelfile {
+/// A Modelfile's `FROM name` (not a local file).
+fn modelfile(s: &Scan<'_>, hits: &mut Vec<Hit>) {
+    let (text, p) = (s.text, s.p);
+    let conf = |at: usize, guess: bool| s.conf(at, guess);
+    if s.kind == FileKind::Modelfile {
         for m in p.modelfile_from.captures_iter(text) {
             let Some(g) = m.get(1) else { continue };
             let v = g.as_str();
@@ -297,8 +366,12 @@ pub fn scan(text: &str, kind: FileKind) -> Vec<Hit> {
             }
         }
     }
+}
 
-    // serving CLIs: vllm serve ID, hf download ID, --model ID, -hf ID
+/// Serving CLIs: `vllm serve ID`, `hf download ID`.
+fn serving_cli(s: &Scan<'_>, hits: &mut Vec<Hit>) {
+    let (text, p) = (s.text, s.p);
+    let conf = |at: usize, guess: bool| s.conf(at, guess);
     for (re, kind_name) in [(&p.vllm, "vllm-serve"), (&p.hf_cli, "hf-cli")] {
         for m in re.captures_iter(text) {
             let Some(g) = m.get(1) else { continue };
@@ -323,6 +396,13 @@ pub fn scan(text: &str, kind: FileKind) -> Vec<Hit> {
             }
         }
     }
+}
+
+/// Flags: `--model ID`, `-hf ID` (llama.cpp), an Ollama name where the
+/// text talks to Ollama.
+fn flags(s: &Scan<'_>, hits: &mut Vec<Hit>) {
+    let (text, p, ollama_ctx) = (s.text, s.p, s.ollama_ctx);
+    let conf = |at: usize, guess: bool| s.conf(at, guess);
     for m in p.flag.captures_iter(text) {
         let (Some(flag), Some(g)) = (m.get(1), m.get(2)) else {
             continue;
@@ -364,8 +444,12 @@ pub fn scan(text: &str, kind: FileKind) -> Vec<Hit> {
             }
         }
     }
+}
 
-    // URLs: https://huggingface.co/ORG/NAME[/resolve/REV/…], hf://ORG/NAME[@REV]
+/// URLs: `https://huggingface.co/ORG/NAME[/resolve/REV/…]`, `hf://ORG/NAME[@REV]`.
+fn urls(s: &Scan<'_>, hits: &mut Vec<Hit>) {
+    let (text, p) = (s.text, s.p);
+    let conf = |at: usize, guess: bool| s.conf(at, guess);
     for (re, web) in [(&p.url, true), (&p.hf_url, false)] {
         for m in re.captures_iter(text) {
             let (Some(org), Some(name)) = (m.get(1), m.get(2)) else {
@@ -400,8 +484,13 @@ pub fn scan(text: &str, kind: FileKind) -> Vec<Hit> {
             }
         }
     }
+}
 
-    // config values: `model_id: ORG/NAME`, MODEL_NAME=…, "model": "llama3.1:8b"
+/// Config values: `model_id: ORG/NAME`, `MODEL_NAME=…`,
+/// `"model": "llama3.1:8b"`.
+fn config_values(s: &Scan<'_>, hits: &mut Vec<Hit>) {
+    let (text, p, ollama_ctx) = (s.text, s.p, s.ollama_ctx);
+    let conf = |at: usize, guess: bool| s.conf(at, guess);
     for m in p.assign.captures_iter(text) {
         let (Some(key), Some(g)) = (m.get(1), m.get(2)) else {
             continue;
@@ -443,25 +532,4 @@ pub fn scan(text: &str, kind: FileKind) -> Vec<Hit> {
             }
         }
     }
-
-    // one hit per place: the most specific recogniser wins
-    hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
-    hits.dedup_by(|b, a| b.start < a.end);
-    // documentation and placeholders are guesses
-    if !hits.is_empty() {
-        let docs = doc_regions(text, kind);
-        for h in &mut hits {
-            let documented = docs.iter().any(|(a, b)| *a <= h.start && h.start < *b);
-            let placeholder = match &h.reference {
-                ModelRef::Hf { repo, .. } => repo.split_once('/').is_some_and(|(org, _)| {
-                    PLACEHOLDER_ORGS.contains(&org.to_ascii_lowercase().as_str())
-                }),
-                ModelRef::Ollama { .. } => false,
-            };
-            if documented || placeholder {
-                h.confidence = Confidence::Low;
-            }
-        }
-    }
-    hits
 }
