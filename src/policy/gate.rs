@@ -6,8 +6,8 @@ use super::{Project, Standing};
 use crate::date::Date;
 use crate::diag::{Diag, FileId};
 use crate::license::{store, Store, StoreGaps};
-use crate::lock::{self, Lock, StaleKind};
-use crate::manifest::{Finding, Manifest};
+use crate::lock::{self, Lock, LockedModel, StaleKind};
+use crate::manifest::{Finding, Manifest, ModelEntry};
 use crate::resolve::stale;
 use std::collections::HashMap;
 
@@ -96,89 +96,33 @@ pub fn judge(
     let mut acceptable = Vec::new();
     for entry in &manifest.models {
         diags.extend(super::floating_revision(manifest, entry));
-        let Some(locked) = lock.model(&entry.name) else {
-            diags.push(
-                lock::Stale {
-                    model: entry.name.clone(),
-                    manifest_file: manifest.file,
-                    manifest_span: entry.anchor(),
-                    lock_file,
-                    lock_span: None,
-                    kind: StaleKind::NotLocked,
-                }
-                .into(),
-            );
-            models.push(ModelVerdict {
-                name: entry.name.clone(),
-                status: Status::NotLocked,
-                license: None,
-                license_digest: None,
-                revision: None,
-            });
-            continue;
+        let locked = match current(manifest, entry, lock, lock_file) {
+            Ok(locked) => locked,
+            Err((stale, status)) => {
+                diags.push(stale);
+                models.push(ModelVerdict {
+                    name: entry.name.clone(),
+                    status,
+                    license: None,
+                    license_digest: None,
+                    revision: None,
+                });
+                continue;
+            }
         };
-        let differences = stale::differences(entry, locked);
-        if !differences.is_empty() {
-            diags.push(
-                lock::Stale {
-                    model: entry.name.clone(),
-                    manifest_file: manifest.file,
-                    manifest_span: entry.source.span.clone(),
-                    lock_file,
-                    lock_span: locked.span.clone(),
-                    kind: StaleKind::Changed(differences),
-                }
-                .into(),
-            );
-            models.push(ModelVerdict {
-                name: entry.name.clone(),
-                status: Status::Stale,
-                license: None,
-                license_digest: None,
-                revision: None,
-            });
-            continue;
-        }
         let (standing, d) = super::evaluate(manifest, entry, locked, lock_file, today, Some(store));
         diags.extend(d);
-        // what the card declared, from the terms the lock names
-        let declared = store.declared_license(&locked.license_digest);
-        if let Some(d) = super::card_mismatch(
+        let (found, accept) = terms(
             manifest,
             entry,
             locked,
             lock_file,
-            declared.as_deref(),
+            store,
             today,
-        ) {
-            acceptable.push(Acceptable {
-                model: entry.name.clone(),
-                finding: Finding::CardMismatch,
-                ancestor: None,
-                digest: locked.license_digest.clone(),
-            });
-            diags.push(d);
-        }
-        let gaps = store::gaps(store, &locked.held(), &mut seen_texts);
-        if gaps.lock_disagrees.is_empty() {
-            diags.extend(super::license_consistency(
-                manifest,
-                entry,
-                locked,
-                lock_file,
-                declared.as_deref(),
-            ));
-        }
-        if !gaps.is_empty() {
-            diags.extend(Vec::<Diag>::from(StoreGaps {
-                model: entry.name.clone(),
-                gaps,
-                file: manifest.file,
-                entry_span: entry.anchor(),
-                lock_file,
-                lock_span: locked.span.clone(),
-            }));
-        }
+            &mut seen_texts,
+        );
+        diags.extend(found);
+        acceptable.extend(accept);
         models.push(ModelVerdict {
             name: entry.name.clone(),
             status: Status::from(&standing),
@@ -229,4 +173,92 @@ pub fn judge(
         models,
         acceptable,
     }
+}
+
+/// The lock entry of a manifest entry, when it is locked and current; else
+/// the `lock::stale` finding and the model's status.
+fn current<'l>(
+    manifest: &Manifest,
+    entry: &ModelEntry,
+    lock: &'l Lock,
+    lock_file: FileId,
+) -> Result<&'l LockedModel, (Diag, Status)> {
+    let stale = |kind, manifest_span, lock_span| -> Diag {
+        lock::Stale {
+            model: entry.name.clone(),
+            manifest_file: manifest.file,
+            manifest_span,
+            lock_file,
+            lock_span,
+            kind,
+        }
+        .into()
+    };
+    let Some(locked) = lock.model(&entry.name) else {
+        let d = stale(StaleKind::NotLocked, entry.anchor(), None);
+        return Err((d, Status::NotLocked));
+    };
+    let differences = stale::differences(entry, locked);
+    if !differences.is_empty() {
+        let kind = StaleKind::Changed(differences);
+        let d = stale(kind, entry.source.span.clone(), locked.span.clone());
+        return Err((d, Status::Stale));
+    }
+    Ok(locked)
+}
+
+/// What the locked terms of a current model say against the store: the
+/// card's license against the LICENSE files (acceptable), the lock against
+/// the terms its digest names, and texts the store lacks.
+fn terms(
+    manifest: &Manifest,
+    entry: &ModelEntry,
+    locked: &LockedModel,
+    lock_file: FileId,
+    store: &Store,
+    today: Date,
+    seen_texts: &mut HashMap<String, bool>,
+) -> (Vec<Diag>, Option<Acceptable>) {
+    let mut diags = Vec::new();
+    let mut acceptable = None;
+    // what the card declared, from the terms the lock names
+    let declared = store.declared_license(&locked.license_digest);
+    let mismatch = super::card_mismatch(
+        manifest,
+        entry,
+        locked,
+        lock_file,
+        declared.as_deref(),
+        today,
+    );
+    if let Some(d) = mismatch {
+        acceptable = Some(Acceptable {
+            model: entry.name.clone(),
+            finding: Finding::CardMismatch,
+            ancestor: None,
+            digest: locked.license_digest.clone(),
+        });
+        diags.push(d);
+    }
+    let gaps = store::gaps(store, &locked.held(), seen_texts);
+    if gaps.lock_disagrees.is_empty() {
+        diags.extend(super::license_consistency(
+            manifest,
+            entry,
+            locked,
+            lock_file,
+            declared.as_deref(),
+        ));
+    }
+    if !gaps.is_empty() {
+        diags.extend(Vec::<Diag>::from(StoreGaps {
+            model: entry.name.clone(),
+            gaps,
+            file: manifest.file,
+            entry_span: entry.anchor(),
+            lock_file,
+            lock_span: locked.span.clone(),
+        }));
+    }
+    (diags, acceptable)
 }
