@@ -278,7 +278,8 @@ impl Output {
             return;
         }
         let line = if self.color_err {
-            format!("\x1b[1;32m{verb:>12}\x1b[0m {message}\n")
+            let style = anstyle::AnsiColor::Green.on_default().bold();
+            format!("{style}{verb:>12}{style:#} {message}\n")
         } else {
             format!("{verb:>12} {message}\n")
         };

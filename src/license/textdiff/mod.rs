@@ -10,6 +10,7 @@ mod substance;
 pub use segment::segments;
 pub use substance::Substance;
 
+use anstyle::{AnsiColor, Color, Style};
 use similar::{Algorithm, ChangeTag, DiffOp, TextDiff as Similar};
 use std::time::Duration;
 
@@ -79,24 +80,26 @@ impl TextDiff {
             out.push_str(&hunk_header(&group));
             for op in &group {
                 for change in diff.iter_inline_changes(op) {
-                    let (sign, code, open, close) = match change.tag() {
-                        ChangeTag::Equal => (' ', "", "", ""),
-                        ChangeTag::Delete => ('-', "31", "[-", "-]"),
-                        ChangeTag::Insert => ('+', "32", "{+", "+}"),
+                    let (sign, hue, open, close) = match change.tag() {
+                        ChangeTag::Equal => (' ', None, "", ""),
+                        ChangeTag::Delete => ('-', Some(AnsiColor::Red), "[-", "-]"),
+                        ChangeTag::Insert => ('+', Some(AnsiColor::Green), "{+", "+}"),
                     };
+                    let line_style = Style::new().fg_color(hue.map(Color::Ansi));
+                    // the changed words: bold and inverted, in the line's colour
+                    let word_style = line_style.bold().invert();
                     let mut line = String::new();
                     for (emphasized, text) in change.iter_strings_lossy() {
                         let text = text.trim_end_matches('\n');
                         match (emphasized, color) {
-                            (true, true) => {
-                                line.push_str(&format!("\x1b[1;7;{code}m{text}\x1b[0;{code}m"))
-                            }
+                            (true, true) => line
+                                .push_str(&format!("{word_style}{text}{word_style:#}{line_style}")),
                             (true, false) => line.push_str(&format!("{open}{text}{close}")),
                             (false, _) => line.push_str(text),
                         }
                     }
-                    if color && !code.is_empty() {
-                        out.push_str(&format!("\x1b[{code}m{sign}{line}\x1b[0m\n"));
+                    if color && hue.is_some() {
+                        out.push_str(&format!("{line_style}{sign}{line}{line_style:#}\n"));
                     } else {
                         out.push_str(&format!("{sign}{line}\n"));
                     }
@@ -295,7 +298,10 @@ mod tests {
         assert_eq!(j[0]["old-start"], 2);
         assert_eq!(j[0]["lines"][0]["tag"], "delete");
         assert_eq!(j[0]["lines"][0]["changes"][1]["emphasized"], true);
-        assert!(d.unified("a", "b", 1, true).contains("\x1b[1;7;31m700"));
+        // the changed number, bold and inverted in red
+        assert!(d
+            .unified("a", "b", 1, true)
+            .contains("\x1b[1m\x1b[7m\x1b[31m700"));
     }
 
     #[test]
