@@ -9,7 +9,6 @@ use crate::env::Env;
 use crate::manifest::ModelEntry;
 use crate::report::{self, outdated::Report};
 use crate::resolve::Resolver;
-use crate::source::Source;
 use rayon::prelude::*;
 
 #[derive(Debug, clap::Args)]
@@ -46,11 +45,7 @@ pub fn run(ctx: &Context, args: &OutdatedArgs) -> u8 {
         .collect();
     let env = Env::from_process();
     diags.extend(super::token_warning(&env));
-    if env.hf_offline
-        && entries
-            .iter()
-            .any(|e| matches!(e.source.value, Source::Hf(_)))
-    {
+    if env.hf_offline && entries.iter().any(|e| e.source.value.is_hub()) {
         let d = Diag::error(
             Code::SourceOffline,
             "HF_HUB_OFFLINE is set, and outdated must ask the Hub what is new",

@@ -3,7 +3,7 @@
 //! verdict on the lock written.
 
 use super::Context;
-use crate::diag::{self, Code, Diag, Files};
+use crate::diag::{self, Diag, Files};
 use crate::env::Env;
 use crate::lock::{self, Lock};
 use crate::manifest::{Manifest, ModelEntry};
@@ -12,8 +12,7 @@ use crate::project::{LockNeed, Project};
 use crate::report::{self, update::Report};
 use crate::resolve::changes;
 use crate::resolve::plan::Mode;
-use crate::resolve::Resolver;
-use crate::source::Source;
+use crate::resolve::{diags, Resolver};
 
 /// Models resolved at once by default.
 const PARALLEL: usize = 8;
@@ -112,8 +111,13 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
     let (written, notes) = if args.dry_run {
         (false, vec!["(dry run: models.lock not written)".to_owned()])
     } else {
-        match write(ctx, &resolver, &new) {
-            Ok(done) => done,
+        match resolver.commit(&ctx.lock_path(), &new) {
+            Ok((stored, written)) => {
+                let store = resolver.texts().store.root();
+                let notes =
+                    report::update::written(stored, store, written.then(|| ctx.lock_path()));
+                (written, notes)
+            }
             Err(d) => return ctx.fail(&[d], &files),
         }
     };
@@ -157,114 +161,30 @@ fn prepare<'m>(
     args: &UpdateArgs,
     env: Env,
 ) -> Result<(Vec<&'m ModelEntry>, Resolver), Vec<Diag>> {
-    let mut targets: Vec<&ModelEntry> = Vec::new();
-    let mut unknown = Vec::new();
-    if args.models.is_empty() {
-        targets.extend(&manifest.models);
+    let targets: Vec<&ModelEntry> = if args.models.is_empty() {
+        manifest.models.iter().collect()
     } else {
         let names: std::collections::BTreeSet<&String> = args.models.iter().collect();
-        for name in names {
-            match manifest.model(name) {
-                Some(e) => targets.push(e),
-                None => unknown.push(super::unknown_model(manifest, name)),
-            }
-        }
-    }
-    if !unknown.is_empty() {
-        return Err(unknown);
-    }
-    if args.precise.is_some() {
-        precise_problem(manifest, &targets).map_err(|d| vec![d])?;
-    }
-    if env.hf_offline {
-        if let Some(e) = targets
+        let unknown: Vec<Diag> = names
             .iter()
-            .find(|e| matches!(e.source.value, Source::Hf(_)))
-        {
-            return Err(vec![Diag::error(
-                Code::SourceOffline,
-                "HF_HUB_OFFLINE is set, and update must ask the Hub what each revision is now",
-            )
-            .with_model(e.name.clone())
-            .with_label(manifest.file, e.source.span.clone(), "needs the Hub")
-            .with_help(
-                "unset HF_HUB_OFFLINE to update; `modellock check` works offline",
-            )]);
+            .filter(|n| manifest.model(n).is_none())
+            .map(|n| super::unknown_model(manifest, n))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(unknown);
         }
-    }
-    let extra = env.fingerprints.clone();
-    let mut resolver = Resolver::new(env, &manifest.path);
-    resolver.fingerprints = crate::license::identify::Fingerprints::with_extra(extra.as_deref())
-        .map_err(|e| {
-            vec![Diag::error(Code::LicenseFingerprints, e).with_help(
-                "MODELLOCK_FINGERPRINTS names a file written by `cargo run --example fingerprints -- DIR --out FILE`; fix or unset it",
-            )]
-        })?;
-    Ok((targets, resolver))
-}
-
-/// Writes the license texts, then models.lock (a lock never names terms
-/// the store lacks): whether the lock changed, and a note on the store.
-fn write(ctx: &Context, resolver: &Resolver, new: &Lock) -> Result<(bool, Vec<String>), Diag> {
-    let texts = resolver.texts();
-    let mut notes = Vec::new();
-    match texts.write_store() {
-        Ok(0) => {}
-        Ok(n) => notes.push(format!(
-            "{:>12} {} in {}",
-            "Stored",
-            report::count(n, "license entry", "license entries"),
-            texts.store.root().display()
-        )),
-        Err(error) => {
-            return Err(Diag::error(
-                Code::LicenseStoreIo,
-                format!(
-                    "cannot write the license texts to `{}`: {error}",
-                    texts.store.root().display()
-                ),
-            )
-            .with_help(
-                "check that the directory beside models.toml is writable; models.lock is unchanged",
-            ))
-        }
-    }
-    texts.save_to_cache();
-    let path = ctx.lock_path();
-    let written = lock::write_atomic(&path, new).map_err(|error| {
-        Diag::from(lock::WriteFailed {
-            path: path.clone(),
-            error,
-        })
-    })? == lock::WriteOutcome::Written;
-    if written {
-        notes.push(format!("{:>12} {}", "Wrote", path.display()));
-    }
-    Ok((written, notes))
-}
-
-/// `--precise` takes exactly one `hf:` model.
-fn precise_problem(manifest: &Manifest, targets: &[&ModelEntry]) -> Result<(), Diag> {
-    let [entry] = targets else {
-        return Err(Diag::error(
-            Code::UsageInvalid,
-            "`--precise` locks one model: name exactly one",
-        )
-        .with_help("modellock update MODEL --precise REV"));
+        names.iter().filter_map(|n| manifest.model(n)).collect()
     };
-    if matches!(entry.source.value, Source::Hf(_)) {
-        return Ok(());
+    let precise = args
+        .precise
+        .as_ref()
+        .and_then(|_| diags::precise_problem(manifest, &targets));
+    let offline = env
+        .hf_offline
+        .then(|| diags::offline_problem(manifest, &targets));
+    if let Some(d) = precise.or(offline.flatten()) {
+        return Err(vec![d]);
     }
-    Err(Diag::error(
-        Code::SourcePreciseOutside,
-        format!(
-            "`update --precise` works for hf: models; `{}` is `{}`",
-            entry.name, entry.source_raw
-        ),
-    )
-    .with_model(entry.name.clone())
-    .with_label(manifest.file, entry.source.span.clone(), "not a Hub model")
-    .with_help(
-        "for Ollama put the tag or `@sha256:` digest in the source; a path: source has no revisions",
-    ))
+    let resolver = Resolver::with_fingerprints(env, &manifest.path).map_err(|e| vec![e.into()])?;
+    Ok((targets, resolver))
 }

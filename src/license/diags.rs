@@ -121,3 +121,38 @@ impl From<StoreGaps> for Vec<Diag> {
         out
     }
 }
+
+/// The license store could not be written (`update` then writes no lock).
+pub struct StoreWriteFailed {
+    pub root: std::path::PathBuf,
+    pub error: std::io::Error,
+}
+
+impl From<StoreWriteFailed> for Diag {
+    fn from(d: StoreWriteFailed) -> Diag {
+        Diag::error(
+            Code::LicenseStoreIo,
+            format!(
+                "cannot write the license texts to `{}`: {}",
+                d.root.display(),
+                d.error
+            ),
+        )
+        .with_help(
+            "check that the directory beside models.toml is writable; models.lock is unchanged",
+        )
+    }
+}
+
+/// `MODELLOCK_FINGERPRINTS` names a file that cannot be read or parsed.
+pub struct FingerprintsInvalid {
+    pub error: String,
+}
+
+impl From<FingerprintsInvalid> for Diag {
+    fn from(d: FingerprintsInvalid) -> Diag {
+        Diag::error(Code::LicenseFingerprints, d.error).with_help(
+            "MODELLOCK_FINGERPRINTS names a file written by `cargo run --example fingerprints -- DIR --out FILE`; fix or unset it",
+        )
+    }
+}

@@ -15,7 +15,7 @@ pub mod store;
 pub mod terms;
 pub mod textdiff;
 
-pub use diags::StoreGaps;
+pub use diags::{FingerprintsInvalid, StoreGaps, StoreWriteFailed};
 pub use digest::{file_digest, is_license_file, model_digest, normalise, CardLicense};
 pub use store::Store;
 pub use terms::{LicenseFile, Terms};

@@ -95,6 +95,27 @@ pub fn lines(changes: &[Change], new: &Lock, color: bool, notes: Vec<String>) ->
     lines
 }
 
+/// The notes of a write: the store entries written, the lock written.
+pub fn written(
+    stored: usize,
+    store: &std::path::Path,
+    lock: Option<std::path::PathBuf>,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    if stored > 0 {
+        notes.push(format!(
+            "{:>12} {} in {}",
+            "Stored",
+            count(stored, "license entry", "license entries"),
+            store.display()
+        ));
+    }
+    if let Some(path) = lock {
+        notes.push(format!("{:>12} {}", "Wrote", path.display()));
+    }
+    notes
+}
+
 /// `update --locked`: the error when the sources say something else than
 /// models.lock (with the diff and the command that takes it), else the
 /// line that says the lock is proved.

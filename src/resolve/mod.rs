@@ -5,11 +5,13 @@
 //! manifest entry ([`stale`]).
 
 pub mod changes;
+pub mod diags;
 pub mod outdated;
 pub mod plan;
 pub mod sides;
 pub mod stale;
 
+use crate::diag::Diag;
 use crate::env::Env;
 use crate::license::gathered::Gathered;
 use crate::license::identify::Fingerprints;
@@ -52,6 +54,41 @@ impl Resolver {
             cx: source::Context::new(env, root, own.map(str::to_owned).to_vec(), texts),
             fingerprints: Fingerprints::builtin().clone(),
         }
+    }
+
+    /// A resolver that also knows the texts of the fingerprints file
+    /// `extra` (MODELLOCK_FINGERPRINTS), if any.
+    pub fn with_fingerprints(
+        env: Env,
+        manifest_path: &Path,
+    ) -> Result<Resolver, crate::license::FingerprintsInvalid> {
+        let extra = env.fingerprints.clone();
+        let mut r = Resolver::new(env, manifest_path);
+        r.fingerprints = Fingerprints::with_extra(extra.as_deref())
+            .map_err(|error| crate::license::FingerprintsInvalid { error })?;
+        Ok(r)
+    }
+
+    /// Writes what resolution gathered: the license texts and terms to the
+    /// store first (a lock never names terms the store lacks), then `new`
+    /// to `lock_path`, atomically. How many store entries were written, and
+    /// whether the lock changed.
+    pub fn commit(&self, lock_path: &Path, new: &Lock) -> Result<(usize, bool), Diag> {
+        let texts = self.texts();
+        let stored = texts.write_store().map_err(|error| {
+            Diag::from(crate::license::StoreWriteFailed {
+                root: texts.store.root().to_owned(),
+                error,
+            })
+        })?;
+        texts.save_to_cache();
+        let outcome = crate::lock::write_atomic(lock_path, new).map_err(|error| {
+            Diag::from(crate::lock::WriteFailed {
+                path: lock_path.to_owned(),
+                error,
+            })
+        })?;
+        Ok((stored, outcome == crate::lock::WriteOutcome::Written))
     }
 
     /// The license texts and terms gathered, and the project's store.

@@ -76,6 +76,12 @@ impl Source {
         }
     }
 
+    /// Whether the source is a Hugging Face Hub repo (resolving it needs
+    /// the Hub: HF_HUB_OFFLINE stops it; `--precise` takes it).
+    pub fn is_hub(&self) -> bool {
+        matches!(self, Source::Hf(_))
+    }
+
     /// Whether the source has a model card that declares the license (a Hub
     /// repo); otherwise the manifest declares it.
     pub fn has_card(&self) -> bool {
