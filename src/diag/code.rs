@@ -136,6 +136,8 @@ codes! {
         "The server answered something that is not the API modellock expects.";
     SourceIo = "source::io", fatal = true,
         "A file of a path: source could not be read.";
+    SourceNoFiles = "source::no-files", fatal = true,
+        "The `files` globs select none of the model's files, so nothing would be locked.";
     SourceTokenUnreadable = "source::token-unreadable", fatal = false, level = "warning",
         "The Hub token file is there but cannot be read; modellock goes on without a token.";
     SourceOffline = "source::offline", fatal = true,

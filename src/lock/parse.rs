@@ -113,9 +113,20 @@ impl Reader<'_> {
     }
 }
 
-fn is_digest(s: &str) -> bool {
-    s.strip_prefix("sha256:")
-        .is_some_and(|h| is_lower_hex(h, 64))
+use crate::source::rules::{self, is_digest};
+
+/// A locked path must be a file path of a model, inside its root.
+fn check_path(r: &mut Reader<'_>, t: &dyn TableLike, path: &str, what: &str) {
+    if let Some(why) = rules::path_problem(path) {
+        r.invalid(
+            format!(
+                "the path `{}` of {what} is not a file path of a model",
+                path.escape_debug()
+            ),
+            t.get("path").and_then(Item::span),
+            why,
+        );
+    }
 }
 
 /// Parses a lock's text, registered in the file registry as `file`.
@@ -234,6 +245,21 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
             );
         }
     }
+    // the revision names a directory of the HF cache, an Ollama manifest:
+    // it must be the id the source kind has, never a path
+    if let (Some(src), Some(rev)) = (&source, &revision) {
+        let kind = src.split(':').next().unwrap_or_default();
+        if let Some(why) = rules::revision_problem(kind, rev) {
+            r.invalid(
+                format!(
+                    "the `revision` of {what} is malformed: `{}`",
+                    rev.escape_debug()
+                ),
+                t.get("revision").and_then(Item::span),
+                why,
+            );
+        }
+    }
     let requested = r.opt_str(t, "requested", what);
     let tag = r.opt_str(t, "tag", what);
     let license = r.opt_str(t, "license", what);
@@ -258,6 +284,23 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
     let license_files = license_files(r, t, what, &anchor);
     let lineage = lineage(r, t, what, &anchor);
     let files = files(r, t, what, &anchor);
+    if let Some(dup) = rules::duplicate(files.iter().map(|f| f.path.as_str())) {
+        r.invalid(
+            format!("{what} lists the file `{}` twice", dup.escape_debug()),
+            anchor.clone(),
+            "each path is locked once; run `modellock update` to rewrite models.lock",
+        );
+    }
+    if let Some(dup) = rules::duplicate(license_files.iter().map(|l| l.path.as_str())) {
+        r.invalid(
+            format!(
+                "{what} lists the license file `{}` twice",
+                dup.escape_debug()
+            ),
+            anchor.clone(),
+            "each path is locked once; run `modellock update` to rewrite models.lock",
+        );
+    }
     if r.diags.len() > before {
         return None;
     }
@@ -293,6 +336,7 @@ fn license_files(
         let path = r.req_str(lt, "path", &lwhat, anchor.clone());
         let digest = r.req_str(lt, "digest", &lwhat, anchor.clone());
         if let (Some(path), Some(digest)) = (path, digest) {
+            check_path(r, lt, &path, what);
             if !is_digest(&digest) {
                 let span = lt.get("digest").and_then(Item::span);
                 r.invalid(
@@ -403,6 +447,7 @@ fn files(
             },
         };
         if let (Some(path), Some(sha256), Some(size)) = (path, sha256, size) {
+            check_path(r, ft, &path, what);
             if !is_lower_hex(&sha256, 64) {
                 let span = ft.get("sha256").and_then(Item::span);
                 r.invalid(

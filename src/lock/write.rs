@@ -110,6 +110,29 @@ pub enum WriteOutcome {
 /// unchanged file is not touched.
 pub fn write_atomic(path: &Path, lock: &Lock) -> io::Result<WriteOutcome> {
     let text = render(lock);
+    // a lock is written only if it reads back: nothing the parser (and so
+    // every later command) would reject is ever put on disk
+    let mut files = crate::diag::Files::new();
+    let id = files.add(path.display().to_string(), text.as_str());
+    let (parsed, diags) = super::parse(&text, id);
+    let error = diags
+        .iter()
+        .find(|d| d.severity == crate::diag::Severity::Error);
+    if let Some(d) = error {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "the lock would not read back ({}); nothing was written",
+                d.message
+            ),
+        ));
+    }
+    if parsed.as_ref().map(|l| l.models().len()) != Some(lock.models().len()) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "the lock would not read back; nothing was written",
+        ));
+    }
     if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
         return Ok(WriteOutcome::Unchanged);
     }
@@ -176,5 +199,36 @@ mod tests {
         assert_eq!(quote("a\"b\\c"), r#""a\"b\\c""#);
         assert_eq!(quote("x\ny\tz\u{1}"), r#""x\ny\tz\u0001""#);
         assert_eq!(quote("licence — ü"), "\"licence — ü\"");
+    }
+
+    #[test]
+    fn a_lock_that_would_not_read_back_is_never_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("models.lock");
+        let bad = LockedModel {
+            name: "m".into(),
+            source: "hf:org/m".into(),
+            revision: "0".repeat(40),
+            license_digest: format!("sha256:{}", "a".repeat(64)),
+            files: vec![LockedFile {
+                path: "../outside.bin".into(),
+                size: 1,
+                sha256: "c".repeat(64),
+            }],
+            ..Default::default()
+        };
+        let err = write_atomic(&path, &Lock::new(vec![bad])).unwrap_err();
+        assert!(err.to_string().contains("would not read back"), "{err}");
+        assert!(!path.exists());
+        // a revision that is a path is refused the same way
+        let bad_rev = LockedModel {
+            name: "m".into(),
+            source: "hf:org/m".into(),
+            revision: "../../etc".into(),
+            license_digest: format!("sha256:{}", "a".repeat(64)),
+            ..Default::default()
+        };
+        assert!(write_atomic(&path, &Lock::new(vec![bad_rev])).is_err());
+        assert!(!path.exists());
     }
 }

@@ -108,6 +108,10 @@ impl Resolver {
             .source
             .value
             .snapshot(&self.cx, &request(entry, pin, &wants))?;
+        // a model locked with no file passes every later check vacuously
+        if snap.files.is_empty() {
+            return Err(no_files(entry));
+        }
         let mut locked = locked_model(entry, snap);
         self.identify(&mut locked);
         Ok(locked)
@@ -210,6 +214,23 @@ impl Resolver {
         }
         Ok(fetched)
     }
+}
+
+/// The entry's `files` globs select none of its files.
+fn no_files(entry: &ModelEntry) -> Failure {
+    let globs = entry.file_patterns();
+    let (message, help) = if globs.is_empty() {
+        (
+            "the source has no file to lock".to_owned(),
+            "check the source: a model with no file cannot be verified".to_owned(),
+        )
+    } else {
+        (
+            format!("the `files` globs ({}) select none of its files", globs.join(", ")),
+            "fix the globs: they match paths in the repo, e.g. `*.safetensors` or `onnx/*.onnx`; `modellock update --dry-run` shows what is locked".to_owned(),
+        )
+    };
+    Failure::new(crate::diag::Code::SourceNoFiles, message, help)
 }
 
 /// What an entry asks its source for.

@@ -6,6 +6,7 @@ mod failure;
 pub mod hf;
 pub mod ollama;
 pub mod path;
+pub mod rules;
 pub mod snapshot;
 
 pub use context::Context;

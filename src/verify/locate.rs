@@ -46,25 +46,10 @@ pub fn locate(
     dir: Option<&Path>,
 ) -> Located {
     if let Some(dir) = dir {
-        return Located::Files(
-            model
-                .files
-                .iter()
-                .map(|f| plain(dir.join(&f.path)))
-                .collect(),
-        );
+        return Located::Files(under(dir, model));
     }
     match source {
-        Source::Path(p) => {
-            let root = p.resolve_dir(manifest_dir);
-            Located::Files(
-                model
-                    .files
-                    .iter()
-                    .map(|f| plain(root.join(&f.path)))
-                    .collect(),
-            )
-        }
+        Source::Path(p) => Located::Files(under(&p.resolve_dir(manifest_dir), model)),
         Source::Hf(repo) => hf_cache(model, &RepoCache::new(&env.hf_hub_cache, repo.as_str())),
         Source::Ollama(name) => {
             let store = &env.ollama_models;
@@ -87,6 +72,38 @@ pub fn locate(
             )
         }
     }
+}
+
+/// The files of a model in a plain directory `root`, each resolved (links
+/// followed) and kept inside it: a path or link that leads out is an
+/// escape, never read.
+fn under(root: &Path, model: &LockedModel) -> Vec<Place> {
+    let Ok(canonical_root) = std::fs::canonicalize(root) else {
+        return model
+            .files
+            .iter()
+            .map(|f| plain(root.join(&f.path)))
+            .collect();
+    };
+    model
+        .files
+        .iter()
+        .map(|f| {
+            let path = root.join(&f.path);
+            match std::fs::canonicalize(&path) {
+                Ok(real) if !real.starts_with(&canonical_root) => Place::Escapes {
+                    link: path,
+                    target: real,
+                },
+                Ok(real) => match plain(real) {
+                    // report the path as locked, not where it resolved
+                    Place::File(_) => Place::File(path),
+                    other => other,
+                },
+                Err(e) => absent(path, &e),
+            }
+        })
+        .collect()
 }
 
 fn plain(p: PathBuf) -> Place {
@@ -144,23 +161,14 @@ fn hf_cache(model: &LockedModel, cache: &RepoCache) -> Located {
     )
 }
 
+/// A file of a snapshot: usually a link into `blobs/`, resolved (every
+/// link on the way followed, directory links and a linked snapshot
+/// directory included) and kept inside the repo's cache folder `root`.
 fn cache_entry(link: &Path, root: &Path) -> Place {
-    let meta = match std::fs::symlink_metadata(link) {
-        Ok(m) => m,
-        Err(e) => return absent(link.to_owned(), &e),
-    };
-    if !meta.file_type().is_symlink() {
-        return plain(link.to_owned());
+    if let Err(e) = std::fs::symlink_metadata(link) {
+        return absent(link.to_owned(), &e);
     }
-    let target = match std::fs::read_link(link) {
-        Ok(t) => t,
-        Err(e) => return absent(link.to_owned(), &e),
-    };
-    let joined = match link.parent() {
-        Some(parent) if target.is_relative() => parent.join(&target),
-        _ => target.clone(),
-    };
-    let resolved = match std::fs::canonicalize(&joined) {
+    let resolved = match std::fs::canonicalize(link) {
         Ok(r) => r,
         // a broken link: the blob is gone
         Err(e) => return absent(link.to_owned(), &e),

@@ -15,6 +15,7 @@ mod edit;
 mod example;
 mod fuzz;
 mod gate;
+mod hostile;
 mod hub_fixture;
 mod identify;
 mod kb;

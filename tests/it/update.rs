@@ -629,7 +629,10 @@ fn big_files_in_git_are_refused_without_downloading() {
     let p = Project::new("[models.chat]\nsource = \"hf:org/chat\"\n");
     p.hub.add_repo(Repo::simple(
         "org/chat",
-        vec![File::git("huge.bin", vec![7u8; (50 << 20) + 1])],
+        vec![
+            File::git("huge.bin", vec![7u8; (50 << 20) + 1]),
+            File::git("config.json", "{}"),
+        ],
         json!({}),
     ));
     let r = p.run(&["--format", "json", "update"]);
@@ -641,7 +644,7 @@ fn big_files_in_git_are_refused_without_downloading() {
         .hub
         .requests()
         .iter()
-        .any(|q| q.path.contains("/resolve/")));
+        .any(|q| q.path.contains("/resolve/") && q.path.ends_with("huge.bin")));
     // leaving it out with `files` works
     std::fs::write(
         p.path("models.toml"),

@@ -375,3 +375,108 @@ fn unknown_model_names() {
         .unwrap()
         .contains("did you mean `chat`?"));
 }
+
+/// A lock edited (in a pull request, say) to point `verify` outside the
+/// cache must not make it a read oracle: the lock is refused when it is
+/// parsed, and nothing outside is hashed or named.
+#[test]
+fn a_lock_that_points_outside_is_refused_before_anything_is_read() {
+    let secret = b"the contents of a file outside every root";
+    for (from, to) in [
+        (
+            "path = \"config.json\"",
+            "path = \"../../../../secret.txt\"".to_owned(),
+        ),
+        (
+            "path = \"config.json\"",
+            "path = \"/etc/hostname\"".to_owned(),
+        ),
+        (
+            &format!("revision = \"{COMMIT}\"") as &str,
+            "revision = \"../../../..\"".to_owned(),
+        ),
+    ] {
+        let s = setup(true);
+        std::fs::write(s.root().join("secret.txt"), secret).unwrap();
+        let path = s.root().join("models.lock");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{from}");
+        std::fs::write(&path, text.replacen(from, &to, 1)).unwrap();
+        let r = s.verify(&[]);
+        assert_eq!(
+            (r.code, r.codes()),
+            (2, vec!["lock::parse".to_owned()]),
+            "{to}: {}",
+            r.stdout
+        );
+        assert!(!r.stdout.contains(&sha256_hex(secret)), "{to}");
+        assert!(!r.stdout.contains("\"ok\""), "{to}");
+    }
+}
+
+/// Directory links lead out of the cache as surely as file links: a
+/// snapshot directory that is a link, or a directory link inside one.
+#[test]
+fn directory_links_out_of_the_cache_are_escapes() {
+    // the snapshot directory itself links outside
+    let s = setup(false);
+    let outside = s.root().join("outside-snapshot");
+    std::fs::rename(s.snapshot(COMMIT), &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, s.snapshot(COMMIT)).unwrap();
+    let r = s.verify(&[]);
+    assert_eq!(
+        (r.code, r.codes()),
+        (1, vec!["verify::symlink-escape".to_owned()]),
+        "{}",
+        r.stdout
+    );
+    assert!(s.statuses(&r).iter().all(|(_, st)| st == "symlink-escape"));
+
+    // a directory link inside the snapshot
+    let s = setup(false);
+    let mut m = hf_model();
+    let nested = b"nested weights";
+    m.files = vec![LockedFile {
+        path: "sub/weights.bin".into(),
+        size: nested.len() as u64,
+        sha256: sha256_hex(nested),
+    }];
+    lock::write_atomic(&s.root().join("models.lock"), &Lock::new(vec![m])).unwrap();
+    let elsewhere = s.root().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("weights.bin"), nested).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, s.snapshot(COMMIT).join("sub")).unwrap();
+    let r = s.verify(&[]);
+    assert_eq!(
+        (r.code, r.codes()),
+        (1, vec!["verify::symlink-escape".to_owned()]),
+        "{}",
+        r.stdout
+    );
+}
+
+/// The same for a `path:` model and for `--dir`: a link inside the
+/// directory that leads out is reported, not followed.
+#[test]
+fn links_out_of_a_directory_are_escapes() {
+    let s = setup(false);
+    let dir = s.root().join("plain");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("model.safetensors"), weights()).unwrap();
+    let outside = s.root().join("config-outside.json");
+    std::fs::write(&outside, CONFIG).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("config.json")).unwrap();
+    let r = s.verify(&["--dir", dir.to_str().unwrap()]);
+    assert_eq!(
+        (r.code, r.codes()),
+        (1, vec!["verify::symlink-escape".to_owned()]),
+        "{}",
+        r.stdout
+    );
+    // a link that stays inside is followed
+    std::fs::remove_file(dir.join("config.json")).unwrap();
+    std::fs::write(dir.join("real-config.json"), CONFIG).unwrap();
+    std::os::unix::fs::symlink("real-config.json", dir.join("config.json")).unwrap();
+    let r = s.verify(&["--dir", dir.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}

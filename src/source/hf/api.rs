@@ -34,6 +34,50 @@ pub struct TreeFile {
     pub lfs_sha256: Option<String>,
 }
 
+/// The most files a listing may hold (the largest model repos hold a few
+/// thousand).
+const MAX_FILES: usize = 1_000_000;
+
+/// A file entry of a tree listing, if it obeys the rules for locked values.
+fn tree_file(e: &Value) -> Result<TreeFile, String> {
+    use crate::source::rules;
+    let (Some(path), Some(size), Some(oid)) =
+        (e["path"].as_str(), e["size"].as_u64(), e["oid"].as_str())
+    else {
+        return Err("lists a file without path, size or oid".into());
+    };
+    if let Some(why) = rules::path_problem(path) {
+        return Err(format!(
+            "lists the path `{}`, which is not a file path of a model: {why}",
+            path.escape_debug()
+        ));
+    }
+    if !rules::is_git_oid(oid) {
+        return Err(format!(
+            "gives `{path}` the object id `{}`, which is not one",
+            oid.escape_debug()
+        ));
+    }
+    let lfs = &e["lfs"];
+    let lfs_sha256 = match lfs.get("oid").or_else(|| lfs.get("sha256")) {
+        None => None,
+        Some(v) => match v.as_str().filter(|s| rules::is_sha256(s)) {
+            Some(sha) => Some(sha.to_owned()),
+            None => {
+                return Err(format!(
+                    "gives `{path}` an LFS sha256 that is not 64 lower-case hex digits"
+                ))
+            }
+        },
+    };
+    Ok(TreeFile {
+        path: path.to_owned(),
+        size,
+        oid: oid.to_owned(),
+        lfs_sha256,
+    })
+}
+
 /// The Hub at one endpoint.
 pub struct Hub<'a> {
     pub http: &'a Http,
@@ -227,59 +271,68 @@ impl Hub<'_> {
         Ok((sha, Card::from_info(&info)))
     }
 
-    /// Every file of a commit, from the paginated tree listing.
+    /// Every file of a commit, from the paginated tree listing; each
+    /// entry checked by the rules the lock parser applies (a relative path
+    /// without `..`, listed once; a git object id; an LFS sha256 of 64 hex
+    /// digits), so that nothing invalid is locked or cached.
     pub fn tree(&self, repo: &str, commit: &str) -> Result<Vec<TreeFile>, Failure> {
         let mut url = format!(
             "{}/api/models/{repo}/tree/{commit}?recursive=true&expand=false",
             self.endpoint
         );
-        let mut files = Vec::new();
-        for _ in 0..100_000 {
+        let bad = |url: &str, what: String| {
+            Failure::new(
+                Code::SourceUnexpectedResponse,
+                format!("{} {what}", crate::net::redact(url)),
+                "the server is not a Hugging Face Hub, or a broken one: check HF_ENDPOINT; nothing was locked",
+            )
+        };
+        let mut files: Vec<TreeFile> = Vec::new();
+        let mut seen_pages = std::collections::HashSet::new();
+        loop {
+            // a page seen before would loop forever
+            if !seen_pages.insert(url.clone()) {
+                return Err(bad(
+                    &url,
+                    "is a page of the file list seen before: the list does not end".into(),
+                ));
+            }
             let (page, resp) = self.json(repo, &format!("the file list at {commit}"), &url)?;
             let Some(entries) = page.as_array() else {
-                return Err(Failure::new(
-                    Code::SourceUnexpectedResponse,
-                    format!("{url} is not a file list", url = crate::net::redact(&url)),
-                    "check HF_ENDPOINT",
-                ));
+                return Err(bad(&url, "is not a file list".into()));
             };
-            for e in entries.iter().filter(|e| e["type"] == "file") {
-                let (Some(path), Some(size), Some(oid)) =
-                    (e["path"].as_str(), e["size"].as_u64(), e["oid"].as_str())
-                else {
-                    return Err(Failure::new(
-                        Code::SourceUnexpectedResponse,
-                        format!(
-                            "{url} lists a file without path, size or oid",
-                            url = crate::net::redact(&url)
-                        ),
-                        "check HF_ENDPOINT",
-                    ));
-                };
-                let lfs_sha256 = e["lfs"]["oid"]
-                    .as_str()
-                    .or_else(|| e["lfs"]["sha256"].as_str())
-                    .map(str::to_owned);
-                files.push(TreeFile {
-                    path: path.to_owned(),
-                    size,
-                    oid: oid.to_owned(),
-                    lfs_sha256,
-                });
+            let next = resp.header("link").and_then(next_link);
+            if entries.is_empty() && next.is_some() {
+                return Err(bad(&url, "is an empty page that links to another".into()));
             }
-            match resp.header("link").and_then(next_link) {
-                Some(next) => url = next,
-                None => {
-                    files.sort_by(|a, b| a.path.cmp(&b.path));
-                    return Ok(files);
+            for e in entries {
+                match e["type"].as_str() {
+                    Some("file") => files.push(tree_file(e).map_err(|why| bad(&url, why))?),
+                    Some(_) => {}
+                    None => {
+                        return Err(bad(
+                            &url,
+                            "lists an entry that is neither a file nor a directory".into(),
+                        ))
+                    }
                 }
             }
+            if files.len() > MAX_FILES {
+                return Err(bad(&url, format!("lists more than {MAX_FILES} files")));
+            }
+            match next {
+                Some(n) => url = n,
+                None => break,
+            }
         }
-        Err(Failure::new(
-            Code::SourceUnexpectedResponse,
-            "the file list does not end",
-            "check HF_ENDPOINT",
-        ))
+        if let Some(p) = super::super::rules::duplicate(files.iter().map(|f| f.path.as_str())) {
+            return Err(bad(&url, format!("lists `{p}` twice")));
+        }
+        if files.is_empty() {
+            return Err(bad(&url, format!("lists no file at {commit}")));
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(files)
     }
 
     /// The repo's tags: (name, target commit).

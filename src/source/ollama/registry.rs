@@ -171,10 +171,6 @@ fn fetch_manifest(
             ));
         }
     }
-    if let Ok(text) = std::str::from_utf8(&bytes) {
-        r.cache
-            .put("ollama-manifest", &cache_key(&revision), &text.to_owned());
-    }
     let manifest: Value = serde_json::from_slice(&bytes).map_err(|e| {
         Failure::new(
             Code::SourceUnexpectedResponse,
@@ -187,11 +183,20 @@ fn fetch_manifest(
     if let Some(c) = manifest.get("config").filter(|c| c.is_object()) {
         fields.push(layer_fields(c, n)?);
     }
-    for l in manifest["layers"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-    {
+    let malformed = |what: &str| {
+        Failure::new(
+            Code::SourceUnexpectedResponse,
+            format!("the manifest of {} {what}", n.qualified()),
+            "the registry is broken or not an Ollama registry; nothing was locked",
+        )
+    };
+    let Some(layers) = manifest.get("layers").and_then(Value::as_array) else {
+        return Err(malformed("has no list of layers"));
+    };
+    if layers.is_empty() {
+        return Err(malformed("lists no layer"));
+    }
+    for l in layers {
         fields.push(layer_fields(l, n)?);
     }
     let mut counts: std::collections::HashMap<String, usize> = Default::default();
@@ -206,6 +211,11 @@ fn fetch_manifest(
             size,
         });
         *count += 1;
+    }
+    // cached only once it is known to be a valid manifest
+    if let Ok(text) = std::str::from_utf8(&bytes) {
+        r.cache
+            .put("ollama-manifest", &cache_key(&revision), &text.to_owned());
     }
     Ok((revision, layers))
 }

@@ -79,6 +79,16 @@ pub enum FaultKind {
     Slow(Duration),
     /// Send the real headers (full `Content-Length`) but only half of the body, then close.
     TruncateBody,
+    /// Answer this instead of the real response: a crafted listing, a
+    /// malformed manifest, a looping `Link` header.
+    Respond {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
+    /// Send the real headers, then nothing for this long, then the body
+    /// (a server that stalls after the headers).
+    StallBody(Duration),
 }
 
 // ---------------------------------------------------------------------------
@@ -281,7 +291,7 @@ fn serve_connection(core: &Core, server: &'static str, mut stream: TcpStream) {
                 let resp = Resp::json(400, &json!({ "error": msg }))
                     .header("X-Error-Message", msg)
                     .header("Connection", "close");
-                let _ = write_response(core, &mut stream, "GET", resp, false);
+                let _ = write_response(core, &mut stream, "GET", resp, false, None);
                 linger(&mut stream);
                 break;
             }
@@ -328,6 +338,7 @@ fn handle(core: &Core, server: &'static str, stream: &mut TcpStream, req: HttpRe
         thread::sleep(latency);
     }
     let mut truncate = false;
+    let mut stall = None;
     let resp = match fault {
         Some(FaultKind::DropConnection) => {
             let _ = stream.shutdown(Shutdown::Both);
@@ -343,6 +354,21 @@ fn handle(core: &Core, server: &'static str, stream: &mut TcpStream, req: HttpRe
         }
         Some(FaultKind::TruncateBody) => {
             truncate = true;
+            None
+        }
+        Some(FaultKind::Respond {
+            status,
+            headers,
+            body,
+        }) => {
+            let mut r = Resp::new(status).body(body);
+            for (k, v) in headers {
+                r = r.header(&k, v);
+            }
+            Some(r)
+        }
+        Some(FaultKind::StallBody(d)) => {
+            stall = Some(d);
             None
         }
         None => None,
@@ -367,7 +393,7 @@ fn handle(core: &Core, server: &'static str, stream: &mut TcpStream, req: HttpRe
     } else {
         resp.header("Connection", "close")
     };
-    let ok = write_response(core, stream, &req.method, resp, truncate).is_ok();
+    let ok = write_response(core, stream, &req.method, resp, truncate, stall).is_ok();
     ok && keep
 }
 

@@ -314,6 +314,7 @@ pub(super) fn write_response(
     method: &str,
     resp: Resp,
     truncate: bool,
+    stall: Option<std::time::Duration>,
 ) -> io::Result<()> {
     let n = core.counter.fetch_add(1, Ordering::SeqCst);
     let mut head = format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status));
@@ -336,6 +337,14 @@ pub(super) fn write_response(
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
+    if let Some(d) = stall {
+        // the headers now, the body after the stall (a client without a
+        // deadline waits for it)
+        stream.write_all(head.as_bytes())?;
+        stream.flush()?;
+        std::thread::sleep(d);
+        head.clear();
+    }
     let mut out = head.into_bytes();
     if !no_body {
         let len = if truncate {
