@@ -6,7 +6,39 @@
 use crate::env::Token;
 use std::fmt;
 use std::io::Read;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// How long a request may take, and how slow its body may be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The deadline of a whole request, retries and redirects included
+    /// (`MODELLOCK_HTTP_TIMEOUT`, seconds; default 300).
+    pub deadline: Duration,
+    /// The longest wait for any data (`MODELLOCK_HTTP_STALL`, seconds;
+    /// default 30); a body must also bring at least [`Limits::MIN_BYTES`]
+    /// in every such window.
+    pub stall: Duration,
+}
+
+impl Limits {
+    /// The least a body must bring in each stall window (1 KiB).
+    pub const MIN_BYTES: u64 = 1024;
+
+    /// From `MODELLOCK_HTTP_TIMEOUT` and `MODELLOCK_HTTP_STALL` (whole
+    /// seconds, at least 1); an unset or unreadable value is the default.
+    pub fn from_env() -> Limits {
+        let secs = |name: &str, default: u64| {
+            let v = std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            Duration::from_secs(v.filter(|s| *s >= 1).unwrap_or(default))
+        };
+        Limits {
+            deadline: secs("MODELLOCK_HTTP_TIMEOUT", 300),
+            stall: secs("MODELLOCK_HTTP_STALL", 30),
+        }
+    }
+}
 
 /// What went wrong on the wire, after retries.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,8 +48,10 @@ pub enum NetError {
         url: String,
         detail: String,
     },
+    /// No answer, a stalled or too slow body, or the request's deadline.
     Timeout {
         url: String,
+        why: String,
     },
     Tls {
         url: String,
@@ -64,7 +98,7 @@ impl fmt::Display for NetError {
                     redact(url)
                 )
             }
-            NetError::Timeout { url } => write!(f, "{} timed out", redact(url)),
+            NetError::Timeout { url, why } => write!(f, "{} timed out: {why}", redact(url)),
             NetError::Tls { url, detail } => write!(f, "TLS failed for {}: {detail}", redact(url)),
             NetError::Io { url, detail } => {
                 write!(
@@ -137,6 +171,7 @@ pub struct Http {
     retries: u32,
     backoff: Duration,
     max_retry_after: Duration,
+    limits: Limits,
 }
 
 /// The origin of a URL (scheme, host, port — the default port made
@@ -163,15 +198,17 @@ const RETRY_STATUS: [u16; 6] = [408, 429, 500, 502, 503, 504];
 impl Http {
     /// `auth`: the token and the base URL of the service it belongs to.
     pub fn new(auth: Option<(Token, &str)>) -> Http {
+        let limits = Limits::from_env();
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .user_agent(format!("modellock/{}", env!("CARGO_PKG_VERSION")))
             .timeout_connect(Some(Duration::from_secs(10)))
-            .timeout_recv_response(Some(Duration::from_secs(30)))
-            .timeout_recv_body(Some(Duration::from_secs(300)))
+            // a server that stops sending: no read waits longer than this
+            .timeout_per_read(Some(limits.stall))
             .build();
         Http {
+            limits,
             agent: ureq::Agent::new_with_config(config),
             auth: auth.and_then(|(t, base)| origin(base).map(|o| (t, o))),
             retries: 3,
@@ -194,9 +231,10 @@ impl Http {
         headers: &[(&str, &str)],
         limit: u64,
     ) -> Result<Response, NetError> {
+        let deadline = Instant::now() + self.limits.deadline;
         let mut attempt = 0;
         loop {
-            let result = self.get_once(url, headers, limit);
+            let result = self.get_once(url, headers, limit, deadline);
             let wait = match &result {
                 Ok(r) if RETRY_STATUS.contains(&r.status) => {
                     let retry_after = r
@@ -221,6 +259,18 @@ impl Http {
                 }
                 _ => return result,
             };
+            // never retry past the request's deadline
+            let left = deadline.saturating_duration_since(Instant::now());
+            if wait >= left {
+                return match result {
+                    Err(e) => Err(e),
+                    Ok(r) => Err(NetError::Server {
+                        url: r.url,
+                        status: r.status,
+                        retry_after: None,
+                    }),
+                };
+            }
             std::thread::sleep(wait);
             attempt += 1;
         }
@@ -231,12 +281,22 @@ impl Http {
         url: &str,
         headers: &[(&str, &str)],
         limit: u64,
+        deadline: Instant,
     ) -> Result<Response, NetError> {
         // the URL as the WHATWG parser reads it: the same string decides
         // where the token goes and is what is requested
         let mut current = url::Url::parse(url).map_or_else(|_| url.to_owned(), String::from);
         for _ in 0..10 {
-            let mut req = self.agent.get(&current);
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(self.past_deadline(&current));
+            }
+            let mut req = self
+                .agent
+                .get(&current)
+                .config()
+                .timeout_global(Some(left))
+                .build();
             for (k, v) in headers {
                 req = req.header(*k, *v);
             }
@@ -267,21 +327,8 @@ impl Http {
                     continue;
                 }
             }
-            let mut body = Vec::new();
-            resp.body_mut()
-                .as_reader()
-                .take(limit + 1)
-                .read_to_end(&mut body)
-                .map_err(|e| NetError::Io {
-                    url: current.clone(),
-                    detail: e.to_string(),
-                })?;
-            if body.len() as u64 > limit {
-                return Err(NetError::TooLarge {
-                    url: current,
-                    limit,
-                });
-            }
+            let mut reader = resp.body_mut().as_reader();
+            let body = self.read_body(&mut reader, &current, limit, deadline)?;
             return Ok(Response {
                 status,
                 headers: headers_vec,
@@ -295,10 +342,95 @@ impl Http {
     }
 }
 
+impl Http {
+    /// Reads a body up to `limit` bytes, failing when it stalls, trickles
+    /// (less than [`Limits::MIN_BYTES`] in a stall window) or runs past the
+    /// deadline.
+    fn read_body(
+        &self,
+        reader: &mut impl Read,
+        url: &str,
+        limit: u64,
+        deadline: Instant,
+    ) -> Result<Vec<u8>, NetError> {
+        let mut body = Vec::new();
+        let mut chunk = vec![0u8; 64 << 10];
+        let mut window = (Instant::now(), 0u64);
+        loop {
+            let n = match reader.read(&mut chunk) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(self.read_error(url, e, deadline)),
+            };
+            if n == 0 {
+                return Ok(body);
+            }
+            body.extend_from_slice(&chunk[..n]);
+            if body.len() as u64 > limit {
+                return Err(NetError::TooLarge {
+                    url: url.to_owned(),
+                    limit,
+                });
+            }
+            let now = Instant::now();
+            window.1 += n as u64;
+            if now.duration_since(window.0) >= self.limits.stall {
+                if window.1 < Limits::MIN_BYTES {
+                    return Err(NetError::Timeout {
+                        url: url.to_owned(),
+                        why: format!(
+                            "the body came slower than {} bytes in {} s",
+                            Limits::MIN_BYTES,
+                            self.limits.stall.as_secs()
+                        ),
+                    });
+                }
+                window = (now, 0);
+            }
+            if now >= deadline {
+                return Err(self.past_deadline(url));
+            }
+        }
+    }
+
+    fn read_error(&self, url: &str, e: std::io::Error, deadline: Instant) -> NetError {
+        let timed_out = e.kind() == std::io::ErrorKind::TimedOut
+            || e.get_ref()
+                .and_then(|x| x.downcast_ref::<ureq::Error>())
+                .is_some_and(|x| matches!(x, ureq::Error::Timeout(_)));
+        if !timed_out {
+            return NetError::Io {
+                url: url.to_owned(),
+                detail: e.to_string(),
+            };
+        }
+        if Instant::now() >= deadline {
+            return self.past_deadline(url);
+        }
+        NetError::Timeout {
+            url: url.to_owned(),
+            why: format!("no data for {} s", self.limits.stall.as_secs()),
+        }
+    }
+
+    fn past_deadline(&self, url: &str) -> NetError {
+        NetError::Timeout {
+            url: url.to_owned(),
+            why: format!(
+                "the request took longer than {} s (MODELLOCK_HTTP_TIMEOUT)",
+                self.limits.deadline.as_secs()
+            ),
+        }
+    }
+}
+
 fn map_error(url: &str, e: ureq::Error) -> NetError {
     let url = url.to_owned();
     match e {
-        ureq::Error::Timeout(_) => NetError::Timeout { url },
+        ureq::Error::Timeout(t) => NetError::Timeout {
+            url,
+            why: format!("no answer in time ({t})"),
+        },
         ureq::Error::HostNotFound => NetError::Connect {
             url,
             detail: "the host name does not resolve".into(),
@@ -323,7 +455,10 @@ fn map_error(url: &str, e: ureq::Error) -> NetError {
                     detail: io.to_string(),
                 }
             }
-            std::io::ErrorKind::TimedOut => NetError::Timeout { url },
+            std::io::ErrorKind::TimedOut => NetError::Timeout {
+                url,
+                why: "no answer in time".into(),
+            },
             _ => NetError::Io {
                 url,
                 detail: io.to_string(),
@@ -439,8 +574,12 @@ mod tests {
         );
         let e = NetError::Timeout {
             url: "https://user:secret@hub.example/api/models/x".into(),
+            why: "no data for 30 s".into(),
         };
-        assert_eq!(e.to_string(), "https://hub.example/api/models/x timed out");
+        assert_eq!(
+            e.to_string(),
+            "https://hub.example/api/models/x timed out: no data for 30 s"
+        );
     }
 
     #[test]

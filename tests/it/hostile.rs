@@ -254,3 +254,38 @@ fn an_ollama_manifest_without_a_list_of_layers_is_refused() {
         assert!(!dir.path().join("models.lock").exists());
     }
 }
+
+/// A body that stalls after the headers, or trickles one byte at a time,
+/// fails as `network::timeout` within the limits the environment sets
+/// (here 1 s without data, 4 s for the whole request), naming the URL.
+#[test]
+fn stalled_and_trickling_bodies_time_out() {
+    use std::time::Duration;
+    for kind in [
+        FaultKind::StallBody(Duration::from_secs(30)),
+        FaultKind::Trickle(Duration::from_millis(400)),
+    ] {
+        let p = Project::new();
+        p.hub.inject(crate::support::hub::Fault {
+            path_prefix: "/api/models/org/m/tree/".into(),
+            kind: kind.clone(),
+            times: 100,
+        });
+        let mut cmd = modellock();
+        isolate(&mut cmd, p.dir.path(), &p.hub.url());
+        cmd.env("MODELLOCK_HTTP_STALL", "1")
+            .env("MODELLOCK_HTTP_TIMEOUT", "4")
+            .arg("--manifest-path")
+            .arg(p.dir.path().join("models.toml"))
+            .args(["--format", "json", "update"]);
+        let r = run(&mut cmd);
+        assert_eq!(
+            (r.code, r.codes()),
+            (2, vec!["network::timeout".to_owned()]),
+            "{kind:?}: {}",
+            r.stdout
+        );
+        assert!(r.stdout.contains("/api/models/org/m/tree/"), "{}", r.stdout);
+        assert!(p.lock().is_none());
+    }
+}

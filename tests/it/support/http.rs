@@ -89,6 +89,16 @@ pub enum FaultKind {
     /// Send the real headers, then nothing for this long, then the body
     /// (a server that stalls after the headers).
     StallBody(Duration),
+    /// Send the real headers, then the body one byte at a time, this long
+    /// apart.
+    Trickle(Duration),
+}
+
+/// How a response is paced on the wire.
+#[derive(Clone, Copy, Debug)]
+pub enum Pace {
+    Stall(Duration),
+    Trickle(Duration),
 }
 
 // ---------------------------------------------------------------------------
@@ -338,7 +348,7 @@ fn handle(core: &Core, server: &'static str, stream: &mut TcpStream, req: HttpRe
         thread::sleep(latency);
     }
     let mut truncate = false;
-    let mut stall = None;
+    let mut pace = None;
     let resp = match fault {
         Some(FaultKind::DropConnection) => {
             let _ = stream.shutdown(Shutdown::Both);
@@ -368,7 +378,11 @@ fn handle(core: &Core, server: &'static str, stream: &mut TcpStream, req: HttpRe
             Some(r)
         }
         Some(FaultKind::StallBody(d)) => {
-            stall = Some(d);
+            pace = Some(Pace::Stall(d));
+            None
+        }
+        Some(FaultKind::Trickle(d)) => {
+            pace = Some(Pace::Trickle(d));
             None
         }
         None => None,
@@ -393,7 +407,7 @@ fn handle(core: &Core, server: &'static str, stream: &mut TcpStream, req: HttpRe
     } else {
         resp.header("Connection", "close")
     };
-    let ok = write_response(core, stream, &req.method, resp, truncate, stall).is_ok();
+    let ok = write_response(core, stream, &req.method, resp, truncate, pace).is_ok();
     ok && keep
 }
 

@@ -314,7 +314,7 @@ pub(super) fn write_response(
     method: &str,
     resp: Resp,
     truncate: bool,
-    stall: Option<std::time::Duration>,
+    pace: Option<super::Pace>,
 ) -> io::Result<()> {
     let n = core.counter.fetch_add(1, Ordering::SeqCst);
     let mut head = format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status));
@@ -337,13 +337,27 @@ pub(super) fn write_response(
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
-    if let Some(d) = stall {
-        // the headers now, the body after the stall (a client without a
-        // deadline waits for it)
-        stream.write_all(head.as_bytes())?;
-        stream.flush()?;
-        std::thread::sleep(d);
-        head.clear();
+    match pace {
+        Some(super::Pace::Stall(d)) => {
+            // the headers now, the body after the stall (a client without
+            // a deadline waits for it)
+            stream.write_all(head.as_bytes())?;
+            stream.flush()?;
+            std::thread::sleep(d);
+            head.clear();
+        }
+        Some(super::Pace::Trickle(d)) if !no_body => {
+            // the headers now, then one byte of the body at a time
+            stream.write_all(head.as_bytes())?;
+            stream.flush()?;
+            for b in &resp.body {
+                std::thread::sleep(d);
+                stream.write_all(&[*b])?;
+                stream.flush()?;
+            }
+            return Ok(());
+        }
+        _ => {}
     }
     let mut out = head.into_bytes();
     if !no_body {
