@@ -65,6 +65,12 @@ pub enum Command {
 /// Parses the command line, runs the command, and returns its exit status.
 pub fn run() -> ExitCode {
     install_panic_hook();
+    // Ctrl-C during a write: remove the temporary files, then exit as a
+    // shell expects (128 + SIGINT); the files being replaced are untouched
+    let _ = ctrlc::set_handler(|| {
+        crate::fsutil::remove_live_temps();
+        std::process::exit(130);
+    });
     let cli = match command()
         .try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m))

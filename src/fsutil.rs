@@ -1,4 +1,5 @@
-//! File system helpers: atomic replacement of a file.
+//! File system helpers: atomic replacement of a file (never through a
+//! symbolic link), and the advisory lock writers of a project hold.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -24,12 +25,26 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_via_temp(path, |f| f.write_all(bytes), false, true)
 }
 
+/// The error for a file that is a symbolic link: modellock never writes
+/// through one (a link committed to a repository could point anywhere, such
+/// as a file in the user's home), and never replaces one with a file.
+pub fn refuse_link(path: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it is a symbolic link, and modellock does not write through links: replace the link with the file itself",
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn write_via_temp(
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> io::Result<()>,
     replace: bool,
     durable: bool,
 ) -> io::Result<()> {
+    refuse_link(path)?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -49,6 +64,7 @@ fn write_via_temp(
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     let mut tmp = builder.tempfile_in(dir)?;
+    let _live = Live::register(tmp.path());
     write(tmp.as_file_mut())?;
     if durable {
         tmp.as_file().sync_all()?;
@@ -65,6 +81,128 @@ fn write_via_temp(
         sync_dir(dir);
     }
     Ok(())
+}
+
+/// The temporary files being written now, so that an interrupt (Ctrl-C)
+/// can remove them before the process exits.
+static LIVE: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn live() -> std::sync::MutexGuard<'static, Vec<std::path::PathBuf>> {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A temporary file registered while it is written.
+struct Live(std::path::PathBuf);
+
+impl Live {
+    fn register(path: &Path) -> Live {
+        live().push(path.to_owned());
+        Live(path.to_owned())
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        live().retain(|p| p != &self.0);
+    }
+}
+
+/// Removes every temporary file being written (from the interrupt
+/// handler; the process exits right after).
+pub fn remove_live_temps() {
+    for p in live().iter() {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+/// The prefix and suffix of the temporary files [`write_atomic`] leaves
+/// behind when it is killed: `.NAME.XXXXXX.tmp` beside `NAME`.
+fn is_our_temp(name: &str, target: &str) -> bool {
+    name.strip_prefix('.')
+        .and_then(|n| n.strip_prefix(target))
+        .and_then(|n| n.strip_prefix('.'))
+        .and_then(|n| n.strip_suffix(".tmp"))
+        .is_some_and(|mid| mid.len() == 6 && mid.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// Removes the temporary files an interrupted write of `path` left beside
+/// it (named as [`write_atomic`] names them, and older than `before`).
+/// Best effort: what cannot be removed stays.
+pub fn sweep_temps(path: &Path, before: std::time::SystemTime) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let n = e.file_name();
+        let Some(n) = n.to_str() else { continue };
+        if !is_our_temp(n, name) {
+            continue;
+        }
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < before);
+        if old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// An exclusive advisory lock on a project directory, held by every
+/// command that writes models.toml, models.lock or the license store, and
+/// released when dropped (or when the process ends, however it ends).
+pub struct ProjectLock {
+    _dir: std::fs::File,
+}
+
+/// How taking a project lock ended.
+#[derive(Debug)]
+pub enum LockError {
+    /// Another process held it for all of `waited`.
+    Busy {
+        waited: std::time::Duration,
+    },
+    Io(io::Error),
+}
+
+/// Locks the directory `dir` (the manifest's): at once when it is free;
+/// otherwise calls `waiting` once and waits up to `timeout`.
+pub fn lock_project(
+    dir: &Path,
+    timeout: std::time::Duration,
+    waiting: impl FnOnce(),
+) -> Result<ProjectLock, LockError> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let file = std::fs::File::open(dir).map_err(LockError::Io)?;
+    let started = std::time::Instant::now();
+    let mut waiting = Some(waiting);
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(ProjectLock { _dir: file }),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(e)) => return Err(LockError::Io(e)),
+        }
+        if let Some(w) = waiting.take() {
+            w();
+        }
+        let waited = started.elapsed();
+        if waited >= timeout {
+            return Err(LockError::Busy { waited });
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 /// Flushes a directory entry change (the rename) to disk where supported.

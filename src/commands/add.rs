@@ -23,6 +23,10 @@ pub struct AddArgs {
 }
 
 pub fn run(ctx: &Context, args: &AddArgs) -> u8 {
+    let _lock = match ctx.lock_project() {
+        Ok(l) => l,
+        Err(status) => return status,
+    };
     let Project {
         manifest, files, ..
     } = match ctx.load(LockNeed::None) {

@@ -37,6 +37,14 @@ pub struct AuditArgs {
 }
 
 pub fn run(ctx: &Context, args: &AuditArgs) -> u8 {
+    let _lock = if args.fix && ctx.manifest_path.exists() {
+        match ctx.lock_project() {
+            Ok(l) => Some(l),
+            Err(status) => return status,
+        }
+    } else {
+        None
+    };
     // the manifest and lock, when there are any
     let (manifest, lock, mut files, mut diags) = if ctx.manifest_path.exists() {
         match ctx.load(LockNeed::Optional) {

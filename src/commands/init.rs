@@ -9,6 +9,10 @@ const TEMPLATE: &str = include_str!("init_template.toml");
 pub struct InitArgs {}
 
 pub fn run(ctx: &Context, _args: &InitArgs) -> u8 {
+    let _lock = match ctx.lock_project() {
+        Ok(l) => l,
+        Err(status) => return status,
+    };
     let path = &ctx.manifest_path;
     let files = Files::new();
     if path.exists() {

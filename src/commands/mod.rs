@@ -60,6 +60,63 @@ impl Context {
         }
     }
 
+    /// Takes the project's lock for a command that writes models.toml,
+    /// models.lock or the store (before it reads them, so that its edit is
+    /// never based on a file another process is about to replace), and
+    /// removes the temporary files an interrupted writer left. Waits for
+    /// another modellock, saying so, up to MODELLOCK_LOCK_TIMEOUT seconds
+    /// (default 300).
+    pub fn lock_project(&self) -> Result<crate::fsutil::ProjectLock, u8> {
+        use crate::fsutil::{lock_project, LockError};
+        let dir = match self.manifest_path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        let timeout = std::env::var("MODELLOCK_LOCK_TIMEOUT")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(300);
+        let waiting = || {
+            self.out.status(
+                "Waiting",
+                &format!("for another modellock in this project ({})", dir.display()),
+            )
+        };
+        match lock_project(&dir, std::time::Duration::from_secs(timeout), waiting) {
+            Ok(lock) => {
+                let now = std::time::SystemTime::now();
+                for name in [manifest::FILE_NAME, lock::FILE_NAME] {
+                    crate::fsutil::sweep_temps(&dir.join(name), now);
+                }
+                crate::license::Store::beside(&self.manifest_path).sweep_temps(now);
+                Ok(lock)
+            }
+            // no directory to lock yet: the command reports the missing manifest
+            Err(LockError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(self.fail(&[missing_dir(&dir)], &Files::new()))
+            }
+            Err(LockError::Io(e)) => {
+                let d = Diag::error(
+                    diag::Code::ProjectLocked,
+                    format!("cannot lock the project directory `{}`: {e}", dir.display()),
+                )
+                .with_help("check that the directory exists and is readable");
+                Err(self.fail(&[d], &Files::new()))
+            }
+            Err(LockError::Busy { waited }) => {
+                let d = Diag::error(
+                    diag::Code::ProjectLocked,
+                    format!(
+                        "another modellock held this project's lock for {} s; nothing was written",
+                        waited.as_secs()
+                    ),
+                )
+                .with_help("wait for it to finish and run the command again, or raise MODELLOCK_LOCK_TIMEOUT");
+                Err(self.fail(&[d], &Files::new()))
+            }
+        }
+    }
+
     /// Prints diagnostics alone (for commands that stop early) and returns
     /// the exit status they imply.
     pub fn fail(&self, diags: &[Diag], files: &Files) -> u8 {
@@ -103,6 +160,14 @@ pub fn write_manifest(
         .with_help("check that the file and its directory are writable; models.toml is unchanged");
         ctx.fail(&[d], files)
     })
+}
+
+fn missing_dir(dir: &std::path::Path) -> Diag {
+    Diag::error(
+        diag::Code::ManifestNotFound,
+        format!("the directory `{}` does not exist", dir.display()),
+    )
+    .with_help("pass --manifest-path with the models.toml of an existing project, or run `modellock init` in one")
 }
 
 /// A warning for a Hub token file that is there but cannot be read: the

@@ -48,6 +48,10 @@ fn parse_date(s: &str) -> Result<Date, String> {
 }
 
 pub fn run(ctx: &Context, args: &ReviewArgs) -> u8 {
+    let _lock = match ctx.lock_project() {
+        Ok(l) => l,
+        Err(status) => return status,
+    };
     let Project {
         manifest,
         lock,

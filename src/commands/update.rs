@@ -39,6 +39,15 @@ pub struct UpdateArgs {
 }
 
 pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
+    // a run that writes holds the project's lock from before it reads
+    let _lock = if args.dry_run || args.locked {
+        None
+    } else {
+        match ctx.lock_project() {
+            Ok(l) => Some(l),
+            Err(status) => return status,
+        }
+    };
     let Project {
         manifest,
         lock: old,

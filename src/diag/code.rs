@@ -116,6 +116,8 @@ codes! {
         "`diff` cannot find the terms it was asked to compare (not locked, not in the store, not fetchable).";
     ManifestUnknownModel = "manifest::unknown-model", fatal = true,
         "A command names a model that models.toml does not have.";
+    ProjectLocked = "project::locked", fatal = true,
+        "Another modellock held the project's lock for the whole wait (MODELLOCK_LOCK_TIMEOUT); nothing was written.";
     SourceNotFound = "source::not-found", fatal = true,
         "The repository, registry model or directory does not exist, or is private.";
     SourceRevisionNotFound = "source::revision-not-found", fatal = true,

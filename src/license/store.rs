@@ -168,6 +168,25 @@ impl Store {
         Ok(true)
     }
 
+    /// Removes the temporary files an interrupted write left in the store
+    /// (older than `before`).
+    pub fn sweep_temps(&self, before: std::time::SystemTime) {
+        for dir in ["licenses", "terms"] {
+            let Ok(entries) = std::fs::read_dir(self.root.join(dir)) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if let Some(target) = name
+                    .strip_prefix('.')
+                    .and_then(|n| n.rsplitn(3, '.').nth(2))
+                {
+                    crate::fsutil::sweep_temps(&self.root.join(dir).join(target), before);
+                }
+            }
+        }
+    }
+
     /// A path for messages: relative to the manifest's directory when the
     /// store is beside it (`.modellock/licenses/sha256-….txt`).
     pub fn display(&self, path: &Path) -> String {
@@ -181,6 +200,12 @@ impl Store {
 
 fn write_entry(path: &Path, bytes: &[u8]) -> io::Result<()> {
     if let Some(parent) = path.parent() {
+        // the store and its folders are never links (a linked `.modellock/`
+        // would receive the store's writes wherever it points)
+        if let Some(root) = parent.parent() {
+            crate::fsutil::refuse_link(root)?;
+        }
+        crate::fsutil::refuse_link(parent)?;
         std::fs::create_dir_all(parent)?;
     }
     crate::fsutil::write_atomic(path, bytes)

@@ -31,3 +31,4 @@ mod update;
 mod usage;
 mod verify;
 mod versions;
+mod writers;
