@@ -143,16 +143,29 @@ pub fn has_errors(diags: &[Diag]) -> bool {
     diags.iter().any(|d| d.severity == Severity::Error)
 }
 
+/// Words (and candidates) longer than this get no suggestion: no name
+/// modellock knows is near it.
+const MAX_SUGGESTED: usize = 256;
+
 /// "did you mean" helper: the candidate closest to `word`, when close enough.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    // no suggestion for what is far longer than any name (a crafted 10 MB
+    // id would otherwise cost seconds per candidate)
+    if word.len() > MAX_SUGGESTED {
+        return None;
+    }
     let word_l = word.to_ascii_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for cand in candidates {
-        let d = levenshtein(&word_l, &cand.to_ascii_lowercase());
         let limit = (cand.len().max(word.len()) / 3).max(1);
+        // the distance is at least the difference in length
+        if cand.len().abs_diff(word.len()) > limit || cand.len() > MAX_SUGGESTED {
+            continue;
+        }
+        let d = levenshtein(&word_l, &cand.to_ascii_lowercase());
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, cand));
         }
@@ -188,5 +201,8 @@ mod tests {
         assert_eq!(did_you_mean("Source", keys), Some("source"));
         assert_eq!(did_you_mean("file", keys), Some("files"));
         assert_eq!(did_you_mean("zzzzzz", keys), None);
+        // a crafted huge word gets no suggestion, and no quadratic work
+        assert_eq!(did_you_mean(&"apache-2.0".repeat(1 << 20), keys), None);
+        assert_eq!(did_you_mean("apache-2.0x", ["apache-2.0"]), Some("apache-2.0"));
     }
 }
