@@ -117,6 +117,8 @@ pub struct WalkStats {
     pub scanned: u64,
     #[serde(rename = "skipped-large")]
     pub skipped_large: u64,
+    /// Candidate references left out by the caps (per line and per file).
+    pub capped: u64,
     /// Files and directories that could not be read, with why: what is in
     /// them was not searched, so the report is no clean bill for them.
     pub unreadable: Vec<Unreadable>,
@@ -183,18 +185,24 @@ fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
 
 /// Scans one file's text.
 pub fn scan_text(path: &Path, text: &str, kind: FileKind) -> Vec<Finding> {
+    scan_counted(path, text, kind).0
+}
+
+/// [`scan_text`], and how many candidates the per-line and per-file caps
+/// left out.
+pub fn scan_counted(path: &Path, text: &str, kind: FileKind) -> (Vec<Finding>, usize) {
     // a notebook that is not valid JSON is still read, as Python text
-    let hits = match kind {
-        FileKind::Notebook => {
-            notebook::scan(text).unwrap_or_else(|| recognise::scan(text, FileKind::Python))
-        }
-        _ => recognise::scan(text, kind),
+    let (hits, dropped) = match kind {
+        FileKind::Notebook => notebook::scan_counted(text)
+            .unwrap_or_else(|| recognise::scan_counted(text, FileKind::Python)),
+        _ => recognise::scan_counted(text, kind),
     };
     if hits.is_empty() {
-        return Vec::new();
+        return (Vec::new(), dropped);
     }
     let lines = Lines::new(text);
-    hits.into_iter()
+    let findings = hits
+        .into_iter()
         .map(|h| {
             let (line, column) = lines.line_col(h.start);
             Finding {
@@ -210,7 +218,8 @@ pub fn scan_text(path: &Path, text: &str, kind: FileKind) -> Vec<Finding> {
                 confidence: h.confidence,
             }
         })
-        .collect()
+        .collect();
+    (findings, dropped)
 }
 
 /// One walker thread: scans what it visits and hands its results to the
@@ -262,7 +271,8 @@ impl ignore::ParallelVisitor for Visitor<'_> {
             return ignore::WalkState::Continue;
         }
         let text = String::from_utf8_lossy(&bytes);
-        let findings = scan_text(entry.path(), &text, kind);
+        let (findings, capped) = scan_counted(entry.path(), &text, kind);
+        self.stats.capped += capped as u64;
         if !findings.is_empty() {
             self.found.push(Scanned {
                 path: entry.path().to_owned(),
@@ -281,6 +291,7 @@ impl Drop for Visitor<'_> {
             out.1.files += self.stats.files;
             out.1.scanned += self.stats.scanned;
             out.1.skipped_large += self.stats.skipped_large;
+            out.1.capped += self.stats.capped;
             out.1.unreadable.append(&mut self.stats.unreadable);
         }
     }

@@ -29,10 +29,17 @@ fn raw_offset(piece: &Piece, at: usize) -> Option<usize> {
 /// The hits in a notebook's cells; `None` when the text is not a notebook
 /// (not JSON, or no `cells` list): the caller scans it as text then.
 pub fn scan(raw: &str) -> Option<Vec<Hit>> {
+    scan_counted(raw).map(|(hits, _)| hits)
+}
+
+/// [`scan`], and how many candidates the caps left out (at most
+/// [`recognise::MAX_PER_FILE`] in the whole notebook).
+pub fn scan_counted(raw: &str) -> Option<(Vec<Hit>, usize)> {
     let doc = serde_json::from_str::<Value>(raw).ok()?;
     let cells = doc.get("cells").and_then(Value::as_array)?;
     let mut cursor = 0usize;
     let mut out = Vec::new();
+    let mut dropped = 0usize;
     for cell in cells {
         let kind = cell.get("cell_type").and_then(Value::as_str).unwrap_or("");
         if kind != "code" && kind != "markdown" {
@@ -50,8 +57,11 @@ pub fn scan(raw: &str) -> Option<Vec<Hit>> {
         let mut pieces = Vec::new();
         for s in strings {
             let encoded = serde_json::to_string(&s).unwrap_or_default();
+            // looked for just ahead (a string the file escapes otherwise is
+            // not mapped back, rather than searched for to the end each time)
+            let window = (cursor + encoded.len() + (64 << 10)).min(raw.len());
             let raw_quote = raw
-                .get(cursor..)
+                .get(cursor..window)
                 .and_then(|r| r.find(&encoded))
                 .map(|i| cursor + i);
             if let Some(q) = raw_quote {
@@ -64,8 +74,19 @@ pub fn scan(raw: &str) -> Option<Vec<Hit>> {
             });
             text.push_str(&s);
         }
-        for h in recognise::scan(&text, FileKind::Python) {
-            let Some(piece) = pieces.iter().rev().find(|p| p.cell_offset <= h.start) else {
+        if out.len() >= recognise::MAX_PER_FILE {
+            dropped += 1;
+            continue;
+        }
+        let (hits, left_out) = recognise::scan_counted(&text, FileKind::Python);
+        dropped += left_out;
+        for h in hits {
+            if out.len() >= recognise::MAX_PER_FILE {
+                dropped += 1;
+                continue;
+            }
+            let at = pieces.partition_point(|p| p.cell_offset <= h.start);
+            let Some(piece) = at.checked_sub(1).and_then(|i| pieces.get(i)) else {
                 continue;
             };
             let (Some(start), Some(end)) = (raw_offset(piece, h.start), raw_offset(piece, h.end))
@@ -84,7 +105,7 @@ pub fn scan(raw: &str) -> Option<Vec<Hit>> {
             });
         }
     }
-    Some(out)
+    Some((out, dropped))
 }
 
 #[cfg(test)]

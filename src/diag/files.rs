@@ -63,6 +63,22 @@ impl Files {
         (line + 1, col + 1)
     }
 
+    /// The byte range of the line that holds `offset` (without its line
+    /// break), found in the line index.
+    pub fn line_span(&self, id: FileId, offset: usize) -> std::ops::Range<usize> {
+        let f = &self.files[id.0];
+        let offset = offset.min(f.text.len());
+        let line = match f.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let end = f
+            .line_starts
+            .get(line + 1)
+            .map_or(f.text.len(), |next| next.saturating_sub(1));
+        f.line_starts[line]..end.max(f.line_starts[line])
+    }
+
     /// The file as miette reads it: its text with its line index, so that
     /// reading a label's lines costs the lines read, not the file before
     /// them (a report of many findings stays linear).

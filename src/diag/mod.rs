@@ -203,6 +203,9 @@ mod tests {
         assert_eq!(did_you_mean("zzzzzz", keys), None);
         // a crafted huge word gets no suggestion, and no quadratic work
         assert_eq!(did_you_mean(&"apache-2.0".repeat(1 << 20), keys), None);
-        assert_eq!(did_you_mean("apache-2.0x", ["apache-2.0"]), Some("apache-2.0"));
+        assert_eq!(
+            did_you_mean("apache-2.0x", ["apache-2.0"]),
+            Some("apache-2.0")
+        );
     }
 }

@@ -13,7 +13,37 @@ pub struct HumanStyle {
 }
 
 /// Renders one diagnostic as a miette graphical report.
+/// A line longer than this is not shown in a snippet (a minified file, a
+/// crafted line): the label becomes a location in the message.
+const MAX_SNIPPET_LINE: usize = 1000;
+
+/// The diagnostic as it can be shown with snippets: labels on lines too
+/// long to show are turned into `at FILE:LINE:COL` notes.
+fn showable<'d>(diag: &'d Diag, files: &Files) -> std::borrow::Cow<'d, Diag> {
+    let too_long = |l: &super::Label| {
+        let first = files.line_span(l.file, l.span.start);
+        let last = files.line_span(l.file, l.span.end);
+        first.len() > MAX_SNIPPET_LINE || last.len() > MAX_SNIPPET_LINE
+    };
+    if !diag.labels.iter().any(too_long) {
+        return std::borrow::Cow::Borrowed(diag);
+    }
+    let mut d = diag.clone();
+    let (long, kept): (Vec<_>, Vec<_>) = d.labels.drain(..).partition(too_long);
+    d.labels = kept;
+    for l in long {
+        let (line, col) = files.location(l.file, l.span.start);
+        d.message.push_str(&format!(
+            "\n  at {}:{line}:{col} ({}; the line is too long to show)",
+            files.name(l.file),
+            l.text
+        ));
+    }
+    std::borrow::Cow::Owned(d)
+}
+
 pub fn human(diag: &Diag, files: &Files, style: HumanStyle) -> String {
+    let diag = &*showable(diag, files);
     let theme = if style.color {
         GraphicalTheme::unicode()
     } else {

@@ -109,6 +109,14 @@ pub fn lines(
             String::new()
         }
     ));
+    if stats.capped > 0 {
+        lines.push(format!(
+            "{} more candidate references not looked at: at most {} are read on a line and {} in a file",
+            stats.capped,
+            crate::audit::recognise::MAX_PER_LINE,
+            crate::audit::recognise::MAX_PER_FILE
+        ));
+    }
     if let Some(path) = no_manifest {
         lines.push(format!(
             "no {}: every reference is unlocked (`modellock init`, then `modellock audit --fix`)",

@@ -289,3 +289,46 @@ fn stalled_and_trickling_bodies_time_out() {
         assert!(p.lock().is_none());
     }
 }
+
+/// Crafted files do not make `audit` quadratic or its report huge: at most
+/// 20 candidates a line and 1,000 a file are looked at (the rest counted),
+/// and a line too long to show is named by its location, not printed.
+#[test]
+fn crafted_files_stay_bounded_in_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("run.sh"), "ollama run ".repeat(24_000)).unwrap();
+    std::fs::write(
+        dir.path().join("x.py"),
+        "from_pretrained(\"org/model\", revision=\"".repeat(20_000),
+    )
+    .unwrap();
+    let many_lines: String = (0..3000)
+        .map(|i| format!("model = AutoModel.from_pretrained(\"acme-ai/m{i}\")\n"))
+        .collect();
+    std::fs::write(dir.path().join("many.py"), many_lines).unwrap();
+
+    let mut json = modellock();
+    json.current_dir(dir.path())
+        .args(["--format", "json", "audit", "."]);
+    let r = run(&mut json);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v = r.json();
+    let findings = v["findings"].as_array().unwrap();
+    let in_file = |f: &str| {
+        findings
+            .iter()
+            .filter(|x| x["file"].as_str().is_some_and(|p| p.ends_with(f)))
+            .count()
+    };
+    assert!(in_file("run.sh") <= 20, "{}", in_file("run.sh"));
+    let many = in_file("many.py");
+    assert!((300..=1000).contains(&many), "{many}");
+    assert!(v["walk"]["capped"].as_u64().unwrap() > 23_000);
+
+    let mut human = modellock();
+    human.current_dir(dir.path()).args(["audit", "."]);
+    let r = run(&mut human);
+    assert!(r.stdout.len() < 1_000_000, "{} bytes", r.stdout.len());
+    assert!(r.stdout.contains("the line is too long to show"));
+    assert!(r.stdout.contains("more candidate references not looked at"));
+}

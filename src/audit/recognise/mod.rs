@@ -163,15 +163,36 @@ fn patterns() -> &'static Patterns {
 
 /// Finds every model reference in `text`.
 pub fn scan(text: &str, kind: FileKind) -> Vec<Hit> {
+    scan_counted(text, kind).0
+}
+
+/// At most this many candidate references are looked at on one line, and
+/// at most [`MAX_PER_FILE`] in one file: every recogniser stays linear in
+/// its input (a crafted line of thousands of references costs no more than
+/// this many), and a report stays readable. The rest are counted.
+pub const MAX_PER_LINE: usize = 20;
+pub const MAX_PER_FILE: usize = 1000;
+
+/// [`scan`], and how many candidates the caps left out.
+pub fn scan_counted(text: &str, kind: FileKind) -> (Vec<Hit>, usize) {
     let p = patterns();
     if kind != FileKind::Modelfile && !p.prefilter.is_match(text) {
-        return Vec::new();
+        return (Vec::new(), 0);
     }
     let s = Scan {
         text,
         kind,
         p,
         ollama_ctx: p.ollama_context.is_match(text),
+        line_starts: std::iter::once(0)
+            .chain(
+                text.bytes()
+                    .enumerate()
+                    .filter(|(_, b)| *b == b'\n')
+                    .map(|(i, _)| i + 1),
+            )
+            .collect(),
+        seen: Default::default(),
     };
     let mut hits: Vec<Hit> = Vec::new();
     for recognise in [
@@ -206,7 +227,8 @@ pub fn scan(text: &str, kind: FileKind) -> Vec<Hit> {
             }
         }
     }
-    hits
+    let dropped = s.seen.borrow().dropped;
+    (hits, dropped)
 }
 
 /// One text being scanned, with what every recogniser needs.
@@ -217,9 +239,34 @@ struct Scan<'t> {
     /// Whether the text talks to Ollama (a bare `name:tag` is then an
     /// Ollama model).
     ollama_ctx: bool,
+    line_starts: Vec<usize>,
+    seen: std::cell::RefCell<Seen>,
+}
+
+/// Candidates looked at so far, per line and in all, and those left out.
+#[derive(Default)]
+struct Seen {
+    per_line: std::collections::HashMap<usize, usize>,
+    total: usize,
+    dropped: usize,
 }
 
 impl Scan<'_> {
+    /// Whether a candidate at `at` is looked at: within the caps of its
+    /// line and of the file (else it is counted as left out).
+    fn admit(&self, at: usize) -> bool {
+        let line = self.line_starts.partition_point(|s| *s <= at);
+        let mut seen = self.seen.borrow_mut();
+        let on_line = seen.per_line.get(&line).copied().unwrap_or(0);
+        if on_line >= MAX_PER_LINE || seen.total >= MAX_PER_FILE {
+            seen.dropped += 1;
+            return false;
+        }
+        seen.per_line.insert(line, on_line + 1);
+        seen.total += 1;
+        true
+    }
+
     /// A guess, or a reference inside a comment, is low-confidence.
     fn conf(&self, at: usize, guess: bool) -> Confidence {
         if guess || in_comment(self.text, at, self.kind) {
@@ -236,6 +283,9 @@ fn calls(s: &Scan<'_>, hits: &mut Vec<Hit>) {
     let (text, p) = (s.text, s.p);
     let conf = |at: usize, guess: bool| s.conf(at, guess);
     for m in p.call.captures_iter(text) {
+        if !s.admit(m.get(0).map_or(0, |g| g.start())) {
+            continue;
+        }
         let func = m.get(1).map_or("", |g| g.as_str());
         let open = m.get(0).map_or(0, |g| g.end() - 1);
         let (args, _) = call_args(text, open);
@@ -293,6 +343,9 @@ fn ollama_calls(s: &Scan<'_>, hits: &mut Vec<Hit>) {
     let (text, p) = (s.text, s.p);
     let conf = |at: usize, guess: bool| s.conf(at, guess);
     for m in p.ollama_call.captures_iter(text) {
+        if !s.admit(m.get(0).map_or(0, |g| g.start())) {
+            continue;
+        }
         let open = m.get(0).map_or(0, |g| g.end() - 1);
         let (args, call_end) = call_args(text, open);
         let direct = args
@@ -326,6 +379,9 @@ fn ollama_cli(s: &Scan<'_>, hits: &mut Vec<Hit>) {
     let (text, p) = (s.text, s.p);
     let conf = |at: usize, guess: bool| s.conf(at, guess);
     for m in p.ollama_cli.captures_iter(text) {
+        if !s.admit(m.get(0).map_or(0, |g| g.start())) {
+            continue;
+        }
         let Some(g) = m.get(1) else { continue };
         if let Some((name, _)) = ollama_name(g.as_str()) {
             let end = g.start() + name.len();
@@ -346,6 +402,9 @@ fn modelfile(s: &Scan<'_>, hits: &mut Vec<Hit>) {
     let conf = |at: usize, guess: bool| s.conf(at, guess);
     if s.kind == FileKind::Modelfile {
         for m in p.modelfile_from.captures_iter(text) {
+            if !s.admit(m.get(0).map_or(0, |g| g.start())) {
+                continue;
+            }
             let Some(g) = m.get(1) else { continue };
             let v = g.as_str();
             let lower = v.to_ascii_lowercase();
@@ -374,6 +433,9 @@ fn serving_cli(s: &Scan<'_>, hits: &mut Vec<Hit>) {
     let conf = |at: usize, guess: bool| s.conf(at, guess);
     for (re, kind_name) in [(&p.vllm, "vllm-serve"), (&p.hf_cli, "hf-cli")] {
         for m in re.captures_iter(text) {
+            if !s.admit(m.get(0).map_or(0, |g| g.start())) {
+                continue;
+            }
             let Some(g) = m.get(1) else { continue };
             let line = line_of(text, g.start());
             if kind_name == "hf-cli"
@@ -404,6 +466,9 @@ fn flags(s: &Scan<'_>, hits: &mut Vec<Hit>) {
     let (text, p, ollama_ctx) = (s.text, s.p, s.ollama_ctx);
     let conf = |at: usize, guess: bool| s.conf(at, guess);
     for m in p.flag.captures_iter(text) {
+        if !s.admit(m.get(0).map_or(0, |g| g.start())) {
+            continue;
+        }
         let (Some(flag), Some(g)) = (m.get(1), m.get(2)) else {
             continue;
         };
@@ -452,6 +517,9 @@ fn urls(s: &Scan<'_>, hits: &mut Vec<Hit>) {
     let conf = |at: usize, guess: bool| s.conf(at, guess);
     for (re, web) in [(&p.url, true), (&p.hf_url, false)] {
         for m in re.captures_iter(text) {
+            if !s.admit(m.get(0).map_or(0, |g| g.start())) {
+                continue;
+            }
             let (Some(org), Some(name)) = (m.get(1), m.get(2)) else {
                 continue;
             };
@@ -492,6 +560,9 @@ fn config_values(s: &Scan<'_>, hits: &mut Vec<Hit>) {
     let (text, p, ollama_ctx) = (s.text, s.p, s.ollama_ctx);
     let conf = |at: usize, guess: bool| s.conf(at, guess);
     for m in p.assign.captures_iter(text) {
+        if !s.admit(m.get(0).map_or(0, |g| g.start())) {
+            continue;
+        }
         let (Some(key), Some(g)) = (m.get(1), m.get(2)) else {
             continue;
         };
