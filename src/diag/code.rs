@@ -163,7 +163,7 @@ codes! {
     VerifyWrongRevision = "verify::wrong-revision", fatal = false,
         "The cache or store has the model, but not at the locked revision.";
     VerifySymlinkEscape = "verify::symlink-escape", fatal = false,
-        "A cache symlink points outside the cache; it is reported, not followed.";
+        "A file, or a link on its way, leads out of its root (the cache folder, the store, the directory); it is reported, not followed.";
     VerifyIo = "verify::io", fatal = true,
         "A file could not be read.";
     ReviewNotNeeded = "review::not-needed", fatal = true,
