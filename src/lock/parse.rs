@@ -205,13 +205,14 @@ pub fn parse(text: &str, file: FileId) -> (Option<Lock>, Vec<Diag>) {
         diags: &mut diags,
     };
     let mut models: Vec<LockedModel> = Vec::new();
+    let mut names = std::collections::HashSet::new();
     for (i, t) in r.tables(root, "model", "the lock").into_iter().enumerate() {
         let what = match t.get("name").and_then(Item::as_str) {
             Some(n) => format!("model `{n}`"),
             None => format!("[[model]] number {}", i + 1),
         };
         if let Some(m) = parse_model(&mut r, t, &what) {
-            if models.iter().any(|x| x.name == m.name) {
+            if !names.insert(m.name.clone()) {
                 let span = m.span.clone();
                 r.invalid(
                     format!("model `{}` appears twice", m.name),

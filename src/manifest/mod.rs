@@ -214,6 +214,8 @@ pub struct Manifest {
     pub usage: Use,
     /// Entries in file order.
     pub models: Vec<ModelEntry>,
+    /// Each entry's position in `models`, by name (the first of a name).
+    index: std::collections::HashMap<String, usize>,
 }
 
 impl Manifest {
@@ -224,8 +226,39 @@ impl Manifest {
         }
     }
 
+    /// The entry of this name (a lookup in the index: a lock of thousands
+    /// of models is checked in linear time).
     pub fn model(&self, name: &str) -> Option<&ModelEntry> {
-        self.models.iter().find(|m| m.name == name)
+        let m = self.models.get(*self.index.get(name)?)?;
+        // the index is built with the entries; an entry changed since is
+        // found by a search
+        if m.name == name {
+            Some(m)
+        } else {
+            self.models.iter().find(|m| m.name == name)
+        }
+    }
+
+    /// A manifest of these parts, with its index.
+    pub fn new(
+        path: PathBuf,
+        file: FileId,
+        policy: Policy,
+        usage: Use,
+        models: Vec<ModelEntry>,
+    ) -> Manifest {
+        let mut index = std::collections::HashMap::with_capacity(models.len());
+        for (i, m) in models.iter().enumerate() {
+            index.entry(m.name.clone()).or_insert(i);
+        }
+        Manifest {
+            path,
+            file,
+            policy,
+            usage,
+            models,
+            index,
+        }
     }
 
     /// The entry and its `base` chain, the entry first (a cycle, which

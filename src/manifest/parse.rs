@@ -292,13 +292,7 @@ pub(crate) fn parse(
             }
         }
     }
-    Manifest {
-        path: path.to_owned(),
-        file,
-        policy,
-        usage,
-        models,
-    }
+    Manifest::new(path.to_owned(), file, policy, usage, models)
 }
 
 fn parse_policy(r: &mut Reader<'_>, t: &dyn TableLike) -> Policy {

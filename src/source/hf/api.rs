@@ -38,6 +38,23 @@ pub struct TreeFile {
 /// thousand).
 const MAX_FILES: usize = 1_000_000;
 
+/// The files of one page of a tree listing (directories are skipped),
+/// each checked by the rules for locked values; `Err` says what is wrong.
+pub fn parse_tree_page(page: &Value) -> Result<Vec<TreeFile>, String> {
+    let Some(entries) = page.as_array() else {
+        return Err("is not a file list".into());
+    };
+    let mut files = Vec::new();
+    for e in entries {
+        match e["type"].as_str() {
+            Some("file") => files.push(tree_file(e)?),
+            Some(_) => {}
+            None => return Err("lists an entry that is neither a file nor a directory".into()),
+        }
+    }
+    Ok(files)
+}
+
 /// A file entry of a tree listing, if it obeys the rules for locked values.
 fn tree_file(e: &Value) -> Result<TreeFile, String> {
     use crate::source::rules;
@@ -298,25 +315,11 @@ impl Hub<'_> {
                 ));
             }
             let (page, resp) = self.json(repo, &format!("the file list at {commit}"), &url)?;
-            let Some(entries) = page.as_array() else {
-                return Err(bad(&url, "is not a file list".into()));
-            };
             let next = resp.header("link").and_then(next_link);
-            if entries.is_empty() && next.is_some() {
+            if page.as_array().is_some_and(Vec::is_empty) && next.is_some() {
                 return Err(bad(&url, "is an empty page that links to another".into()));
             }
-            for e in entries {
-                match e["type"].as_str() {
-                    Some("file") => files.push(tree_file(e).map_err(|why| bad(&url, why))?),
-                    Some(_) => {}
-                    None => {
-                        return Err(bad(
-                            &url,
-                            "lists an entry that is neither a file nor a directory".into(),
-                        ))
-                    }
-                }
-            }
+            files.extend(parse_tree_page(&page).map_err(|why| bad(&url, why))?);
             if files.len() > MAX_FILES {
                 return Err(bad(&url, format!("lists more than {MAX_FILES} files")));
             }
