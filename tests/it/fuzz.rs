@@ -279,3 +279,94 @@ fn an_unclosed_call_before_4_kib_of_multibyte_text() {
         }
     }
 }
+
+/// Every input of the committed fuzzing corpus (`fuzz/corpus/`), replayed
+/// on the stable toolchain with the checks of the cargo-fuzz targets.
+#[test]
+fn the_fuzzing_corpus_replays_cleanly() {
+    use modellock::audit::recognise::{scan_counted, FileKind, MAX_PER_FILE};
+    use modellock::source::{hf::api::parse_tree_page, rules};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let inputs = |target: &str| -> Vec<Vec<u8>> {
+        let mut out: Vec<Vec<u8>> = std::fs::read_dir(root.join(target))
+            .unwrap()
+            .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+            .collect();
+        out.sort();
+        out
+    };
+    let mut replayed = 0;
+    for data in inputs("manifest") {
+        let Ok(text) = std::str::from_utf8(&data) else {
+            continue;
+        };
+        let mut files = Files::new();
+        let (_, diags) = modellock::manifest::load_str(
+            std::path::Path::new("models.toml"),
+            text.to_owned(),
+            &mut files,
+        );
+        check_labels(&diags, &files);
+        replayed += 1;
+    }
+    for data in inputs("lock") {
+        let Ok(text) = std::str::from_utf8(&data) else {
+            continue;
+        };
+        let mut files = Files::new();
+        let id = files.add("models.lock", text);
+        let (lock, diags) = modellock::lock::parse(text, id);
+        check_labels(&diags, &files);
+        if let (Some(lock), false) = (lock, modellock::diag::has_errors(&diags)) {
+            let again = modellock::lock::render(&lock);
+            let id2 = files.add("again", again.as_str());
+            let (back, d2) = modellock::lock::parse(&again, id2);
+            assert!(!modellock::diag::has_errors(&d2), "{again}");
+            assert_eq!(back.map(|l| l.without_spans()), Some(lock.without_spans()));
+        }
+        replayed += 1;
+    }
+    for data in inputs("terms") {
+        let Ok(text) = std::str::from_utf8(&data) else {
+            continue;
+        };
+        if let Some(t) = modellock::license::Terms::parse(text) {
+            assert_eq!(modellock::license::Terms::parse(&t.lines()), Some(t));
+        }
+        replayed += 1;
+    }
+    for data in inputs("hub_listing") {
+        let Ok(page) = serde_json::from_slice::<serde_json::Value>(&data) else {
+            continue;
+        };
+        if let Ok(files) = parse_tree_page(&page) {
+            for f in files {
+                assert!(rules::path_problem(&f.path).is_none(), "{}", f.path);
+                assert!(rules::is_git_oid(&f.oid));
+                assert!(f.lfs_sha256.as_deref().is_none_or(rules::is_sha256));
+            }
+        }
+        replayed += 1;
+    }
+    for data in inputs("audit") {
+        let Ok(text) = std::str::from_utf8(&data) else {
+            continue;
+        };
+        for kind in [
+            FileKind::Python,
+            FileKind::Script,
+            FileKind::Yaml,
+            FileKind::Modelfile,
+            FileKind::Json,
+        ] {
+            let (hits, _) = scan_counted(text, kind);
+            assert!(hits.len() <= MAX_PER_FILE);
+            for h in hits {
+                assert!(h.start <= h.end && h.end <= text.len());
+                assert!(text.is_char_boundary(h.start) && text.is_char_boundary(h.end));
+            }
+        }
+        replayed += 1;
+    }
+    assert!(replayed > 1000, "the corpus is there ({replayed} inputs)");
+}
