@@ -130,7 +130,97 @@ fn check_path(r: &mut Reader<'_>, t: &dyn TableLike, path: &str, what: &str) {
 }
 
 /// Parses a lock's text, registered in the file registry as `file`.
+///
+/// A lock as modellock writes it is read one `[[model]]` at a time (each
+/// table parsed on its own, its spans shifted to the whole file), so that
+/// a lock of 10,000 models never holds a document tree of all of it; any
+/// other shape (or a part that does not parse alone) is read whole, with
+/// the same rules and diagnostics.
 pub fn parse(text: &str, file: FileId) -> (Option<Lock>, Vec<Diag>) {
+    parse_by_model(text, file).unwrap_or_else(|| parse_whole(text, file))
+}
+
+/// The offsets of the lines that are exactly a `[[model]]` header.
+fn model_headers(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim_end_matches(['\n', '\r']) == "[[model]]" {
+            out.push(at);
+        }
+        at += line.len();
+    }
+    out
+}
+
+/// [`parse`] for the canonical shape: a head with `version` alone, then
+/// `[[model]]` tables. `None` when the text has another shape.
+fn parse_by_model(text: &str, file: FileId) -> Option<(Option<Lock>, Vec<Diag>)> {
+    let headers = model_headers(text);
+    let first = *headers.first()?;
+    let head = toml_edit::Document::parse(&text[..first]).ok()?;
+    let root = head.as_table();
+    if root.len() != 1 || root.get("version")?.as_integer() != Some(VERSION) {
+        return None;
+    }
+    let mut diags = Vec::new();
+    let mut models: Vec<LockedModel> = Vec::new();
+    let mut names = std::collections::HashSet::new();
+    let ends = headers
+        .iter()
+        .skip(1)
+        .copied()
+        .chain(std::iter::once(text.len()));
+    for (i, (start, end)) in headers.iter().copied().zip(ends).enumerate() {
+        let doc = toml_edit::Document::parse(&text[start..end]).ok()?;
+        let root = doc.as_table();
+        let one = root.get("model")?.as_array_of_tables()?;
+        if root.len() != 1 || one.len() != 1 {
+            return None;
+        }
+        let t = one.get(0)?;
+        let before = diags.len();
+        let mut r = Reader {
+            file,
+            diags: &mut diags,
+        };
+        let what = match t.get("name").and_then(Item::as_str) {
+            Some(n) => format!("model `{n}`"),
+            None => format!("[[model]] number {}", i + 1),
+        };
+        let parsed = parse_model(&mut r, t, &what);
+        // spans of this part, in the whole file
+        let shift = |s: Range<usize>| s.start + start..s.end + start;
+        for d in &mut diags[before..] {
+            for l in &mut d.labels {
+                if l.file == file {
+                    l.span = shift(l.span.clone());
+                }
+            }
+        }
+        if let Some(mut m) = parsed {
+            m.span = m.span.map(shift);
+            if !names.insert(m.name.clone()) {
+                let mut r = Reader {
+                    file,
+                    diags: &mut diags,
+                };
+                r.invalid(
+                    format!("model `{}` appears twice", m.name),
+                    m.span.clone(),
+                    "second entry",
+                );
+                continue;
+            }
+            models.push(m);
+        }
+    }
+    let ok = diags.is_empty();
+    Some((ok.then(|| Lock::new(models)), diags))
+}
+
+/// [`parse`] of the whole document at once.
+fn parse_whole(text: &str, file: FileId) -> (Option<Lock>, Vec<Diag>) {
     let mut diags = Vec::new();
     let doc = match toml_edit::Document::parse(text) {
         Ok(d) => d,
@@ -461,4 +551,71 @@ fn files(
         }
     }
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn both(text: &str) -> [(Option<Lock>, Vec<(String, Vec<Range<usize>>)>); 2] {
+        let mut files = crate::diag::Files::new();
+        let id = files.add("models.lock", text);
+        let simple = |(lock, diags): (Option<Lock>, Vec<Diag>)| {
+            let d = diags
+                .into_iter()
+                .map(|d| (d.message, d.labels.into_iter().map(|l| l.span).collect()))
+                .collect();
+            (lock, d)
+        };
+        let by_model = parse_by_model(text, id).expect("the canonical shape");
+        [simple(by_model), simple(parse_whole(text, id))]
+    }
+
+    /// Read one model at a time or whole, a lock gives the same models,
+    /// the same findings and the same spans.
+    #[test]
+    fn by_model_is_whole() {
+        let hex = |c: char| c.to_string().repeat(64);
+        let model = |name: &str, sha: &str| {
+            format!(
+                "\n[[model]]\nname = \"{name}\"\nsource = \"hf:org/{name}\"\nrevision = \"{}\"\nlicense-digest = \"sha256:{}\"\n\n[[model.file]]\npath = \"a.bin\"\nsize = 1\nsha256 = \"{sha}\"\n",
+                "0".repeat(40),
+                hex('a')
+            )
+        };
+        let good = format!(
+            "version = 1\n{}{}",
+            model("a", &hex('b')),
+            model("b", &hex('c'))
+        );
+        let [x, y] = both(&good);
+        assert!(x.1.is_empty() && x.0.is_some());
+        assert_eq!(x, y);
+        // a finding in the second model points at the same bytes
+        let bad = format!(
+            "version = 1\n{}{}",
+            model("a", &hex('b')),
+            model("b", "NOPE")
+        );
+        let [x, y] = both(&bad);
+        assert_eq!(x.1.len(), 1);
+        assert_eq!(x, y);
+        let span = x.1[0].1[0].clone();
+        assert_eq!(&bad[span], "\"NOPE\"");
+        // a name twice
+        let twice = format!(
+            "version = 1\n{}{}",
+            model("a", &hex('b')),
+            model("a", &hex('c'))
+        );
+        let [x, y] = both(&twice);
+        assert_eq!(x, y);
+        assert!(x.1[0].0.contains("appears twice"));
+        // other shapes are read whole
+        let mut files = crate::diag::Files::new();
+        let id = files.add("models.lock", "version = 1\nmodel = []\n");
+        assert!(parse_by_model("version = 1\nmodel = []\n", id).is_none());
+        let split_string = "version = 1\nx = \"\"\"\n[[model]]\nname = \"a\"\n\"\"\"\n";
+        assert!(parse_by_model(split_string, id).is_none());
+    }
 }
