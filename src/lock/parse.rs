@@ -557,7 +557,10 @@ fn files(
 mod tests {
     use super::*;
 
-    fn both(text: &str) -> [(Option<Lock>, Vec<(String, Vec<Range<usize>>)>); 2] {
+    /// A lock and its findings: (message, label spans).
+    type Read = (Option<Lock>, Vec<(String, Vec<Range<usize>>)>);
+
+    fn both(text: &str) -> [Read; 2] {
         let mut files = crate::diag::Files::new();
         let id = files.add("models.lock", text);
         let simple = |(lock, diags): (Option<Lock>, Vec<Diag>)| {
