@@ -321,6 +321,21 @@ impl Gaps {
     }
 }
 
+/// The texts of `digests` that the store holds intact, verified on all
+/// cores: each maps to `true` (what [`gaps`] takes as already checked).
+pub fn verified_texts<'a>(
+    store: &Store,
+    digests: impl Iterator<Item = &'a str>,
+) -> std::collections::HashMap<String, bool> {
+    use rayon::prelude::*;
+    let unique: std::collections::BTreeSet<&str> = digests.collect();
+    unique
+        .into_par_iter()
+        .filter(|d| matches!(store.text(d).outcome(), Lookup::Found(())))
+        .map(|d| (d.to_owned(), true))
+        .collect()
+}
+
 /// What a locked model says the store must hold: the terms behind its
 /// license digest, the text of each license file, and the terms of each
 /// ancestor (its repo and digest).
