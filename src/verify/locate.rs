@@ -85,21 +85,44 @@ fn under(root: &Path, model: &LockedModel) -> Vec<Place> {
             .map(|f| plain(root.join(&f.path)))
             .collect();
     };
+    // each directory resolved once (a model of thousands of small files
+    // shares a few directories); the file itself only when it is a link
+    let mut dirs: std::collections::HashMap<PathBuf, std::io::Result<PathBuf>> =
+        std::collections::HashMap::new();
     model
         .files
         .iter()
         .map(|f| {
             let path = root.join(&f.path);
-            match std::fs::canonicalize(&path) {
+            let meta = match std::fs::symlink_metadata(&path) {
+                Ok(m) => m,
+                Err(e) => return absent(path, &e),
+            };
+            let real = if meta.file_type().is_symlink() {
+                std::fs::canonicalize(&path)
+            } else {
+                let parent = path.parent().unwrap_or(root).to_owned();
+                let dir = dirs
+                    .entry(parent.clone())
+                    .or_insert_with(|| std::fs::canonicalize(&parent));
+                match (dir, path.file_name()) {
+                    (Ok(d), Some(name)) => Ok(d.join(name)),
+                    (Err(e), _) => Err(std::io::Error::new(e.kind(), e.to_string())),
+                    (Ok(_), None) => std::fs::canonicalize(&path),
+                }
+            };
+            match real {
                 Ok(real) if !real.starts_with(&canonical_root) => Place::Escapes {
                     link: path,
                     target: real,
                 },
-                Ok(real) => match plain(real) {
+                Ok(real) if meta.file_type().is_symlink() => match plain(real) {
                     // report the path as locked, not where it resolved
                     Place::File(_) => Place::File(path),
                     other => other,
                 },
+                Ok(_) if meta.is_file() => Place::File(path),
+                Ok(_) => Place::NotAFile(path),
                 Err(e) => absent(path, &e),
             }
         })
