@@ -113,8 +113,11 @@ fn read_lock(
             return Err(());
         }
     };
-    let text = String::from_utf8_lossy(&text).into_owned();
-    let file = files.add(path.display().to_string(), text.as_str());
+    // one copy of the text, kept by the file registry for diagnostics
+    let text = String::from_utf8(text)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    let file = files.add(path.display().to_string(), text);
+    let text = files.text(file).clone();
     let (lock, d) = lock::parse(&text, file);
     diags.extend(d);
     lock.map(|l| Some((l, file))).ok_or(())

@@ -155,7 +155,7 @@ pub struct ModelEntry {
     /// The `version` requirement exactly as written.
     pub version_raw: Option<String>,
     pub files: Option<Spanned<Vec<Spanned<String>>>>,
-    pub file_filter: Option<GlobSet>,
+    pub file_filter: Option<std::sync::Arc<GlobSet>>,
     pub license: Option<Spanned<String>>,
     pub base: Option<Spanned<String>>,
     pub reviews: Vec<Review>,

@@ -46,6 +46,9 @@ pub const REVIEW_KEYS: &[&str] = &[
 pub(crate) struct Reader<'d> {
     pub file: FileId,
     pub diags: &'d mut Vec<Diag>,
+    /// Glob sets already built, by their patterns: entries with the same
+    /// `files` share one (a set is a compiled automaton, kilobytes each).
+    globs: std::collections::HashMap<Vec<String>, std::sync::Arc<globset::GlobSet>>,
 }
 
 fn type_name(item: &Item) -> &'static str {
@@ -263,7 +266,11 @@ pub(crate) fn parse(
     file: FileId,
     diags: &mut Vec<Diag>,
 ) -> Manifest {
-    let mut r = Reader { file, diags };
+    let mut r = Reader {
+        file,
+        diags,
+        globs: Default::default(),
+    };
     let root = doc.as_table();
     r.known_keys(root, "the top level of models.toml", TOP_KEYS);
 
@@ -580,7 +587,7 @@ fn build_globs(
     r: &mut Reader<'_>,
     model: &str,
     files: &Spanned<Vec<Spanned<String>>>,
-) -> Option<globset::GlobSet> {
+) -> Option<std::sync::Arc<globset::GlobSet>> {
     if files.value.is_empty() {
         r.push(InvalidValue {
             file: r.file,
@@ -591,6 +598,10 @@ fn build_globs(
             help: "remove `files` to lock every file, or list globs such as `*.safetensors`".into(),
         });
         return None;
+    }
+    let patterns: Vec<String> = files.value.iter().map(|g| g.value.clone()).collect();
+    if let Some(set) = r.globs.get(&patterns) {
+        return Some(set.clone());
     }
     let mut builder = globset::GlobSetBuilder::new();
     let mut ok = true;
@@ -611,7 +622,9 @@ fn build_globs(
             }
         }
     }
-    ok.then(|| builder.build().ok()).flatten()
+    let set = std::sync::Arc::new(builder.build().ok().filter(|_| ok)?);
+    r.globs.insert(patterns, set.clone());
+    Some(set)
 }
 
 /// Reads one record: (reader, table, model, `[[…]]` header, its span).
