@@ -199,3 +199,44 @@ fn temporary_files_of_interrupted_writes_are_swept() {
     }
     assert!(keep.exists());
 }
+
+/// Ctrl-C ends a writer as a shell expects (exit 130) and leaves nothing
+/// behind: here while it waits for the project's lock.
+#[test]
+fn an_interrupted_writer_exits_130_and_leaves_nothing() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let m = manifest_with(dir.path(), "# mine\n");
+    let held = std::fs::File::open(dir.path()).unwrap();
+    held.lock().unwrap();
+    let mut child = Command::new(bin())
+        .env("MODELLOCK_LOCK_TIMEOUT", "600")
+        .arg("--manifest-path")
+        .arg(&m)
+        .args(["add", "path:models/a"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // wait until it says it is waiting (its handler is installed by then)
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("Waiting") {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no Waiting line");
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait().unwrap();
+    assert_eq!(out.code(), Some(130));
+    drop(held);
+    assert_eq!(std::fs::read_to_string(&m).unwrap(), "# mine\n");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
