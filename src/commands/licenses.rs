@@ -3,7 +3,6 @@
 //! whole — for people, as JSON, or as a CycloneDX BOM. Offline.
 
 use super::Context;
-use crate::manifest::ModelEntry;
 use crate::output::{print_stdout, Format};
 use crate::report::licenses::{build, cyclonedx, human};
 
@@ -21,20 +20,10 @@ pub fn run(ctx: &Context, args: &LicensesArgs) -> u8 {
         Err(status) => return status,
     };
     let (manifest, files) = (&project.manifest, &project.files);
-    let unknown: Vec<_> = args
-        .models
-        .iter()
-        .filter(|n| manifest.model(n).is_none())
-        .map(|n| super::unknown_model(manifest, n))
-        .collect();
-    if !unknown.is_empty() {
-        return ctx.fail(&unknown, files);
-    }
-    let selected: Vec<&ModelEntry> = manifest
-        .models
-        .iter()
-        .filter(|e| args.models.is_empty() || args.models.contains(&e.name))
-        .collect();
+    let selected = match super::select(manifest, &args.models) {
+        Ok(e) => e,
+        Err(unknown) => return ctx.fail(&unknown, files),
+    };
     let report = build(
         manifest,
         &lock,

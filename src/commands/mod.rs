@@ -186,6 +186,29 @@ pub fn token_warning(env: &crate::env::Env) -> Option<Diag> {
     )
 }
 
+/// The entries a command names (every entry, in file order, when it names
+/// none); each name models.toml does not have is a diagnostic, once.
+pub fn select<'m>(
+    manifest: &'m Manifest,
+    names: &[String],
+) -> Result<Vec<&'m manifest::ModelEntry>, Vec<Diag>> {
+    let wanted: std::collections::HashSet<&str> = names.iter().map(String::as_str).collect();
+    let mut reported = std::collections::HashSet::new();
+    let unknown: Vec<Diag> = names
+        .iter()
+        .filter(|n| manifest.model(n).is_none() && reported.insert(n.as_str()))
+        .map(|n| unknown_model(manifest, n))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    Ok(manifest
+        .models
+        .iter()
+        .filter(|e| wanted.is_empty() || wanted.contains(e.name.as_str()))
+        .collect())
+}
+
 /// A command named a model that models.toml does not have.
 pub fn unknown_model(manifest: &Manifest, name: &str) -> Diag {
     unknown_name(

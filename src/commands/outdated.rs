@@ -6,7 +6,6 @@
 use super::Context;
 use crate::diag::{Code, Diag};
 use crate::env::Env;
-use crate::manifest::ModelEntry;
 use crate::report::{self, outdated::Report};
 use crate::resolve::Resolver;
 use rayon::prelude::*;
@@ -29,20 +28,10 @@ pub fn run(ctx: &Context, args: &OutdatedArgs) -> u8 {
         Err(status) => return status,
     };
     let (manifest, files, mut diags) = (&project.manifest, &project.files, project.diags.clone());
-    let unknown: Vec<Diag> = args
-        .models
-        .iter()
-        .filter(|n| manifest.model(n).is_none())
-        .map(|n| super::unknown_model(manifest, n))
-        .collect();
-    if !unknown.is_empty() {
-        return ctx.fail(&unknown, files);
-    }
-    let entries: Vec<&ModelEntry> = manifest
-        .models
-        .iter()
-        .filter(|e| args.models.is_empty() || args.models.contains(&e.name))
-        .collect();
+    let entries = match super::select(manifest, &args.models) {
+        Ok(e) => e,
+        Err(unknown) => return ctx.fail(&unknown, files),
+    };
     let env = Env::from_process();
     diags.extend(super::token_warning(&env));
     if env.hf_offline && entries.iter().any(|e| e.source.value.is_hub()) {

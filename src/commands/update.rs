@@ -170,20 +170,7 @@ fn prepare<'m>(
     args: &UpdateArgs,
     env: Env,
 ) -> Result<(Vec<&'m ModelEntry>, Resolver), Vec<Diag>> {
-    let targets: Vec<&ModelEntry> = if args.models.is_empty() {
-        manifest.models.iter().collect()
-    } else {
-        let names: std::collections::BTreeSet<&String> = args.models.iter().collect();
-        let unknown: Vec<Diag> = names
-            .iter()
-            .filter(|n| manifest.model(n).is_none())
-            .map(|n| super::unknown_model(manifest, n))
-            .collect();
-        if !unknown.is_empty() {
-            return Err(unknown);
-        }
-        names.iter().filter_map(|n| manifest.model(n)).collect()
-    };
+    let targets = super::select(manifest, &args.models)?;
     let precise = args
         .precise
         .as_ref()
