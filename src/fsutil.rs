@@ -117,33 +117,29 @@ pub fn remove_live_temps() {
 
 /// The prefix and suffix of the temporary files [`write_atomic`] leaves
 /// behind when it is killed: `.NAME.XXXXXX.tmp` beside `NAME`.
-fn is_our_temp(name: &str, target: &str) -> bool {
-    name.strip_prefix('.')
-        .and_then(|n| n.strip_prefix(target))
-        .and_then(|n| n.strip_prefix('.'))
-        .and_then(|n| n.strip_suffix(".tmp"))
-        .is_some_and(|mid| mid.len() == 6 && mid.bytes().all(|b| b.is_ascii_alphanumeric()))
+/// The file a temporary file of ours stands for (`.NAME.XXXXXX.tmp` →
+/// `NAME`), if the name has that shape.
+fn temp_target(name: &str) -> Option<&str> {
+    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (target, random) = inner.rsplit_once('.')?;
+    (!target.is_empty() && random.len() == 6 && random.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then_some(target)
 }
 
-/// Removes the temporary files an interrupted write of `path` left beside
-/// it (named as [`write_atomic`] names them, and older than `before`).
-/// Best effort: what cannot be removed stays.
-pub fn sweep_temps(path: &Path, before: std::time::SystemTime) {
-    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
-        return;
-    };
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
+/// Removes, in one listing of `dir`, the temporary files an interrupted
+/// write left there (named as [`write_atomic`] names them, and older than
+/// `before`): those of the files `targets` names, or of any file when it
+/// names none. Best effort: what cannot be removed stays.
+pub fn sweep_temps(dir: &Path, targets: Option<&[&str]>, before: std::time::SystemTime) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let n = e.file_name();
-        let Some(n) = n.to_str() else { continue };
-        if !is_our_temp(n, name) {
+        let Some(target) = n.to_str().and_then(temp_target) else {
+            continue;
+        };
+        if targets.is_some_and(|t| !t.contains(&target)) {
             continue;
         }
         let old = e
@@ -218,6 +214,23 @@ fn sync_dir(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temporary_file_names() {
+        assert_eq!(temp_target(".models.lock.a1B2c3.tmp"), Some("models.lock"));
+        assert_eq!(
+            temp_target(".sha256-ab.txt.q1w2e3.tmp"),
+            Some("sha256-ab.txt")
+        );
+        for not_ours in [
+            ".models.lock.notours",
+            "models.lock.a1B2c3.tmp",
+            "..abcdef.tmp",
+            ".x.abc.tmp",
+        ] {
+            assert_eq!(temp_target(not_ours), None, "{not_ours}");
+        }
+    }
 
     fn leftovers(dir: &Path) -> Vec<String> {
         std::fs::read_dir(dir)

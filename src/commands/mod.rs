@@ -85,9 +85,8 @@ impl Context {
         match lock_project(&dir, std::time::Duration::from_secs(timeout), waiting) {
             Ok(lock) => {
                 let now = std::time::SystemTime::now();
-                for name in [manifest::FILE_NAME, lock::FILE_NAME] {
-                    crate::fsutil::sweep_temps(&dir.join(name), now);
-                }
+                let ours = [manifest::FILE_NAME, lock::FILE_NAME];
+                crate::fsutil::sweep_temps(&dir, Some(&ours), now);
                 crate::license::Store::beside(&self.manifest_path).sweep_temps(now);
                 Ok(lock)
             }

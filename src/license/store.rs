@@ -172,18 +172,7 @@ impl Store {
     /// (older than `before`).
     pub fn sweep_temps(&self, before: std::time::SystemTime) {
         for dir in ["licenses", "terms"] {
-            let Ok(entries) = std::fs::read_dir(self.root.join(dir)) else {
-                continue;
-            };
-            for e in entries.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if let Some(target) = name
-                    .strip_prefix('.')
-                    .and_then(|n| n.rsplitn(3, '.').nth(2))
-                {
-                    crate::fsutil::sweep_temps(&self.root.join(dir).join(target), before);
-                }
-            }
+            crate::fsutil::sweep_temps(&self.root.join(dir), None, before);
         }
     }
 
