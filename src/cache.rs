@@ -64,6 +64,13 @@ impl Cache {
         }
         let _ = crate::fsutil::replace_unsynced(&path, &bytes);
     }
+
+    /// Forgets an entry (best-effort, as every write here).
+    pub fn remove(&self, kind: &str, key: &str) {
+        if let Some(path) = self.path(kind, key) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -60,6 +60,12 @@ pub enum Command {
     Audit(commands::audit::AuditArgs),
     /// Hash the files on disk (HF cache, Ollama store, --dir or path) against the lock.
     Verify(commands::verify::VerifyArgs),
+    /// Download exactly the locked files (HF cache, Ollama store or --dir),
+    /// each verified as it arrives.
+    Fetch(commands::fetch::FetchArgs),
+    /// Where a locked model is for the programs that serve it (its snapshot
+    /// directory, Ollama name or directory).
+    Path(commands::path::PathArgs),
 }
 
 /// Parses the command line, runs the command, and returns its exit status.
@@ -86,6 +92,7 @@ pub fn run() -> ExitCode {
     // takes every format: the command's own list decides
     let name = match &cli.command {
         Command::Licenses(_) => "licenses",
+        Command::Path(_) => "path",
         _ => "",
     };
     if !formats_of(name).contains(&cli.format) {
@@ -123,6 +130,8 @@ pub fn run() -> ExitCode {
         Command::Update(a) => commands::update::run(&ctx, a),
         Command::Check(a) => commands::check::run(&ctx, a),
         Command::Verify(a) => commands::verify::run(&ctx, a),
+        Command::Fetch(a) => commands::fetch::run(&ctx, a),
+        Command::Path(a) => commands::path::run(&ctx, a),
         Command::Review(a) => commands::review::run(&ctx, a),
         Command::Diff(a) => commands::diff::run(&ctx, a),
         Command::Licenses(a) => commands::licenses::run(&ctx, a),
@@ -142,6 +151,7 @@ const GLOBAL: &str = "Global options";
 fn formats_of(command: &str) -> &'static [Format] {
     match command {
         "licenses" => &[Format::Human, Format::Json, Format::Cyclonedx],
+        "path" => &[Format::Human, Format::Json],
         _ => &[Format::Human, Format::Json, Format::Github, Format::Sarif],
     }
 }

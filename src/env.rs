@@ -45,6 +45,8 @@ pub struct Env {
     pub hf_home: PathBuf,
     pub hf_hub_cache: PathBuf,
     pub hf_offline: bool,
+    /// `HF_HUB_DISABLE_SYMLINKS`: snapshot entries are copies, not links.
+    pub hf_disable_symlinks: bool,
     pub ollama_models: PathBuf,
     /// Where modellock keeps its metadata cache.
     pub cache_dir: PathBuf,
@@ -131,7 +133,9 @@ impl Env {
             .map(expand)
             .unwrap_or_else(|| xdg_cache.join("modellock"));
         let fingerprints = var("MODELLOCK_FINGERPRINTS").map(expand);
+        let hf_disable_symlinks = var("HF_HUB_DISABLE_SYMLINKS").is_some_and(|v| truthy(&v));
         Env {
+            hf_disable_symlinks,
             token_file_problem,
             fingerprints,
             hf_endpoint,

@@ -12,6 +12,7 @@ pub mod commands;
 pub mod date;
 pub mod diag;
 pub mod env;
+pub mod fetch;
 pub mod fsutil;
 pub mod hashing;
 pub mod license;

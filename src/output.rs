@@ -239,6 +239,21 @@ impl Output {
         }
     }
 
+    /// Diagnostics in human form on stderr, for a command whose stdout is
+    /// a value a script reads (`path`): nothing else goes to stdout.
+    pub fn diags_to_stderr(&self, diags: &[Diag], files: &Files) {
+        let style = render::HumanStyle {
+            color: self.color_err,
+            width: self.width,
+        };
+        let mut out = String::new();
+        for d in diags {
+            out.push_str(&render::human(d, files, style));
+            out.push('\n');
+        }
+        let _ = std::io::stderr().write_all(out.as_bytes());
+    }
+
     /// A progress bar on stderr when it is a terminal (hidden otherwise and
     /// with `-q`).
     pub fn progress(&self, len: u64, what: &str) -> indicatif::ProgressBar {

@@ -166,6 +166,12 @@ codes! {
         "A file, or a link on its way, leads out of its root (the cache folder, the store, the directory); it is reported, not followed.";
     VerifyIo = "verify::io", fatal = true,
         "A file could not be read.";
+    FetchHashMismatch = "fetch::hash-mismatch", fatal = false,
+        "`fetch` received other bytes than the locked ones (sha256 or size); nothing was put in their place.";
+    FetchIo = "fetch::io", fatal = true,
+        "`fetch` could not write the cache, the store or the directory (permissions, a full disk, a link out of it).";
+    FetchNotFetched = "fetch::not-fetched", fatal = false,
+        "`path` was asked for a model whose locked files are not on this machine; run `modellock fetch`.";
     ReviewNotNeeded = "review::not-needed", fatal = true,
         "`review` was asked to record a review that policy makes meaningless (license allowed or denied).";
     ReviewAlreadyReviewed = "review::already-reviewed", fatal = true,

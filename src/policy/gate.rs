@@ -183,6 +183,49 @@ pub fn judge(
     }
 }
 
+/// The lock entries of `entries`, when every one is locked and current
+/// (and, with `whole`, when the lock has no model models.toml lacks); else
+/// the `lock::stale` findings. For commands that act on the lock alone
+/// (`fetch`, `path`): they never resolve, so a stale lock stops them.
+pub fn current_entries<'l>(
+    manifest: &Manifest,
+    entries: &[&ModelEntry],
+    lock: &'l Lock,
+    lock_file: FileId,
+    whole: bool,
+) -> Result<Vec<&'l LockedModel>, Vec<Diag>> {
+    let mut found = Vec::new();
+    let mut diags = Vec::new();
+    for entry in entries {
+        match current(manifest, entry, lock, lock_file) {
+            Ok(l) => found.push(l),
+            Err((d, _)) => diags.push(d),
+        }
+    }
+    if whole {
+        for locked in lock.models() {
+            if manifest.model(&locked.name).is_none() {
+                diags.push(
+                    lock::Stale {
+                        model: locked.name.clone(),
+                        manifest_file: manifest.file,
+                        manifest_span: None,
+                        lock_file,
+                        lock_span: locked.span.clone(),
+                        kind: StaleKind::NotInManifest,
+                    }
+                    .into(),
+                );
+            }
+        }
+    }
+    if diags.is_empty() {
+        Ok(found)
+    } else {
+        Err(diags)
+    }
+}
+
 /// The lock entry of a manifest entry, when it is locked and current; else
 /// the `lock::stale` finding and the model's status.
 fn current<'l>(

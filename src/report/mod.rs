@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod diff;
+pub mod fetch;
 pub mod licenses;
 pub mod outdated;
 pub mod records;

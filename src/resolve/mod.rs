@@ -33,25 +33,32 @@ pub struct Resolver {
     pub fingerprints: Fingerprints,
 }
 
+/// The sources' context for the project of `manifest_path`: its
+/// directory, its own files, and the license texts of its store and of
+/// modellock's cache.
+pub fn context(env: Env, manifest_path: &Path) -> source::Context {
+    let root = match manifest_path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let own = [
+        crate::manifest::FILE_NAME,
+        crate::lock::FILE_NAME,
+        crate::license::store::DIR,
+    ];
+    let texts = Gathered::new(
+        Store::beside(manifest_path),
+        Store::at(env.cache_dir.join("v1").join("texts")),
+    );
+    source::Context::new(env, root, own.map(str::to_owned).to_vec(), texts)
+}
+
 impl Resolver {
     /// A resolver for the project of `manifest_path`, with the built-in
     /// fingerprints.
     pub fn new(env: Env, manifest_path: &Path) -> Resolver {
-        let root = match manifest_path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-            _ => std::path::PathBuf::from("."),
-        };
-        let own = [
-            crate::manifest::FILE_NAME,
-            crate::lock::FILE_NAME,
-            crate::license::store::DIR,
-        ];
-        let texts = Gathered::new(
-            Store::beside(manifest_path),
-            Store::at(env.cache_dir.join("v1").join("texts")),
-        );
         Resolver {
-            cx: source::Context::new(env, root, own.map(str::to_owned).to_vec(), texts),
+            cx: context(env, manifest_path),
             fingerprints: Fingerprints::builtin().clone(),
         }
     }

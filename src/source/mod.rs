@@ -2,6 +2,7 @@
 
 pub mod candidates;
 pub mod context;
+pub mod download;
 mod failure;
 pub mod hf;
 pub mod ollama;
@@ -179,8 +180,7 @@ impl Source {
     /// looks for them.
     pub fn fetch_hint(&self, revision: &str, name: &str) -> String {
         match self {
-            Source::Hf(repo) => format!("download the locked commit: `hf download {repo} --revision {revision}`"),
-            Source::Ollama(n) => format!("pull the locked manifest: `ollama pull {}`, then check its digest", n.qualified()),
+            Source::Hf(_) | Source::Ollama(_) => format!("run `modellock fetch {name}` to download exactly the locked files (at {})", crate::hashing::short_id(revision)),
             Source::Path(p) => format!("restore `{}` from where it came, or run `modellock update {name}` if it changed on purpose", p.raw),
         }
     }

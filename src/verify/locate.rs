@@ -74,6 +74,38 @@ pub fn locate(
     }
 }
 
+/// Where each locked file of a model is or would be, whatever revision the
+/// cache or store holds (for `fetch`, which puts the locked one there).
+pub fn places(
+    model: &LockedModel,
+    source: &Source,
+    env: &Env,
+    manifest_dir: &Path,
+    dir: Option<&Path>,
+) -> Vec<Place> {
+    if let Some(dir) = dir {
+        return under(dir, model);
+    }
+    match source {
+        Source::Path(p) => under(&p.resolve_dir(manifest_dir), model),
+        Source::Hf(repo) => {
+            let cache = RepoCache::new(&env.hf_hub_cache, repo.as_str());
+            let snapshot = cache.snapshot(&model.revision);
+            let root = std::fs::canonicalize(&cache.dir).unwrap_or_else(|_| cache.dir.clone());
+            model
+                .files
+                .iter()
+                .map(|f| cache_entry(&snapshot.join(&f.path), &root))
+                .collect()
+        }
+        Source::Ollama(_) => model
+            .files
+            .iter()
+            .map(|f| plain(ollama_store::blob(&env.ollama_models, &f.sha256)))
+            .collect(),
+    }
+}
+
 /// The files of a model in a plain directory `root`, each resolved (links
 /// followed) and kept inside it: a path or link that leads out is an
 /// escape, never read.

@@ -107,6 +107,14 @@ pub fn findings(
     diags
 }
 
+/// Remembers that the file at `path`, as it is now, has this sha256 (a file
+/// hashed as it was written), so that `verify` need not read it again.
+pub fn remember(cache: &Cache, path: &Path, sha256: &str) {
+    if let Some(key) = statcache::stat_key(path) {
+        statcache::record(cache, &key, sha256);
+    }
+}
+
 /// The outcome for one locked file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -187,7 +195,9 @@ pub fn check_files(
     results
 }
 
-fn check_one(
+/// Checks one file at `path` against its locked size and sha256 (the stat
+/// cache first, unless `rehash`).
+pub fn check_one(
     file: &LockedFile,
     path: &std::path::Path,
     cache: &Cache,

@@ -18,7 +18,7 @@ const ORDER: &[&str] = &[
     "license", // license knowledge, digests, the text store
     "source",  // adapters: hf, ollama, path
     "manifest", "lock", // the two files
-    "resolve", "verify", "policy", "audit", // the domain
+    "resolve", "verify", "fetch", "policy", "audit", // the domain
     "project", "report", // loading a project, typed reports
     "commands", "cli", // the command line
 ];

@@ -13,6 +13,7 @@ mod ci_formats;
 mod drift;
 mod edit;
 mod example;
+mod fetch;
 mod fuzz;
 mod gate;
 mod hostile;

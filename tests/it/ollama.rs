@@ -700,7 +700,10 @@ fn verify_a_store_whose_tag_points_at_another_manifest() {
         message.contains(&format!("{}/library/tiny/1b", p.host())),
         "{message}"
     );
-    assert!(d["help"].as_str().unwrap().contains("ollama pull"), "{d}");
+    assert!(
+        d["help"].as_str().unwrap().contains("modellock fetch tiny"),
+        "{d}"
+    );
 }
 
 // ---------------------------------------------------------------------------

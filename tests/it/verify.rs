@@ -161,7 +161,7 @@ fn a_corrupted_byte_in_the_middle_of_a_blob() {
     assert!(d["help"]
         .as_str()
         .unwrap()
-        .contains(&format!("hf download org/model --revision {COMMIT}")));
+        .contains("run `modellock fetch chat`"));
 }
 
 #[test]

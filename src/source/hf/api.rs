@@ -166,7 +166,7 @@ impl Card {
 
 impl Hub<'_> {
     /// `HF_HUB_OFFLINE` forbids asking the Hub anything.
-    fn online(&self) -> Result<(), Failure> {
+    pub fn online(&self) -> Result<(), Failure> {
         if self.offline {
             return Err(Failure::new(
                 Code::SourceOffline,
@@ -178,7 +178,7 @@ impl Hub<'_> {
     }
 
     /// A network failure, naming the setting that chose the Hub's host.
-    fn network(&self, e: crate::net::NetError) -> Failure {
+    pub fn network(&self, e: crate::net::NetError) -> Failure {
         Failure::network(
             e,
             &format!("HF_ENDPOINT is {}", crate::net::redact(self.endpoint)),
@@ -189,6 +189,12 @@ impl Hub<'_> {
         if (200..300).contains(&resp.status) {
             return Ok(resp);
         }
+        Err(self.refusal(repo, what, &resp))
+    }
+
+    /// What an answer other than 2xx means: the Hub's error codes (gated,
+    /// not found, bad token…) as failures.
+    pub fn refusal(&self, repo: &str, what: &str, resp: &Response) -> Failure {
         let code = resp.header("x-error-code").unwrap_or("").to_owned();
         let message = resp
             .header("x-error-message")
@@ -196,7 +202,7 @@ impl Hub<'_> {
             .unwrap_or_else(|| error_body(&resp.body));
         let status = resp.status;
         let page = format!("{}/{repo}", crate::net::redact(self.endpoint));
-        Err(match (code.as_str(), status) {
+        match (code.as_str(), status) {
             ("RevisionNotFound", _) => Failure::new(
                 Code::SourceRevisionNotFound,
                 format!("{repo} has no revision {what}"),
@@ -241,7 +247,7 @@ impl Hub<'_> {
                 format!("the Hub answered {status} for {what} of {repo}: {message}"),
                 "check HF_ENDPOINT; if it is right, try again later",
             ),
-        })
+        }
     }
 
     fn json(&self, repo: &str, what: &str, url: &str) -> Result<(Value, Response), Failure> {

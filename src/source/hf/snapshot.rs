@@ -292,7 +292,7 @@ fn lineage(
 /// The cache namespace of lineages (the second, with the ancestors' terms).
 const LINEAGE_CACHE: &str = "hf-lineage-2";
 
-pub(super) fn hub(cx: &Context) -> Hub<'_> {
+pub(in crate::source) fn hub(cx: &Context) -> Hub<'_> {
     Hub {
         http: &cx.hf_http,
         endpoint: &cx.env.hf_endpoint,

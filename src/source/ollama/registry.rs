@@ -27,11 +27,11 @@ fn role(media_type: &str) -> String {
     }
 }
 
-fn base_url(n: &Name) -> String {
+pub(in crate::source) fn base_url(n: &Name) -> String {
     format!("{}://{}/v2/{}/{}", n.scheme, n.host, n.namespace, n.model)
 }
 
-fn check(n: &Name, what: &str, resp: Response) -> Result<Response, Failure> {
+pub(in crate::source) fn check(n: &Name, what: &str, resp: Response) -> Result<Response, Failure> {
     match resp.status {
         200..=299 => Ok(resp),
         404 => Err(Failure::new(
@@ -120,18 +120,22 @@ struct Layer {
     size: u64,
 }
 
-/// The manifest at the tag (or at the pinned digest): its digest as
-/// served, and its config and layers.
-fn fetch_manifest(
+/// The manifest bytes at a locked digest, exactly as the registry served
+/// them (checked against the digest), for writing into Ollama's store.
+pub fn locked_manifest(r: &Context, n: &Name, digest: &str) -> Result<Vec<u8>, Failure> {
+    let (_, bytes) = manifest_bytes(r, n, Some(digest))?;
+    Ok(bytes)
+}
+
+/// The manifest at the tag (or at the pinned digest): its digest (of the
+/// bytes as served) and the bytes.
+fn manifest_bytes(
     r: &Context,
     n: &Name,
     pinned: Option<&str>,
-) -> Result<(String, Vec<Layer>), Failure> {
+) -> Result<(String, Vec<u8>), Failure> {
     let reference = pinned.unwrap_or(&n.tag);
-    // a digest names a manifest only within its repository: the key holds
-    // host, namespace and model, so a pin is confirmed for each model
-    let cache_key = |digest: &str| format!("{}/{}/{}\n{digest}", n.host, n.namespace, n.model);
-    let cached = pinned.and_then(|d| r.cache.get::<String>("ollama-manifest", &cache_key(d)));
+    let cached = pinned.and_then(|d| r.cache.get::<String>("ollama-manifest", &cache_key(n, d)));
     let bytes = match cached {
         Some(text) => text.into_bytes(),
         None => {
@@ -171,6 +175,24 @@ fn fetch_manifest(
             ));
         }
     }
+    Ok((revision, bytes))
+}
+
+/// The cache key of a manifest: a digest names a manifest only within its
+/// repository, so the key holds host, namespace and model, and a pin is
+/// confirmed for each model.
+fn cache_key(n: &Name, digest: &str) -> String {
+    format!("{}/{}/{}\n{digest}", n.host, n.namespace, n.model)
+}
+
+/// The manifest at the tag (or at the pinned digest): its digest as
+/// served, and its config and layers.
+fn fetch_manifest(
+    r: &Context,
+    n: &Name,
+    pinned: Option<&str>,
+) -> Result<(String, Vec<Layer>), Failure> {
+    let (revision, bytes) = manifest_bytes(r, n, pinned)?;
     let manifest: Value = serde_json::from_slice(&bytes).map_err(|e| {
         Failure::new(
             Code::SourceUnexpectedResponse,
@@ -214,8 +236,11 @@ fn fetch_manifest(
     }
     // cached only once it is known to be a valid manifest
     if let Ok(text) = std::str::from_utf8(&bytes) {
-        r.cache
-            .put("ollama-manifest", &cache_key(&revision), &text.to_owned());
+        r.cache.put(
+            "ollama-manifest",
+            &cache_key(n, &revision),
+            &text.to_owned(),
+        );
     }
     Ok((revision, layers))
 }
@@ -270,7 +295,7 @@ fn license_digest(r: &Context, n: &Name, digest: &str, path: &str) -> Result<Str
 }
 
 /// A network failure, naming where the registry's host came from.
-fn network(n: &Name, e: crate::net::NetError) -> Failure {
+pub(in crate::source) fn network(n: &Name, e: crate::net::NetError) -> Failure {
     Failure::network(
         e,
         &format!(

@@ -4,9 +4,12 @@
 //! host it belongs to — never along a redirect to a CDN.
 
 use crate::env::Token;
+
+mod stream;
 use std::fmt;
 use std::io::Read;
 use std::time::{Duration, Instant};
+pub use stream::{Probe, Stream};
 
 /// How long a request may take, and how slow its body may be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -231,49 +234,13 @@ impl Http {
         headers: &[(&str, &str)],
         limit: u64,
     ) -> Result<Response, NetError> {
-        let deadline = Instant::now() + self.limits.deadline;
-        let mut attempt = 0;
-        loop {
-            let result = self.get_once(url, headers, limit, deadline);
-            let wait = match &result {
-                Ok(r) if RETRY_STATUS.contains(&r.status) => {
-                    let retry_after = r
-                        .header("retry-after")
-                        .and_then(|v| v.trim().parse::<u64>().ok());
-                    if attempt >= self.retries
-                        || retry_after
-                            .is_some_and(|s| Duration::from_secs(s) > self.max_retry_after)
-                    {
-                        return Err(NetError::Server {
-                            url: r.url.clone(),
-                            status: r.status,
-                            retry_after,
-                        });
-                    }
-                    retry_after
-                        .map(Duration::from_secs)
-                        .unwrap_or(self.backoff * 2u32.pow(attempt))
-                }
-                Err(e) if e.retryable() && attempt < self.retries => {
-                    self.backoff * 2u32.pow(attempt)
-                }
-                _ => return result,
-            };
-            // never retry past the request's deadline
-            let left = deadline.saturating_duration_since(Instant::now());
-            if wait >= left {
-                return match result {
-                    Err(e) => Err(e),
-                    Ok(r) => Err(NetError::Server {
-                        url: r.url,
-                        status: r.status,
-                        retry_after: None,
-                    }),
-                };
-            }
-            std::thread::sleep(wait);
-            attempt += 1;
-        }
+        self.retrying(
+            |deadline| self.get_once(url, headers, limit, deadline),
+            |r| {
+                let retry_after = r.header("retry-after").map(str::to_owned);
+                (r.status, retry_after, r.url.clone())
+            },
+        )
     }
 
     fn get_once(
@@ -283,20 +250,50 @@ impl Http {
         limit: u64,
         deadline: Instant,
     ) -> Result<Response, NetError> {
+        let sent = self.send("GET", url, headers, Follow::All, Some(deadline))?;
+        let Sent {
+            status,
+            headers,
+            url: current,
+            mut response,
+            ..
+        } = sent;
+        let mut reader = response.body_mut().as_reader();
+        let body = self.read_body(&mut reader, &current, limit, deadline)?;
+        Ok(Response {
+            status,
+            headers,
+            body,
+            url: current,
+        })
+    }
+
+    /// Sends a request and follows redirects as `follow` says, the token
+    /// going only to its own origin; the body is left unread. With a
+    /// deadline, no request runs past it.
+    fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        follow: Follow,
+        deadline: Option<Instant>,
+    ) -> Result<Sent, NetError> {
         // the URL as the WHATWG parser reads it: the same string decides
         // where the token goes and is what is requested
         let mut current = url::Url::parse(url).map_or_else(|_| url.to_owned(), String::from);
         for _ in 0..10 {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(self.past_deadline(&current));
-            }
-            let mut req = self
-                .agent
-                .get(&current)
-                .config()
-                .timeout_global(Some(left))
-                .build();
+            let left = match deadline {
+                Some(d) => {
+                    let left = d.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(self.past_deadline(&current));
+                    }
+                    Some(left)
+                }
+                None => None,
+            };
+            let mut req = ureq::http::Request::builder().method(method).uri(&current);
             for (k, v) in headers {
                 req = req.header(*k, *v);
             }
@@ -305,9 +302,18 @@ impl Http {
                     req = req.header("authorization", format!("Bearer {}", token.expose()));
                 }
             }
-            let mut resp = req.call().map_err(|e| map_error(&current, e))?;
-            let status = resp.status().as_u16();
-            let headers_vec: Vec<(String, String)> = resp
+            let req = req.body(()).map_err(|e| NetError::Io {
+                url: current.clone(),
+                detail: e.to_string(),
+            })?;
+            let req = self
+                .agent
+                .configure_request(req)
+                .timeout_global(left)
+                .build();
+            let response = self.agent.run(req).map_err(|e| map_error(&current, e))?;
+            let status = response.status().as_u16();
+            let headers_vec: Vec<(String, String)> = response
                 .headers()
                 .iter()
                 .map(|(n, v)| {
@@ -317,29 +323,59 @@ impl Http {
                     )
                 })
                 .collect();
-            if (300..400).contains(&status) {
-                if let Some((_, loc)) = headers_vec.iter().find(|(n, _)| n == "location") {
-                    current = resolve_location(&current, loc).ok_or_else(|| {
-                        NetError::TooManyRedirects {
-                            url: current.clone(),
-                        }
+            let location = headers_vec
+                .iter()
+                .find(|(n, _)| n == "location")
+                .map(|(_, l)| l.clone());
+            if let (true, Some(loc)) = ((300..400).contains(&status), location) {
+                let next =
+                    resolve_location(&current, &loc).ok_or_else(|| NetError::TooManyRedirects {
+                        url: current.clone(),
                     })?;
+                if follow == Follow::All || origin(&next) == origin(&current) {
+                    current = next;
                     continue;
                 }
+                return Ok(Sent {
+                    status,
+                    headers: headers_vec,
+                    url: current,
+                    location: Some(next),
+                    response,
+                });
             }
-            let mut reader = resp.body_mut().as_reader();
-            let body = self.read_body(&mut reader, &current, limit, deadline)?;
-            return Ok(Response {
+            return Ok(Sent {
                 status,
                 headers: headers_vec,
-                body,
                 url: current,
+                location: None,
+                response,
             });
         }
         Err(NetError::TooManyRedirects {
             url: url.to_owned(),
         })
     }
+}
+
+/// Which redirects [`Http::send`] follows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Follow {
+    All,
+    /// Only to the same origin; a redirect elsewhere is returned (a
+    /// download's CDN location).
+    SameOrigin,
+}
+
+/// A request sent, its body unread.
+struct Sent {
+    status: u16,
+    headers: Vec<(String, String)>,
+    /// The URL that answered.
+    url: String,
+    /// A redirect to another origin that was not followed.
+    location: Option<String>,
+    response: ureq::http::Response<ureq::Body>,
 }
 
 impl Http {

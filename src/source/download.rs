@@ -1,0 +1,192 @@
+//! Where the bytes of a locked file are, for `fetch`: the URL of each file
+//! at the locked revision (never a branch), the client that may fetch it
+//! (the Hub's sends the token to the Hub's origin only), and what refusals
+//! mean. Every value a server gives here is validated before it is used.
+
+use super::hf::api::Hub;
+use super::ollama::{registry, Name};
+use super::snapshot::File;
+use super::{Context, Failure, Source};
+use crate::diag::Code;
+use crate::hashing::is_lower_hex;
+use crate::net::{encode_path, Http, Probe, Response};
+
+/// What a source says of one file before it is downloaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located {
+    /// Where to GET the bytes (a CDN, often).
+    pub url: String,
+    /// The Hub's id of the file: the sha256 of an LFS file (64 hex) or
+    /// the git blob id of a file stored in git (40 hex); validated, `None`
+    /// when the server gave none.
+    pub etag: Option<String>,
+    /// The size the source announces, when it does.
+    pub size: Option<u64>,
+}
+
+/// A model's remote, at its locked revision.
+pub struct Remote<'a> {
+    cx: &'a Context,
+    kind: Kind<'a>,
+    revision: &'a str,
+}
+
+enum Kind<'a> {
+    Hf(&'a str),
+    Ollama(&'a Name),
+}
+
+impl Source {
+    /// The remote of a locked model (`path:` has none).
+    pub fn remote<'a>(&'a self, cx: &'a Context, revision: &'a str) -> Option<Remote<'a>> {
+        let kind = match self {
+            Source::Hf(repo) => Kind::Hf(repo.as_str()),
+            Source::Ollama(name) => Kind::Ollama(name),
+            Source::Path(_) => return None,
+        };
+        Some(Remote { cx, kind, revision })
+    }
+}
+
+impl Remote<'_> {
+    /// The client for this source's downloads.
+    pub fn http(&self) -> &Http {
+        match self.kind {
+            Kind::Hf(_) => &self.cx.hf_http,
+            Kind::Ollama(_) => &self.cx.plain_http,
+        }
+    }
+
+    fn hub(&self) -> Hub<'_> {
+        super::hf::snapshot::hub(self.cx)
+    }
+
+    /// Whether downloads are allowed (`HF_HUB_OFFLINE` forbids the Hub).
+    pub fn online(&self) -> Result<(), Failure> {
+        match self.kind {
+            Kind::Hf(_) => self.hub().online(),
+            Kind::Ollama(_) => Ok(()),
+        }
+    }
+
+    /// The URL of a locked file at the locked revision.
+    pub fn url(&self, file: &File) -> String {
+        match self.kind {
+            Kind::Hf(repo) => format!(
+                "{}/{repo}/resolve/{}/{}",
+                self.cx.env.hf_endpoint,
+                self.revision,
+                encode_path(&file.path)
+            ),
+            Kind::Ollama(n) => format!("{}/blobs/sha256:{}", registry::base_url(n), file.sha256),
+        }
+    }
+
+    /// Asks where a file's bytes are (`HEAD`, stopping at the redirect to
+    /// another origin, as `huggingface_hub` and Ollama do).
+    pub fn locate(&self, file: &File) -> Result<Located, Failure> {
+        self.online()?;
+        let url = self.url(file);
+        let probe = self
+            .http()
+            .probe(&url, &[("accept-encoding", "identity")])
+            .map_err(|e| self.network(e))?;
+        let redirected = probe.location != probe.url;
+        let answered = (200..300).contains(&probe.status)
+            || ((300..400).contains(&probe.status) && redirected);
+        if !answered {
+            return Err(self.refusal(file, probe.status, probe.headers));
+        }
+        if let Kind::Hf(_) = self.kind {
+            // asked at a commit, the Hub answers for that commit
+            if let Some(commit) = probe.header("x-repo-commit") {
+                if commit.trim() != self.revision {
+                    return Err(Failure::new(
+                        Code::SourceUnexpectedResponse,
+                        format!(
+                            "asked for `{}` at {}, the Hub answered for commit {}",
+                            file.path,
+                            self.revision,
+                            commit.trim()
+                        ),
+                        "check HF_ENDPOINT (a mirror that ignores the revision cannot be fetched from)",
+                    ));
+                }
+            }
+        }
+        Ok(Located {
+            etag: etag(&probe),
+            size: size(&probe, redirected),
+            url: probe.location,
+        })
+    }
+
+    /// What a refused download means (gated, not found, unauthorised…).
+    pub fn refusal(&self, file: &File, status: u16, headers: Vec<(String, String)>) -> Failure {
+        let resp = Response {
+            status,
+            headers,
+            body: Vec::new(),
+            url: self.url(file),
+        };
+        match self.kind {
+            Kind::Hf(repo) => self.hub().refusal(
+                repo,
+                &format!("`{}` at {}", file.path, self.revision),
+                &resp,
+            ),
+            Kind::Ollama(n) => {
+                match registry::check(n, &format!("layer sha256:{}", file.sha256), resp) {
+                    Err(f) => f,
+                    Ok(_) => Failure::new(
+                        Code::SourceUnexpectedResponse,
+                        format!(
+                            "{} answered {status} for layer sha256:{}",
+                            n.host, file.sha256
+                        ),
+                        "try again later",
+                    ),
+                }
+            }
+        }
+    }
+
+    /// A network failure, naming where the host came from.
+    pub fn network(&self, e: crate::net::NetError) -> Failure {
+        match self.kind {
+            Kind::Hf(_) => self.hub().network(e),
+            Kind::Ollama(n) => registry::network(n, e),
+        }
+    }
+
+    /// Ollama: the manifest bytes at the locked digest, as the registry
+    /// served them and checked against it (the store keeps them verbatim).
+    pub fn manifest(&self) -> Result<Option<Vec<u8>>, Failure> {
+        match self.kind {
+            Kind::Hf(_) => Ok(None),
+            Kind::Ollama(n) => registry::locked_manifest(self.cx, n, self.revision).map(Some),
+        }
+    }
+}
+
+/// The Hub's id of a file: `X-Linked-Etag`, else `ETag`, without `W/` and
+/// quotes; only a 40- or 64-hex value is an id (it names a file in the
+/// cache, so nothing else may pass).
+fn etag(probe: &Probe) -> Option<String> {
+    let raw = probe
+        .header("x-linked-etag")
+        .or_else(|| probe.header("etag"))?;
+    let v = raw.trim();
+    let v = v.strip_prefix("W/").unwrap_or(v).trim_matches('"');
+    (is_lower_hex(v, 40) || is_lower_hex(v, 64)).then(|| v.to_owned())
+}
+
+/// `X-Linked-Size`, else the `Content-Length` of a 2xx answer (a
+/// redirect's is the size of its own body).
+fn size(probe: &Probe, redirected: bool) -> Option<u64> {
+    let linked = probe.header("x-linked-size");
+    let length = (!redirected)
+        .then(|| probe.header("content-length"))
+        .flatten();
+    linked.or(length)?.trim().parse().ok()
+}
