@@ -27,30 +27,34 @@ pub struct Located {
 /// A model's remote, at its locked revision.
 pub struct Remote<'a> {
     cx: &'a Context,
-    kind: Kind<'a>,
-    revision: &'a str,
+    kind: Kind,
+    revision: String,
 }
 
-enum Kind<'a> {
-    Hf(&'a str),
-    Ollama(&'a Name),
+enum Kind {
+    Hf(String),
+    Ollama(Name),
 }
 
 impl Source {
     /// The remote of a locked model (`path:` has none).
-    pub fn remote<'a>(&'a self, cx: &'a Context, revision: &'a str) -> Option<Remote<'a>> {
+    pub fn remote<'a>(&self, cx: &'a Context, revision: &str) -> Option<Remote<'a>> {
         let kind = match self {
-            Source::Hf(repo) => Kind::Hf(repo.as_str()),
-            Source::Ollama(name) => Kind::Ollama(name),
+            Source::Hf(repo) => Kind::Hf(repo.as_str().to_owned()),
+            Source::Ollama(name) => Kind::Ollama(name.clone()),
             Source::Path(_) => return None,
         };
-        Some(Remote { cx, kind, revision })
+        Some(Remote {
+            cx,
+            kind,
+            revision: revision.to_owned(),
+        })
     }
 }
 
-impl Remote<'_> {
+impl<'a> Remote<'a> {
     /// The client for this source's downloads.
-    pub fn http(&self) -> &Http {
+    pub fn http(&self) -> &'a Http {
         match self.kind {
             Kind::Hf(_) => &self.cx.hf_http,
             Kind::Ollama(_) => &self.cx.plain_http,
@@ -63,7 +67,7 @@ impl Remote<'_> {
 
     /// Whether downloads are allowed (`HF_HUB_OFFLINE` forbids the Hub).
     pub fn online(&self) -> Result<(), Failure> {
-        match self.kind {
+        match &self.kind {
             Kind::Hf(_) => self.hub().online(),
             Kind::Ollama(_) => Ok(()),
         }
@@ -71,7 +75,7 @@ impl Remote<'_> {
 
     /// The URL of a locked file at the locked revision.
     pub fn url(&self, file: &File) -> String {
-        match self.kind {
+        match &self.kind {
             Kind::Hf(repo) => format!(
                 "{}/{repo}/resolve/{}/{}",
                 self.cx.env.hf_endpoint,
@@ -97,10 +101,10 @@ impl Remote<'_> {
         if !answered {
             return Err(self.refusal(file, probe.status, probe.headers));
         }
-        if let Kind::Hf(_) = self.kind {
+        if let Kind::Hf(_) = &self.kind {
             // asked at a commit, the Hub answers for that commit
             if let Some(commit) = probe.header("x-repo-commit") {
-                if commit.trim() != self.revision {
+                if commit.trim() != self.revision.as_str() {
                     return Err(Failure::new(
                         Code::SourceUnexpectedResponse,
                         format!(
@@ -129,7 +133,7 @@ impl Remote<'_> {
             body: Vec::new(),
             url: self.url(file),
         };
-        match self.kind {
+        match &self.kind {
             Kind::Hf(repo) => self.hub().refusal(
                 repo,
                 &format!("`{}` at {}", file.path, self.revision),
@@ -153,7 +157,7 @@ impl Remote<'_> {
 
     /// A network failure, naming where the host came from.
     pub fn network(&self, e: crate::net::NetError) -> Failure {
-        match self.kind {
+        match &self.kind {
             Kind::Hf(_) => self.hub().network(e),
             Kind::Ollama(n) => registry::network(n, e),
         }
@@ -162,9 +166,9 @@ impl Remote<'_> {
     /// Ollama: the manifest bytes at the locked digest, as the registry
     /// served them and checked against it (the store keeps them verbatim).
     pub fn manifest(&self) -> Result<Option<Vec<u8>>, Failure> {
-        match self.kind {
+        match &self.kind {
             Kind::Hf(_) => Ok(None),
-            Kind::Ollama(n) => registry::locked_manifest(self.cx, n, self.revision).map(Some),
+            Kind::Ollama(n) => registry::locked_manifest(self.cx, n, &self.revision).map(Some),
         }
     }
 }
@@ -189,4 +193,72 @@ fn size(probe: &Probe, redirected: bool) -> Option<u64> {
         .then(|| probe.header("content-length"))
         .flatten();
     linked.or(length)?.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn probe(headers: &[(&str, &str)], redirected: bool) -> Probe {
+        Probe {
+            status: if redirected { 302 } else { 200 },
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            url: "http://hub/x".into(),
+            location: if redirected {
+                "http://cdn/x"
+            } else {
+                "http://hub/x"
+            }
+            .into(),
+        }
+    }
+
+    #[test]
+    fn only_hub_ids_are_etags() {
+        let sha = "a".repeat(64);
+        let git = "0".repeat(40);
+        let quoted = format!("\"{sha}\"");
+        let weak = format!("W/\"{git}\"");
+        assert_eq!(
+            etag(&probe(
+                &[("x-linked-etag", &quoted), ("etag", "\"xet\"")],
+                true
+            )),
+            Some(sha.clone())
+        );
+        assert_eq!(etag(&probe(&[("etag", &weak)], false)), Some(git));
+        for bad in [
+            "\"../../evil\"",
+            "\"AAAA\"",
+            &format!("\"{}\"", "A".repeat(64)),
+            &format!("\"{sha}/..\""),
+        ] {
+            assert_eq!(etag(&probe(&[("etag", bad)], false)), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_redirect_has_no_content_length_of_the_file() {
+        assert_eq!(
+            size(&probe(&[("content-length", "1008")], true), true),
+            None
+        );
+        assert_eq!(
+            size(
+                &probe(
+                    &[("content-length", "1008"), ("x-linked-size", "5000")],
+                    true
+                ),
+                true
+            ),
+            Some(5000)
+        );
+        assert_eq!(
+            size(&probe(&[("content-length", "19")], false), false),
+            Some(19)
+        );
+    }
 }

@@ -732,3 +732,157 @@ print("ok")
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn models_that_share_blobs_fetch_each_blob_once() {
+    // two entries of one repo, and two Ollama tags sharing their layers
+    let p = Project::new(200_000);
+    let layers: [(&str, &[u8]); 2] = [
+        ("application/vnd.ollama.image.model", &weights(3, 30_000)),
+        ("application/vnd.ollama.image.license", LICENSE.as_bytes()),
+    ];
+    let (manifest, blobs) = ollama_manifest(&layers);
+    p.hub.add_ollama_model(OllamaModel {
+        namespace: "library".into(),
+        model: "tiny".into(),
+        tags: vec![
+            ("1b".to_owned(), manifest.clone()),
+            ("latest".to_owned(), manifest),
+        ],
+        blobs,
+    });
+    let host = p.hub.url().trim_start_matches("http://").to_owned();
+    p.write_manifest(&format!(
+        "[models.chat]\nsource = \"hf:acme/chat\"\nrevision = \"main\"\n\n\
+         [models.chat-again]\nsource = \"hf:acme/chat\"\nrevision = \"main\"\n\n\
+         [models.tiny]\nsource = \"ollama:http://{host}/library/tiny:1b\"\nlicense = \"mit\"\n\n\
+         [models.tiny-latest]\nsource = \"ollama:http://{host}/library/tiny\"\nlicense = \"mit\"\n"
+    ));
+    p.update();
+    p.hub.clear_requests();
+    let r = p.fetch(&[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let gets: Vec<String> = p
+        .hub
+        .requests()
+        .iter()
+        .filter(|q| q.server == "cdn" && q.method == "GET")
+        .map(|q| q.path.split('?').next().unwrap().to_owned())
+        .collect();
+    let mut unique = gets.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(gets.len(), unique.len(), "{gets:?}");
+    let st = statuses(&r);
+    assert_eq!(
+        st.iter().filter(|(_, s)| s == "fetched").count(),
+        4 + 3,
+        "{st:?}"
+    );
+    assert!(
+        st.iter().all(|(_, s)| s == "fetched" || s == "linked"),
+        "{st:?}"
+    );
+    let store = p
+        .path("ollama")
+        .join("manifests")
+        .join(&host)
+        .join("library/tiny");
+    assert!(store.join("1b").is_file() && store.join("latest").is_file());
+}
+
+#[test]
+fn a_ranged_download_interrupted_between_runs_fetches_only_what_is_missing() {
+    let p = Project::new(4 << 20);
+    p.update();
+    // the first run: every range cut at half, then refused
+    p.hub.inject(Fault {
+        path_prefix: "/lfs/".into(),
+        kind: FaultKind::TruncateBody,
+        times: 4,
+    });
+    p.hub.inject(Fault {
+        path_prefix: "/lfs/".into(),
+        kind: FaultKind::Status(403),
+        times: 4,
+    });
+    let mut cmd = p.cmd(&["--format", "json", "fetch", "--jobs", "4"]);
+    cmd.env("MODELLOCK_FETCH_PART_SIZE", (1u32 << 20).to_string());
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    // the refusals the run did not meet are used up before the next one
+    let sha = sha256_hex(&weights(1, 4 << 20));
+    for _ in 0..8 {
+        if p.hub.faults_pending() == 0 {
+            break;
+        }
+        let _ = ureq::get(&format!("{}/lfs/{sha}", p.hub.cdn_url())).call();
+    }
+    assert_eq!(p.hub.faults_pending(), 0);
+    p.hub.clear_requests();
+    let mut cmd = p.cmd(&["--format", "json", "fetch", "--jobs", "4"]);
+    cmd.env("MODELLOCK_FETCH_PART_SIZE", (1u32 << 20).to_string());
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // ranges asked in the second run: about half of the file, not all
+    let asked: u64 = p
+        .hub
+        .requests()
+        .iter()
+        .filter(|q| q.server == "cdn" && q.method == "GET")
+        .map(|q| {
+            let r = q.header("range").expect("ranged");
+            let (a, b) = r.trim_start_matches("bytes=").split_once('-').unwrap();
+            b.parse::<u64>().unwrap() + 1 - a.parse::<u64>().unwrap()
+        })
+        .sum();
+    assert!(asked <= 2 << 20, "asked for {asked} bytes again");
+    assert!(r.json()["downloaded"].as_u64().unwrap() >= 4 << 20);
+    let snap = p.repo_dir().join("snapshots").join(p.commit());
+    assert_eq!(
+        std::fs::read(snap.join("model.safetensors")).unwrap(),
+        weights(1, 4 << 20)
+    );
+}
+
+#[test]
+fn a_link_out_of_the_cache_is_never_written_through() {
+    let p = Project::new(10_000);
+    p.update();
+    let outside = p.path("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    let snapshots = p.repo_dir().join("snapshots");
+    std::fs::create_dir_all(&snapshots).unwrap();
+    std::os::unix::fs::symlink(&outside, snapshots.join(p.commit())).unwrap();
+    let r = p.fetch(&[]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(r.codes(), vec!["fetch::io"]);
+    assert!(r.stdout.contains("through a link"), "{}", r.stdout);
+    assert!(tree(&outside).is_empty(), "{:?}", tree(&outside));
+}
+
+#[test]
+fn an_etag_that_is_not_a_hub_id_never_names_a_file() {
+    let p = Project::new(10_000);
+    p.update();
+    // a hostile hub: a path for an etag, on every file
+    p.hub.inject(Fault {
+        path_prefix: "/acme/chat/resolve/".into(),
+        kind: FaultKind::Respond {
+            status: 200,
+            headers: vec![
+                ("ETag".into(), "\"../../../../evil\"".into()),
+                ("X-Repo-Commit".into(), p.commit()),
+            ],
+            body: Vec::new(),
+        },
+        times: 100,
+    });
+    let r = p.fetch(&[]);
+    assert_no_panic(&r);
+    assert!(!p.path("evil").exists());
+    assert!(!p.path("hf-home/evil").exists());
+    for f in tree(p.dir.path()) {
+        assert!(!f.ends_with("evil"), "{f}");
+    }
+}
