@@ -209,6 +209,10 @@ impl Http {
             .timeout_connect(Some(Duration::from_secs(10)))
             // a server that stops sending: no read waits longer than this
             .timeout_per_read(Some(limits.stall))
+            // a fetch reuses its connections to the CDN for every range
+            // (a new one each time would cost a TLS handshake a chunk)
+            .max_idle_connections(64)
+            .max_idle_connections_per_host(32)
             .build();
         Http {
             limits,

@@ -136,6 +136,9 @@ pub struct Resp {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// A body that is a range of shared bytes (a large file), sent
+    /// without a copy; it takes the place of `body`.
+    pub shared: Option<(Arc<Vec<u8>>, std::ops::Range<usize>)>,
 }
 
 impl Resp {
@@ -144,6 +147,15 @@ impl Resp {
             status,
             headers: Vec::new(),
             body: Vec::new(),
+            shared: None,
+        }
+    }
+
+    /// The bytes of the body.
+    pub fn bytes(&self) -> &[u8] {
+        match &self.shared {
+            Some((data, range)) => &data[range.clone()],
+            None => &self.body,
         }
     }
 
@@ -510,13 +522,21 @@ fn parse_range(h: Option<&str>, len: usize) -> Option<Result<(usize, usize), ()>
 }
 
 /// 200 / 206 / 416 with the bytes of `content`, honouring `Range`.
-pub fn serve_bytes(req: &HttpRequest, content: &[u8], headers: Vec<(String, String)>) -> Resp {
+pub fn serve_bytes(
+    req: &HttpRequest,
+    content: &Arc<Vec<u8>>,
+    headers: Vec<(String, String)>,
+) -> Resp {
     let len = content.len();
     let mut resp = match parse_range(req.header("range"), len) {
-        None => Resp::new(200).body(content.to_vec()),
-        Some(Ok((a, b))) => Resp::new(206)
-            .header("Content-Range", format!("bytes {a}-{b}/{len}"))
-            .body(content[a..=b].to_vec()),
+        None => Resp {
+            shared: Some((content.clone(), 0..len)),
+            ..Resp::new(200)
+        },
+        Some(Ok((a, b))) => Resp {
+            shared: Some((content.clone(), a..b + 1)),
+            ..Resp::new(206).header("Content-Range", format!("bytes {a}-{b}/{len}"))
+        },
         Some(Err(())) => {
             return Resp::json(416, &json!({"error": "Requested range not satisfiable"}))
                 .header("Content-Range", format!("bytes */{len}"))

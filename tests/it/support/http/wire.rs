@@ -325,7 +325,7 @@ pub(super) fn write_response(
     };
     let no_body = method == "HEAD" || resp.status == 304 || resp.status == 204;
     if !has("content-length") && resp.status != 304 && resp.status != 204 {
-        head.push_str(&format!("Content-Length: {}\r\n", resp.body.len()));
+        head.push_str(&format!("Content-Length: {}\r\n", resp.bytes().len()));
     }
     if !has("x-request-id") {
         head.push_str(&format!("X-Request-Id: Root=1-66f00000-{n:024x}\r\n"));
@@ -350,7 +350,7 @@ pub(super) fn write_response(
             // the headers now, then one byte of the body at a time
             stream.write_all(head.as_bytes())?;
             stream.flush()?;
-            for b in &resp.body {
+            for b in resp.bytes() {
                 std::thread::sleep(d);
                 stream.write_all(&[*b])?;
                 stream.flush()?;
@@ -359,15 +359,20 @@ pub(super) fn write_response(
         }
         _ => {}
     }
-    let mut out = head.into_bytes();
-    if !no_body {
-        let len = if truncate {
-            resp.body.len() / 2
-        } else {
-            resp.body.len()
-        };
-        out.extend_from_slice(&resp.body[..len]);
+    let body = resp.bytes();
+    let len = match (no_body, truncate) {
+        (true, _) => 0,
+        (false, true) => body.len() / 2,
+        (false, false) => body.len(),
+    };
+    if len <= 64 << 10 {
+        // small answers in one write (one packet, as servers send them)
+        let mut out = head.into_bytes();
+        out.extend_from_slice(&body[..len]);
+        stream.write_all(&out)?;
+    } else {
+        stream.write_all(head.as_bytes())?;
+        stream.write_all(&body[..len])?;
     }
-    stream.write_all(&out)?;
     stream.flush()
 }

@@ -11,7 +11,7 @@ use super::{git_blob_sha1, git_object_sha1, hex, lfs_pointer, sha256_hex, Repo};
 pub(super) struct FileInfo {
     pub(super) path: String,
     pub(super) lfs: bool,
-    pub(super) content: Vec<u8>,
+    pub(super) content: std::sync::Arc<Vec<u8>>,
     pub(super) sha256: String,
     pub(super) blob_id: String,
     pub(super) pointer_size: usize,
@@ -89,7 +89,7 @@ impl RepoInfo {
                         FileInfo {
                             path,
                             lfs: f.lfs,
-                            content: f.content,
+                            content: std::sync::Arc::new(f.content),
                             sha256,
                             blob_id,
                             pointer_size: pointer.len(),
@@ -183,7 +183,7 @@ fn tree_oids(files: &BTreeMap<String, FileInfo>) -> BTreeMap<String, String> {
             &if f.lfs {
                 lfs_pointer(&f.sha256, f.content.len()).into_bytes()
             } else {
-                f.content.clone()
+                f.content.to_vec()
             },
         );
         let parts: Vec<&str> = f.path.split('/').collect();

@@ -158,5 +158,9 @@ pub(super) fn cdn_blob(shared: &Shared, req: &HttpRequest) -> Resp {
         return no_such_key();
     };
     let etag = format!("\"{}\"", &sha256_hex(format!("r2:{hex}").as_bytes())[..32]);
-    serve_bytes(req, &bytes, vec![("ETag".into(), etag)])
+    serve_bytes(
+        req,
+        &std::sync::Arc::new(bytes),
+        vec![("ETag".into(), etag)],
+    )
 }
