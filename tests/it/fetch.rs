@@ -274,7 +274,7 @@ fn a_file_served_other_than_locked_is_refused_and_absent() {
             card_data: json!({"license": "mit"}),
             ..Default::default()
         }],
-        branches: [("main".to_owned(), 0)].into_iter().collect(),
+        branches: vec![("main".to_owned(), 0)],
         ..Default::default()
     });
     let r = p.fetch(&[]);
@@ -886,4 +886,128 @@ fn an_etag_that_is_not_a_hub_id_never_names_a_file() {
     for f in tree(p.dir.path()) {
         assert!(!f.ends_with("evil"), "{f}");
     }
+}
+
+#[test]
+fn without_symlinks_snapshot_entries_are_files() {
+    let p = Project::new(50_000);
+    p.update();
+    let mut cmd = p.cmd(&["--format", "json", "fetch"]);
+    cmd.env("HF_HUB_DISABLE_SYMLINKS", "1");
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let snap = p.repo_dir().join("snapshots").join(p.commit());
+    for (path, content) in [
+        ("model.safetensors", weights(1, 50_000)),
+        ("tokenizer/vocab.txt", b"a\nb\nc\n".to_vec()),
+    ] {
+        let meta = std::fs::symlink_metadata(snap.join(path)).unwrap();
+        assert!(meta.file_type().is_file(), "{path} is a regular file");
+        assert_eq!(std::fs::read(snap.join(path)).unwrap(), content);
+    }
+    // a new blob is moved into the snapshot, as huggingface_hub does
+    let blobs = tree(&p.repo_dir().join("blobs"));
+    assert!(blobs.is_empty(), "{blobs:?}");
+    let r = p.run(&["--format", "json", "verify"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
+#[test]
+fn an_unwritable_cache_is_reported_with_its_path() {
+    let p = Project::new(10_000);
+    p.update();
+    // the cache is a file: nothing can be made in it (as root too)
+    let blocker = p.path("not-a-dir");
+    std::fs::write(&blocker, b"x").unwrap();
+    let mut cmd = p.cmd(&["--format", "json", "fetch"]);
+    cmd.env("HF_HUB_CACHE", &blocker);
+    let r = run(&mut cmd);
+    assert_no_panic(&r);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(r.codes(), vec!["fetch::io"]);
+    assert!(r.stdout.contains("not-a-dir"), "{}", r.stdout);
+    assert_eq!(std::fs::read(&blocker).unwrap(), b"x");
+}
+
+#[test]
+fn path_models_are_verified_where_they_are() {
+    let p = Project::new(10);
+    let dir = p.path("models/local");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("LICENSE"), LICENSE).unwrap();
+    std::fs::write(dir.join("weights.bin"), weights(5, 1000)).unwrap();
+    p.write_manifest("[models.local]\nsource = \"path:models/local\"\n");
+    p.update();
+    p.hub.clear_requests();
+    let r = p.fetch(&[]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(all(&r, "present"), "{:?}", statuses(&r));
+    assert!(p.hub.requests().is_empty());
+    std::fs::write(dir.join("weights.bin"), weights(6, 1000)).unwrap();
+    let r = p.fetch(&[]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(r.codes(), vec!["verify::hash-mismatch"]);
+}
+
+#[test]
+fn human_output_is_one_summary_line_and_the_diagnostics() {
+    let p = Project::new(50_000);
+    p.update();
+    let r = p.run(&["fetch"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(
+        lines[0].trim_start().starts_with("Fetched 4 files (")
+            && lines[0].contains("of 1 model in"),
+        "{}",
+        r.stdout
+    );
+    let r = p.run(&["fetch"]);
+    assert!(
+        r.stdout.contains("Fetched 0 files (0 B) of 1 model")
+            && r.stdout.contains("4 files already there and verified"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn the_mismatch_diagnostic_says_what_was_expected_and_received() {
+    let p = Project::new(100_000);
+    p.update();
+    let commit = p.commit();
+    let mut tampered = files(1, 100_000);
+    tampered[0] = File::git("config.json", "{\"hidden_size\": 9}\n");
+    p.hub.add_repo(Repo {
+        id: "acme/chat".into(),
+        commits: vec![Commit {
+            sha: commit.clone(),
+            files: tampered,
+            card_data: json!({"license": "mit"}),
+            ..Default::default()
+        }],
+        branches: vec![("main".to_owned(), 0)],
+        ..Default::default()
+    });
+    let r = p.run(&["fetch"]);
+    assert_eq!(r.code, 1);
+    let text = r
+        .stdout
+        .replace(p.dir.path().to_str().unwrap(), "[DIR]")
+        .replace(&p.hub.url(), "[HUB]")
+        .replace(&commit, "[COMMIT]");
+    let text: String = text
+        .lines()
+        .map(|l| {
+            // the timing of the summary line
+            match l.find(" in ") {
+                Some(i) if l.trim_start().starts_with("Fetched") => {
+                    format!("{} in [TIME]", &l[..i])
+                }
+                _ => l.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!(text);
 }
