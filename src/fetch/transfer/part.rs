@@ -223,7 +223,11 @@ fn read_into(
         at += n as u64;
         part.written.fetch_add(n as u64, Ordering::AcqRel);
         on_bytes(n as u64);
-        t.notify();
+        if !sink.whole {
+            // the hashing reads this back; a whole chunk wakes it once, at
+            // its end
+            t.notify();
+        }
         *since_record += n as u64;
         if single && *since_record >= RECORD_EVERY {
             resume::save(t, cache);
