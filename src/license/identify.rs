@@ -228,8 +228,10 @@ impl Fingerprints {
         match best {
             Some((k, sim)) if sim >= THRESHOLD => Identified {
                 id: k.id.clone(),
-                // two decimals: a stable value for the lock
-                confidence: (sim * 100.0).floor() / 100.0,
+                // two decimals: a stable value for the lock; 1.0 is only
+                // ever an exact match (a sketch can agree on a text that
+                // differs beyond its smallest shingles)
+                confidence: ((sim * 100.0).floor() / 100.0).min(0.99),
                 matched: Some(k.label.clone()),
             },
             Some((_, sim)) => Identified {
@@ -295,6 +297,25 @@ mod tests {
         // something else entirely
         let other = fp.identify(b"The quick brown fox jumps over the lazy dog again and again.");
         assert_eq!(other.id, "unknown");
+    }
+
+    #[test]
+    fn only_an_exact_match_is_certain() {
+        // a long text whose change falls outside the sketch's shingles:
+        // the sketches agree, the texts do not
+        let base: String = (0..2000).map(|i| format!("clause{i} ")).collect();
+        let fp = Fingerprints {
+            texts: vec![Known::of("mit", "long", base.as_bytes())],
+        };
+        // a changed last word whose shingles fall outside the sketch
+        let changed = (0..100)
+            .map(|i| format!("{base} obligation{i}"))
+            .find(|t| sketch(t) == sketch(&base))
+            .expect("a change the sketch cannot see");
+        let near = fp.identify(changed.as_bytes());
+        assert_eq!(near.id, "mit");
+        assert!(near.confidence < 1.0, "{near:?}");
+        assert_eq!(fp.identify(base.as_bytes()).confidence, 1.0);
     }
 
     fn texts_b() -> String {

@@ -3,9 +3,9 @@
 //! bytes, and redirects followed by hand so that a token is sent only to the
 //! host it belongs to — never along a redirect to a CDN.
 
-use crate::env::Token;
-
 mod stream;
+
+use crate::env::Token;
 use std::fmt;
 use std::io::Read;
 use std::time::{Duration, Instant};
