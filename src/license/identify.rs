@@ -32,6 +32,10 @@ pub struct Known {
     /// and the commit it was read at, and the sha256 of its bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
+    /// What the text names of what its license's texts always name
+    /// (kb.toml `names`): a near match must name them too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
     /// The sketch: the smallest shingle hashes, as 16 hex digits each.
     pub sketch: Vec<String>,
 }
@@ -65,6 +69,29 @@ pub struct Identified {
     pub confidence: f64,
     /// The known text it matched.
     pub matched: Option<String>,
+    /// For `unknown`: the license of the nearest known text and that text
+    /// (`confidence` is how near), so that a reviewer sees "unknown, 0.82
+    /// like gemma".
+    pub nearest: Option<(String, String)>,
+}
+
+/// A text lower-cased, its white space collapsed to single spaces.
+fn lowered(text: &str) -> String {
+    text.to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether `text` (lower-cased, white space collapsed) names `name` as
+/// whole words: not inside a longer word or number (`llama 3` is named by
+/// "llama 3.1", not by "llama 30").
+fn names(text: &str, name: &str) -> bool {
+    let bytes = text.as_bytes();
+    let edge = |i: Option<&u8>| i.is_none_or(|b| !b.is_ascii_alphanumeric());
+    text.match_indices(name).any(|(i, m)| {
+        edge(i.checked_sub(1).and_then(|j| bytes.get(j))) && edge(bytes.get(i + m.len()))
+    })
 }
 
 /// Lower-case alphanumeric words: punctuation, quotes and line breaks
@@ -131,11 +158,23 @@ impl Known {
     /// The fingerprint of a text known to be license `id`.
     pub fn of(id: &str, label: &str, bytes: &[u8]) -> Known {
         let text = String::from_utf8_lossy(bytes);
+        let lower = lowered(&text);
+        let names = super::kb::Kb::builtin()
+            .get(id)
+            .map(|e| {
+                e.names
+                    .iter()
+                    .filter(|n| names(&lower, n))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
         Known {
             id: id.to_owned(),
             label: label.to_owned(),
             digest: super::file_digest(bytes),
             origin: None,
+            names,
             sketch: sketch(&text).iter().map(|h| format!("{h:016x}")).collect(),
         }
     }
@@ -199,6 +238,10 @@ impl Fingerprints {
                     string(&o.sha256)
                 ));
             }
+            if !t.names.is_empty() {
+                let names: Vec<String> = t.names.iter().map(|n| string(n)).collect();
+                out.push_str(&format!("names = [{}]\n", names.join(", ")));
+            }
             out.push_str("sketch = [\n");
             for chunk in t.sketch.chunks(6) {
                 let line: Vec<String> = chunk.iter().map(|h| string(h)).collect();
@@ -209,7 +252,10 @@ impl Fingerprints {
         out
     }
 
-    /// Which known license a text is.
+    /// Which known license a text is: an exact match of a known text, else
+    /// the known text nearest by sketch among those whose names (kb.toml
+    /// `names` that the known text carries) the text carries too, when it
+    /// is near enough.
     pub fn identify(&self, bytes: &[u8]) -> Identified {
         let digest = super::file_digest(bytes);
         if let Some(k) = self.texts.iter().find(|k| k.digest == digest) {
@@ -217,32 +263,46 @@ impl Fingerprints {
                 id: k.id.clone(),
                 confidence: 1.0,
                 matched: Some(k.label.clone()),
+                nearest: None,
             };
         }
-        let s = sketch(&String::from_utf8_lossy(bytes));
-        let best = self
+        let text = String::from_utf8_lossy(bytes);
+        let s = sketch(&text);
+        let mut ranked: Vec<(&Known, f64)> = self
             .texts
             .iter()
             .map(|k| (k, similarity(&s, &k.sketch_values())))
-            .max_by(|a, b| a.1.total_cmp(&b.1));
-        match best {
-            Some((k, sim)) if sim >= THRESHOLD => Identified {
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        // two decimals: a stable value for the lock; 1.0 is only ever an
+        // exact match (a sketch can agree on a text that differs beyond
+        // its smallest shingles)
+        let score = |sim: f64| ((sim * 100.0).floor() / 100.0).min(0.99);
+        let lower = lowered(&text);
+        let carries = |k: &Known| k.names.iter().all(|n| names(&lower, n));
+        if let Some((k, sim)) = ranked
+            .iter()
+            .find(|(k, sim)| *sim >= THRESHOLD && carries(k))
+        {
+            return Identified {
                 id: k.id.clone(),
-                // two decimals: a stable value for the lock; 1.0 is only
-                // ever an exact match (a sketch can agree on a text that
-                // differs beyond its smallest shingles)
-                confidence: ((sim * 100.0).floor() / 100.0).min(0.99),
+                confidence: score(*sim),
                 matched: Some(k.label.clone()),
-            },
-            Some((_, sim)) => Identified {
+                nearest: None,
+            };
+        }
+        match ranked.first() {
+            Some((k, sim)) => Identified {
                 id: "unknown".to_owned(),
-                confidence: (sim * 100.0).floor() / 100.0,
+                confidence: score(*sim),
                 matched: None,
+                nearest: Some((k.id.clone(), k.label.clone())),
             },
             None => Identified {
                 id: "unknown".to_owned(),
                 confidence: 0.0,
                 matched: None,
+                nearest: None,
             },
         }
     }
@@ -258,7 +318,7 @@ mod tests {
         Fingerprints {
             texts: vec![
                 Known::of("mit", "permissive", a.as_bytes()),
-                Known::of("llama3", "community", b.as_bytes()),
+                Known::of("cc-by-4.0", "community", b.as_bytes()),
             ],
         }
     }
@@ -282,14 +342,14 @@ mod tests {
     fn exact_near_and_unknown() {
         let fp = texts();
         let exact = fp.identify(texts_b().as_bytes());
-        assert_eq!((exact.id.as_str(), exact.confidence), ("llama3", 1.0));
+        assert_eq!((exact.id.as_str(), exact.confidence), ("cc-by-4.0", 1.0));
         // re-wrapped and with CRLF: the same normalised text
         let wrapped = texts_b().replace(' ', "\r\n");
         assert_eq!(fp.identify(wrapped.as_bytes()).confidence, 1.0);
         // one word changed: a near match
         let edited = texts_b().replace("700", "100");
         let near = fp.identify(edited.as_bytes());
-        assert_eq!(near.id, "llama3");
+        assert_eq!(near.id, "cc-by-4.0");
         assert!(
             near.confidence >= THRESHOLD && near.confidence < 1.0,
             "{near:?}"
@@ -297,6 +357,17 @@ mod tests {
         // something else entirely
         let other = fp.identify(b"The quick brown fox jumps over the lazy dog again and again.");
         assert_eq!(other.id, "unknown");
+    }
+
+    #[test]
+    fn names_are_whole_words() {
+        assert!(names("the llama 3.1 community license", "llama 3.1"));
+        assert!(names("the llama 3.1 community license", "llama 3"));
+        assert!(!names("llama 30 and llama 31", "llama 3"));
+        assert!(names("creativeml open rail++-m license", "rail++"));
+        assert!(!names("creativeml open rail-m license", "rail++"));
+        assert!(names("yi series models", "yi"));
+        assert!(!names("the yield", "yi"));
     }
 
     #[test]

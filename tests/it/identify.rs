@@ -98,9 +98,9 @@ fn builtin_fingerprints_know_the_common_model_licenses() {
             "{} is in kb.toml",
             t.id
         );
-        assert_eq!(
-            t.sketch.len(),
-            modellock::license::identify::SKETCH,
+        // a short text (a use policy) has fewer shingles than a sketch
+        assert!(
+            (1..=modellock::license::identify::SKETCH).contains(&t.sketch.len()),
             "{}",
             t.label
         );
@@ -182,9 +182,103 @@ fn corpus_files_are_their_recorded_sources() {
 fn every_corpus_text_is_identified_as_its_license() {
     let results =
         modellock::license::corpus::check(Fingerprints::builtin(), &corpus_dir()).unwrap();
-    assert_eq!(results.len(), 24);
+    assert_eq!(results.len(), 58);
     for (name, expected, got) in results {
         assert_eq!(got.id, expected, "{name}");
         assert_eq!(got.confidence, 1.0, "{name}");
+    }
+}
+
+fn heldout_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/licenses/heldout")
+}
+
+/// Real texts no fingerprint was made from — other copies of the known
+/// licenses as model repos carry them (re-flowed, Markdown, other copyright
+/// lines, added headers), and licenses modellock does not know (`unknown.*`:
+/// LLaMA 1's, SDXL 0.9's and Stability's research licenses, NVIDIA's, an MIT
+/// text with an added restriction) — are each identified as their license,
+/// and none of the unknown ones as another.
+#[test]
+fn held_out_real_texts_are_identified_and_unknown_ones_are_not_named() {
+    let results =
+        modellock::license::corpus::check(Fingerprints::builtin(), &heldout_dir()).unwrap();
+    assert!(results.len() >= 55, "{}", results.len());
+    let mut wrong = Vec::new();
+    for (name, expected, got) in &results {
+        if got.id != *expected {
+            wrong.push(format!(
+                "{name}: {} ({:.2}), expected {expected}",
+                got.id, got.confidence
+            ));
+        }
+        if expected == "unknown" {
+            // what a reviewer is shown: the nearest known text and how near
+            assert!(got.nearest.is_some(), "{name}");
+        } else {
+            assert!(got.confidence < 1.0 || got.matched.is_some(), "{name}");
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // the unknown ones include near copies of a known template: they are
+    // near, and still not named
+    let sdxl = results
+        .iter()
+        .find(|(n, _, _)| n.starts_with("unknown.stability-sdxl0.9"))
+        .unwrap();
+    assert!(sdxl.2.confidence >= 0.85, "{:?}", sdxl.2);
+    assert_eq!(
+        sdxl.2.nearest.as_ref().map(|n| n.0.as_str()),
+        Some("deepfloyd-if-license")
+    );
+}
+
+/// The held-out files are the bytes their source table records (sha256 as
+/// git gave them when the corpus was copied), one row a file.
+#[test]
+fn held_out_files_are_their_recorded_sources() {
+    use sha2::{Digest, Sha256};
+    use std::collections::BTreeSet;
+    let dir = heldout_dir();
+    let sources = modellock::license::corpus::sources(&dir).unwrap();
+    let rows: BTreeSet<&str> = sources.iter().map(|s| s.file.as_str()).collect();
+    let files: Vec<String> = modellock::license::corpus::texts(&dir)
+        .unwrap()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(rows, files.iter().map(String::as_str).collect());
+    for s in &sources {
+        let bytes = std::fs::read(dir.join(&s.file)).unwrap();
+        let sha: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(sha, s.sha256, "{}", s.file);
+        assert_eq!(s.commit.len(), 40, "{}", s.file);
+    }
+}
+
+/// What a license's texts always name (kb.toml `names`) is in every real
+/// text of it, known and held out: the names tell templates apart, so a
+/// name that a real copy lacks would turn it unknown.
+#[test]
+fn every_real_text_names_what_its_license_names() {
+    let kb = modellock::license::kb::Kb::builtin();
+    for dir in [corpus_dir(), heldout_dir()] {
+        for (name, path) in modellock::license::corpus::texts(&dir).unwrap() {
+            let Some(id) = modellock::license::corpus::id_of(kb, &name) else {
+                continue;
+            };
+            let Some(entry) = kb.get(&id) else { continue };
+            let text = String::from_utf8_lossy(&std::fs::read(path).unwrap())
+                .to_lowercase()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            for n in &entry.names {
+                assert!(text.contains(n.as_str()), "{name} does not name `{n}`");
+            }
+        }
     }
 }

@@ -158,10 +158,12 @@ fn every_hub_id_is_known_once() {
         "mnpl",
         "deepseek",
         "falcon-llm-license",
+        "yi",
+        "stabilityai-ai-community",
     ] {
         assert!(kb.get(name).is_some(), "{name}");
     }
-    assert_eq!(kb.licenses.len(), HUB_IDS.len() + 8);
+    assert_eq!(kb.licenses.len(), HUB_IDS.len() + 10);
 }
 
 #[test]
