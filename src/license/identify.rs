@@ -17,6 +17,9 @@ const DATA: &str = include_str!("fingerprints.toml");
 pub const SKETCH: usize = 128;
 /// Below this estimated similarity a text is `unknown`.
 pub const THRESHOLD: f64 = 0.85;
+/// From this similarity on, an `unknown` text is shown with the known text
+/// it is nearest to (below, the texts share too little to say).
+pub const NEAR: f64 = 0.5;
 
 /// The fingerprint of one known text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -292,11 +295,17 @@ impl Fingerprints {
             };
         }
         match ranked.first() {
-            Some((k, sim)) => Identified {
+            Some((k, sim)) if *sim >= NEAR => Identified {
                 id: "unknown".to_owned(),
                 confidence: score(*sim),
                 matched: None,
                 nearest: Some((k.id.clone(), k.label.clone())),
+            },
+            Some((_, sim)) => Identified {
+                id: "unknown".to_owned(),
+                confidence: score(*sim),
+                matched: None,
+                nearest: None,
             },
             None => Identified {
                 id: "unknown".to_owned(),

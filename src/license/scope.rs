@@ -128,6 +128,9 @@ pub fn bound_license(declared: Option<&str>, files: &[LicenseFile]) -> Option<St
         let (Some(id), Some(c)) = (&lf.id, lf.confidence) else {
             continue;
         };
+        if id == "unknown" {
+            continue;
+        }
         license = match license {
             Some(l) if disagrees(&l, id, c) => Some(stricter(&l, id).to_owned()),
             Some(l) => Some(l),
@@ -147,6 +150,7 @@ mod tests {
             digest: String::new(),
             id: Some(id.into()),
             confidence: Some(100),
+            ..Default::default()
         }
     }
 

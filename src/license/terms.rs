@@ -134,8 +134,13 @@ pub struct LicenseFile {
     /// The license the text was identified as (`unknown` when none).
     pub id: Option<String>,
     /// How sure the identification is, in hundredths: 100 for a known
-    /// text exactly, less for a near match. Written as `0.97`.
+    /// text exactly, less for a near match. Written as `0.97`. For an
+    /// `unknown` text: how near the nearest known text is.
     pub confidence: Option<u8>,
+    /// For an `unknown` text: the license of the nearest known text, and
+    /// that text (what a reviewer is shown: "unknown, 0.82 like gemma").
+    pub nearest: Option<String>,
+    pub nearest_text: Option<String>,
 }
 
 impl LicenseFile {

@@ -456,11 +456,15 @@ fn license_files(
                     }
                 }
             };
+            let nearest = r.opt_str(lt, "nearest", &lwhat);
+            let nearest_text = r.opt_str(lt, "nearest-text", &lwhat);
             license_files.push(LicenseFile {
                 path,
                 digest,
                 id,
                 confidence,
+                nearest,
+                nearest_text,
             });
         }
     }

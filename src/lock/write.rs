@@ -61,6 +61,12 @@ fn model(out: &mut String, m: &LockedModel) {
         if let Some(c) = lf.confidence {
             let _ = writeln!(out, "confidence = {}.{:02}", c / 100, c % 100);
         }
+        if let Some(n) = &lf.nearest {
+            let _ = writeln!(out, "nearest = {}", quote(n));
+        }
+        if let Some(n) = &lf.nearest_text {
+            let _ = writeln!(out, "nearest-text = {}", quote(n));
+        }
     }
     for a in &m.lineage {
         out.push_str("\n[[model.lineage]]\n");
@@ -164,6 +170,7 @@ mod tests {
                 digest: format!("sha256:{}", "b".repeat(64)),
                 id: Some("llama3.1".into()),
                 confidence: Some(97),
+                ..Default::default()
             }],
             files: vec![
                 LockedFile {

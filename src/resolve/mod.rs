@@ -201,8 +201,10 @@ impl Resolver {
         for lf in &mut locked.license_files {
             if let Some(bytes) = self.cx.texts.text(&lf.digest) {
                 let found = self.fingerprints.identify(&bytes);
-                lf.confidence = (found.id != "unknown")
+                let known = found.id != "unknown";
+                lf.confidence = (known || found.nearest.is_some())
                     .then(|| (found.confidence * 100.0).round().clamp(0.0, 100.0) as u8);
+                (lf.nearest, lf.nearest_text) = found.nearest.unzip();
                 lf.id = Some(found.id);
             }
         }

@@ -213,8 +213,10 @@ fn held_out_real_texts_are_identified_and_unknown_ones_are_not_named() {
             ));
         }
         if expected == "unknown" {
-            // what a reviewer is shown: the nearest known text and how near
-            assert!(got.nearest.is_some(), "{name}");
+            // what a reviewer is shown: the nearest known text and how
+            // near, when it is near at all
+            let near = got.confidence >= modellock::license::identify::NEAR;
+            assert_eq!(got.nearest.is_some(), near, "{name}");
         } else {
             assert!(got.confidence < 1.0 || got.matched.is_some(), "{name}");
         }
@@ -281,4 +283,51 @@ fn every_real_text_names_what_its_license_names() {
             }
         }
     }
+}
+
+/// An unknown license near a known one is locked with that nearest text and
+/// its score, and `licenses` shows it: "unknown, 0.99 like
+/// deepfloyd-if-license" for SDXL 0.9's research license, which shares
+/// DeepFloyd's template but not its names.
+#[test]
+fn an_unknown_text_is_locked_and_shown_with_its_nearest_known_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("models/sdxl");
+    std::fs::create_dir_all(&model).unwrap();
+    std::fs::copy(
+        heldout_dir().join("unknown.stability-sdxl0.9-research.txt"),
+        model.join("LICENSE"),
+    )
+    .unwrap();
+    std::fs::write(model.join("weights.bin"), b"weights").unwrap();
+    std::fs::write(
+        dir.path().join("models.toml"),
+        "[models.sdxl]\nsource = \"path:models/sdxl\"\nlicense = \"other\"\n",
+    )
+    .unwrap();
+    let manifest = dir.path().join("models.toml");
+    let mut cmd = crate::common::modellock();
+    crate::common::isolate(&mut cmd, dir.path(), "http://127.0.0.1:9");
+    cmd.arg("--manifest-path").arg(&manifest).arg("update");
+    let r = crate::common::run_checked(&mut cmd);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let lock: toml_edit::DocumentMut = std::fs::read_to_string(dir.path().join("models.lock"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let lf = &lock["model"][0]["license-file"][0];
+    assert_eq!(lf["id"].as_str(), Some("unknown"));
+    assert_eq!(lf["nearest"].as_str(), Some("deepfloyd-if-license"));
+    assert!(lf["confidence"].as_float().unwrap() >= 0.85, "{lf}");
+    let mut cmd = crate::common::modellock();
+    crate::common::isolate(&mut cmd, dir.path(), "http://127.0.0.1:9");
+    cmd.arg("--manifest-path").arg(&manifest).arg("licenses");
+    let r = crate::common::run_checked(&mut cmd);
+    assert!(
+        r.stdout
+            .contains("LICENSE: not a text modellock knows (unknown, 0.9")
+            && r.stdout.contains("like deepfloyd-if-license"),
+        "{}",
+        r.stdout
+    );
 }

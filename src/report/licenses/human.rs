@@ -95,10 +95,17 @@ fn model(out: &mut String, w: &Wrap, m: &ModelReport) {
         } else {
             "                 "
         };
-        let what = match f.confidence {
-            Some(c) if c >= 1.0 => format!("{}: {} (the official text)", f.path, f.id),
-            Some(c) => format!("{}: {} ({:.0}% alike)", f.path, f.id, c * 100.0),
-            None => format!("{}: not a text modellock knows", f.path),
+        let what = match (f.confidence, &f.nearest) {
+            (Some(c), Some(near)) if f.id == "unknown" => format!(
+                "{}: not a text modellock knows (unknown, {c:.2} like {near}{})",
+                f.path,
+                f.nearest_text
+                    .as_deref()
+                    .map_or(String::new(), |t| format!(": {t}"))
+            ),
+            (Some(c), _) if c >= 1.0 => format!("{}: {} (the official text)", f.path, f.id),
+            (Some(c), _) => format!("{}: {} ({:.0}% alike)", f.path, f.id, c * 100.0),
+            (None, _) => format!("{}: not a text modellock knows", f.path),
         };
         let what = match f.governs {
             "weights" => what,

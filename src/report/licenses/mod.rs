@@ -58,6 +58,12 @@ pub struct FileReport {
     pub path: String,
     pub id: String,
     pub confidence: Option<f64>,
+    /// For `unknown`: the license of the nearest known text (how near:
+    /// `confidence`), and that text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nearest: Option<String>,
+    #[serde(rename = "nearest-text", skip_serializing_if = "Option::is_none")]
+    pub nearest_text: Option<String>,
     /// What the file governs: `weights`, `code` or `attached` (a use
     /// policy, notice or terms document).
     pub governs: &'static str,
@@ -269,6 +275,8 @@ fn model_report(
                         path: f.path.clone(),
                         id: f.id.clone().unwrap_or_else(|| "unknown".into()),
                         confidence: f.confidence.map(|c| f64::from(c) / 100.0),
+                        nearest: f.nearest.clone(),
+                        nearest_text: f.nearest_text.clone(),
                         governs: scope.as_str(),
                     })
                     .collect()
