@@ -412,9 +412,12 @@ mod tests {
 }
 
 /// Whether an identified license file contradicts a declared license: the
-/// ids differ for an exact match; the families differ for a near match
-/// (near matches cannot tell Llama 3.1 from 3.2). A declared list
-/// (`mit,apache-2.0`) agrees when any of its ids does.
+/// ids differ for an exact match. For a near match, the families differ,
+/// or the versions do where identification tells them apart — two ids of
+/// one family whose texts name different versions (`llama 3.1`, `llama
+/// 3.2`): a near match carries the names of the text it matched, so a Llama
+/// 3.1 text under a Llama 3.2 card is other terms, not agreement. A
+/// declared list (`mit,apache-2.0`) agrees when any of its ids does.
 pub fn disagrees(declared: &str, identified: &str, confidence: u8) -> bool {
     if identified == "unknown" {
         return false;
@@ -424,8 +427,14 @@ pub fn disagrees(declared: &str, identified: &str, confidence: u8) -> bool {
         kb.get(id)
             .map_or_else(|| id.to_ascii_lowercase(), |e| e.family.clone())
     };
+    let names = |id: &str| kb.get(id).map(|e| e.names.clone()).unwrap_or_default();
+    let versions_told_apart = |d: &str| {
+        let (a, b) = (names(d), names(identified));
+        !a.is_empty() && !b.is_empty() && a != b
+    };
     !declared.split(',').map(str::trim).any(|d| {
-        super::ids::same(d, identified) || (confidence < 100 && family(d) == family(identified))
+        super::ids::same(d, identified)
+            || (confidence < 100 && family(d) == family(identified) && !versions_told_apart(d))
     })
 }
 
@@ -464,7 +473,12 @@ mod agreement {
             disagrees("llama3.1", "llama3.2", 100),
             "another version, exactly"
         );
-        assert!(!disagrees("llama3.1", "llama3.2", 96), "near: same family");
+        // a near match names its version: another version is other terms
+        assert!(disagrees("llama3.1", "llama3.2", 96));
+        assert!(disagrees("llama3.2", "llama3", 90));
+        // versions identification cannot tell apart agree
+        assert!(!disagrees("gemma", "gemma", 90));
+        assert!(!disagrees("cc-by-nc-4.0", "cc-by-nc-4.0", 90));
         assert!(!disagrees("mit,apache-2.0", "apache-2.0", 100));
         assert!(!disagrees("mit", "unknown", 0));
         assert_eq!(stricter("mit", "llama3"), "llama3");

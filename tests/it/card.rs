@@ -176,3 +176,30 @@ fn a_broken_fingerprints_file_is_refused() {
     );
     assert!(!p.dir.path().join("models.lock").exists());
 }
+
+/// A near copy of another version of the family under the card's version is
+/// other terms: the Llama 3.1 license (a word changed) under a card saying
+/// `llama3.2` is a card mismatch, not agreement, and the stricter of the
+/// two is locked.
+#[test]
+fn another_version_of_the_family_under_the_card_is_a_mismatch() {
+    let real = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/licenses/known/llama3_1.LICENSE.txt"),
+    )
+    .unwrap();
+    let edited = real.replacen("worldwide", "world-wide", 1);
+    assert_ne!(edited, real);
+    let p = Project::new(json!({"license": "llama3.2"}), edited.as_bytes());
+    let r = p.run(&["update"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let lf = &p.lock()["model"][0]["license-file"][0];
+    assert_eq!(lf["id"].as_str(), Some("llama3.1"), "{lf}");
+    assert!(lf["confidence"].as_float().unwrap() < 1.0);
+    let r = p.run(&["--format", "json", "check"]);
+    assert!(
+        r.codes().contains(&"license::card-mismatch".to_owned()),
+        "{}",
+        r.stdout
+    );
+}
