@@ -235,10 +235,11 @@ mod tests {
         assert_eq!(
             s,
             [
+                // a threshold first, a URL last
                 "'700 million' → '100 million'",
                 "'Built with Example 3' → 'Built with Example'",
-                "URL https://example.com/v3/policy → https://example.com/v3_1/policy",
                 "'Example 3' → 'Example 3.1'",
+                "URL https://example.com/v3/policy → https://example.com/v3_1/policy",
             ]
         );
     }
@@ -252,9 +253,10 @@ mod tests {
         assert_eq!(
             s,
             [
+                // an obligation loosened weighs most
+                "reworded 'You must not misuse it.' → 'You may not misuse it.'",
                 "removed 'Old clause goes away entirely now.'",
                 "added 'A new clause about the European Union arrives.'",
-                "reworded 'You must not misuse it.' → 'You may not misuse it.'",
             ]
         );
         let long = format!(
@@ -278,10 +280,43 @@ mod tests {
         assert_eq!(
             summary(a, b),
             [
+                "'Example 3' → 'Example 3.1'",
+                // dates last
                 "'March 1, 2026' → 'July 1, 2026'",
-                "'Example 3' → 'Example 3.1'"
             ]
         );
+    }
+
+    /// A CC BY-NC-ND text that became CC BY-NC, re-formatted on the way
+    /// (another copy, its headings re-cased, its URLs changed): what the
+    /// NoDerivatives term said leads the summary, not the URLs and
+    /// headings (the real texts of fixtures/licenses/known).
+    #[test]
+    fn what_the_terms_permit_leads_the_summary() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/licenses/known");
+        let nd =
+            std::fs::read(dir.join("cc-by-nc-nd-4.0.ml-cubifyanything.LICENSE_DATA.txt")).unwrap();
+        let nc = std::fs::read(dir.join("cc-by-nc-4.0.spdx.txt")).unwrap();
+        let Comparison::Changed(d) = compare(&nd, &nc) else {
+            panic!("the texts differ");
+        };
+        let s: Vec<String> = d.substance().iter().map(Substance::describe).collect();
+        assert!(s.len() > 3, "{s:#?}");
+        let first: Vec<&String> = s.iter().take(5).collect();
+        assert!(
+            first.iter().any(|l| l.contains("NoDerivatives")
+                || l.contains("Adapted Material")
+                || l.contains("NonCommercial-NoDerivatives")),
+            "{s:#?}"
+        );
+        // what only changed case or a URL comes after every change of terms
+        let last_operative = s
+            .iter()
+            .rposition(|l| !l.contains("URL") && !l.starts_with("… and"));
+        let first_url = s.iter().position(|l| l.contains("URL"));
+        if let (Some(u), Some(o)) = (first_url, last_operative) {
+            assert!(u > 0 && (u >= 3 || o < u), "{s:#?}");
+        }
     }
 
     #[test]

@@ -51,15 +51,173 @@ pub enum Substance {
     },
 }
 
+/// Words of what a license permits, restricts, conditions or makes a
+/// threshold of: a change that touches one is about the terms.
+const OPERATIVE: &[&str] = &[
+    "adapt",
+    "adapted",
+    "adaptation",
+    "attribution",
+    "commercial",
+    "commercially",
+    "noncommercial",
+    "non-commercial",
+    "derivative",
+    "derivatives",
+    "noderivatives",
+    "modify",
+    "modified",
+    "modification",
+    "modifications",
+    "share",
+    "sharealike",
+    "share-alike",
+    "distribute",
+    "redistribute",
+    "redistribution",
+    "sublicense",
+    "prohibited",
+    "prohibit",
+    "prohibits",
+    "restrict",
+    "restricted",
+    "restriction",
+    "restrictions",
+    "must",
+    "shall",
+    "may",
+    "not",
+    "never",
+    "only",
+    "except",
+    "without",
+    "terminate",
+    "terminates",
+    "termination",
+    "grant",
+    "grants",
+    "granted",
+    "royalty",
+    "royalty-free",
+    "fee",
+    "fees",
+    "revenue",
+    "users",
+    "monthly",
+    "active",
+    "indemnify",
+    "liability",
+    "liable",
+    "warranty",
+    "warranties",
+    "irrevocable",
+    "perpetual",
+    "exclusive",
+    "non-exclusive",
+    "worldwide",
+    "compete",
+    "competing",
+    "competitor",
+    "train",
+    "training",
+    "improve",
+    "military",
+    "weapons",
+    "surveillance",
+    "research",
+    "personal",
+    "evaluation",
+    "production",
+    "hosted",
+    "service",
+    "services",
+    "request",
+    "permission",
+    "permitted",
+    "allowed",
+    "display",
+    "notice",
+    "include",
+];
+
+/// Lower-case words of a text (letters, digits, `-` and `+` inside).
+fn terms_of(s: &str) -> Vec<String> {
+    s.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '+'))
+        .map(|w| w.trim_matches(|c| c == '-' || c == '+').to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Whether a text reads as a date (a month name with a number, or an ISO
+/// date or a year alone).
+fn is_date(s: &str) -> bool {
+    let words = terms_of(s);
+    let numbers = words
+        .iter()
+        .filter(|w| w.chars().all(|c| c.is_ascii_digit()))
+        .count();
+    let month = words.iter().any(|w| MONTHS.contains(&w.as_str()));
+    let iso = s.chars().filter(|c| c.is_ascii_digit()).count() >= 6 && s.contains('-');
+    let year =
+        words.len() == 1 && words[0].len() == 4 && words[0].starts_with("20") && numbers == 1;
+    (month && numbers > 0) || iso || year
+}
+
 impl Substance {
-    /// What is listed first when there are many changes.
+    /// How much a change weighs for a reader of the terms: what is
+    /// permitted, restricted, conditioned or a threshold first; sentences,
+    /// quotes and names next; other rewording; URLs, dates and changes of
+    /// letter case last.
     fn rank(&self) -> u8 {
+        let sides = match self {
+            Substance::Number { old, new }
+            | Substance::Quoted { old, new }
+            | Substance::Name { old, new }
+            | Substance::Reworded { old, new } => (old.as_str(), new.as_str()),
+            Substance::SentenceAdded { text } | Substance::SentenceRemoved { text } => {
+                (text.as_str(), "")
+            }
+            Substance::Url { .. } => return 5,
+            Substance::More { .. } => return 6,
+        };
+        let case_only = sides.0.to_lowercase() == sides.1.to_lowercase();
+        if case_only {
+            return 5;
+        }
+        if let Substance::Number { old, new } = self {
+            if is_date(old) || is_date(new) {
+                return 5;
+            }
+            // a threshold, an amount, a term
+            return 0;
+        }
+        // the words that differ between the sides, or the sentence's
+        let (a, b) = (terms_of(sides.0), terms_of(sides.1));
+        let changed: Vec<&String> = match self {
+            Substance::SentenceAdded { .. } | Substance::SentenceRemoved { .. } => {
+                a.iter().collect()
+            }
+            _ => a
+                .iter()
+                .filter(|w| !b.contains(w))
+                .chain(b.iter().filter(|w| !a.contains(w)))
+                .collect(),
+        };
+        let operative = changed.iter().any(|w| OPERATIVE.contains(&w.as_str()))
+            || terms_of(&format!("{} {}", sides.0, sides.1))
+                .iter()
+                .any(|w| {
+                    w.starts_with("noderivative")
+                        || w.starts_with("noncommercial")
+                        || w.starts_with("sharealike")
+                });
         match self {
-            Substance::Number { .. } | Substance::Quoted { .. } | Substance::Url { .. } => 0,
-            Substance::SentenceAdded { .. } | Substance::SentenceRemoved { .. } => 1,
-            Substance::Name { .. } => 2,
-            Substance::Reworded { .. } => 3,
-            Substance::More { .. } => 4,
+            _ if operative => 1,
+            Substance::SentenceAdded { .. }
+            | Substance::SentenceRemoved { .. }
+            | Substance::Quoted { .. } => 2,
+            Substance::Name { .. } => 3,
+            _ => 4,
         }
     }
 
