@@ -390,6 +390,10 @@ impl<'a, 'c> Run<'a, 'c> {
             jobs.push(transfer::Job {
                 http: remote.http(),
                 url: loc.url,
+                relocate: Some({
+                    let (remote, file) = (remote.clone(), file.clone());
+                    Box::new(move || remote.locate(&file).ok().map(|l| l.url))
+                }),
                 size: file.size,
                 git_id: git,
                 incomplete,

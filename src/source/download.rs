@@ -25,12 +25,14 @@ pub struct Located {
 }
 
 /// A model's remote, at its locked revision.
+#[derive(Clone)]
 pub struct Remote<'a> {
     cx: &'a Context,
     kind: Kind,
     revision: String,
 }
 
+#[derive(Clone)]
 enum Kind {
     Hf(String),
     Ollama(Name),

@@ -350,7 +350,7 @@ fn an_interrupted_fetch_goes_on_where_it_stopped_in_the_next_run() {
     p.update();
     // cut at half, then refused: the run stops, keeping what it has
     p.hub.inject(Fault::once("/lfs/", FaultKind::TruncateBody));
-    p.hub.inject(Fault::once("/lfs/", FaultKind::Status(403)));
+    p.hub.inject(Fault::once("/lfs/", FaultKind::Status(400)));
     let r = p.fetch(&[]);
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     let blobs = tree(&p.repo_dir().join("blobs"));
@@ -804,7 +804,7 @@ fn a_ranged_download_interrupted_between_runs_fetches_only_what_is_missing() {
     });
     p.hub.inject(Fault {
         path_prefix: "/lfs/".into(),
-        kind: FaultKind::Status(403),
+        kind: FaultKind::Status(400),
         times: 4,
     });
     let mut cmd = p.cmd(&["--format", "json", "fetch", "--jobs", "4"]);
@@ -1010,4 +1010,31 @@ fn the_mismatch_diagnostic_says_what_was_expected_and_received() {
         .collect::<Vec<_>>()
         .join("\n");
     insta::assert_snapshot!(text);
+}
+
+#[test]
+fn an_expired_cdn_url_is_asked_for_again() {
+    // the CDN refuses the signed URL once (it expired mid-download): the
+    // Hub is asked again where the file is, and the download goes on
+    let p = Project::new(3 << 20);
+    p.update();
+    p.hub.clear_requests();
+    p.hub.inject(Fault::once("/lfs/", FaultKind::TruncateBody));
+    p.hub.inject(Fault::once("/lfs/", FaultKind::Status(403)));
+    let mut cmd = p.cmd(&["--format", "json", "fetch"]);
+    cmd.env("MODELLOCK_FETCH_PART_SIZE", (1u32 << 20).to_string());
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let probes = p
+        .hub
+        .requests()
+        .iter()
+        .filter(|q| q.method == "HEAD" && q.path.ends_with("/model.safetensors"))
+        .count();
+    assert_eq!(probes, 2, "probed once, then once more after the refusal");
+    let snap = p.repo_dir().join("snapshots").join(p.commit());
+    assert_eq!(
+        std::fs::read(snap.join("model.safetensors")).unwrap(),
+        weights(1, 3 << 20)
+    );
 }

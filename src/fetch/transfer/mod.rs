@@ -20,10 +20,16 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
+/// Asks the source again where a file is (a CDN's signed URL expires: the
+/// Hub's after an hour).
+pub type Relocate<'a> = Box<dyn Fn() -> Option<String> + Send + Sync + 'a>;
+
 /// One file to download.
 pub struct Job<'a> {
     pub http: &'a Http,
     pub url: String,
+    /// Where to ask for a fresh URL when the current one is refused.
+    pub relocate: Option<Relocate<'a>>,
     pub size: u64,
     /// Also compute the git blob id (files the Hub stores in git are
     /// named by it in its cache).
@@ -89,6 +95,9 @@ impl Part {
 /// One file being downloaded.
 struct Transfer<'a> {
     job: Job<'a>,
+    /// Where the bytes are now (renewed when a signed URL expires), and how
+    /// many times it was renewed.
+    url: Mutex<(String, u32)>,
     file: File,
     parts: Vec<Part>,
     /// The chunk size the parts were cut in (the whole file for one part).

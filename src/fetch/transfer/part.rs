@@ -107,7 +107,13 @@ pub(super) fn run(t: &Transfer<'_>, index: usize, cache: &Cache, on_bytes: &(dyn
     t.notify();
 }
 
+/// At most this many fresh URLs a download asks for.
+const RELOCATIONS: u32 = 3;
+
 /// Asks for the part from `from` on; checks that the answer is that range.
+/// A refusal (401, 403, 404, 410) of a URL the source gave — a CDN's
+/// signed URL that expired — is met by asking the source again where the
+/// file is, a few times in all.
 fn request(
     t: &Transfer<'_>,
     part: &Part,
@@ -115,7 +121,41 @@ fn request(
     headers: &[(&str, &str)],
     single: bool,
 ) -> Result<(Stream, bool), Stop> {
-    let stream = t.job.http.open(&t.job.url, headers).map_err(|e| match e {
+    let (url, renewed) = lock(&t.url).clone();
+    let refused = match open(t, &url, part, from, headers, single) {
+        Err(Stop::Fatal(Done::Refused { status, headers }))
+            if matches!(status, 401 | 403 | 404 | 410) && t.job.relocate.is_some() =>
+        {
+            Done::Refused { status, headers }
+        }
+        other => return other,
+    };
+    let mut current = lock(&t.url);
+    if current.0 == url {
+        // the first connection to meet the refusal asks
+        let fresh = (renewed < RELOCATIONS)
+            .then(|| t.job.relocate.as_ref().and_then(|r| r()))
+            .flatten();
+        match fresh {
+            Some(fresh) => *current = (fresh, renewed + 1),
+            None => return Err(Stop::Fatal(refused)),
+        }
+    }
+    let fresh = current.0.clone();
+    drop(current);
+    open(t, &fresh, part, from, headers, single)
+}
+
+/// One request for the part at `url`, checked.
+fn open(
+    t: &Transfer<'_>,
+    url: &str,
+    part: &Part,
+    from: u64,
+    headers: &[(&str, &str)],
+    single: bool,
+) -> Result<(Stream, bool), Stop> {
+    let stream = t.job.http.open(url, headers).map_err(|e| match e {
         NetError::Connect { .. } | NetError::Timeout { .. } | NetError::Io { .. } => Stop::Retry(e),
         other => Stop::Fatal(Done::Network(other)),
     })?;

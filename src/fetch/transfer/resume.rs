@@ -103,7 +103,9 @@ pub(super) fn start<'a>(
     reserve(&file, job.size).map_err(io)?;
     on_bytes(resumed);
     let hash = HashState::new(job.git_id.then_some(job.size));
+    let url = Mutex::new((job.url.clone(), 0));
     Ok(Transfer {
+        url,
         job,
         file,
         parts,
