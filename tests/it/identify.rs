@@ -331,3 +331,33 @@ fn an_unknown_text_is_locked_and_shown_with_its_nearest_known_text() {
         r.stdout
     );
 }
+
+/// Every held-out real text under the card of another license is a card
+/// mismatch, and under its own card (or, for a near copy, any card of its
+/// license) it is not: the most common mislabel, `apache-2.0` over a
+/// restricted text, is caught on every family.
+#[test]
+fn held_out_texts_under_wrong_cards_are_mismatches_and_under_their_own_are_not() {
+    use modellock::license::identify::disagrees;
+    let results =
+        modellock::license::corpus::check(Fingerprints::builtin(), &heldout_dir()).unwrap();
+    let mut checked = 0;
+    for (name, expected, got) in &results {
+        if expected == "unknown" {
+            continue;
+        }
+        let c = (got.confidence * 100.0).round() as u8;
+        assert!(
+            !disagrees(expected, &got.id, c),
+            "{name} under its own card"
+        );
+        let wrong = if expected == "apache-2.0" {
+            "mit"
+        } else {
+            "apache-2.0"
+        };
+        assert!(disagrees(wrong, &got.id, c), "{name} under `{wrong}`");
+        checked += 1;
+    }
+    assert!(checked >= 40, "{checked}");
+}
