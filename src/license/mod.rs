@@ -6,6 +6,7 @@ pub mod corpus;
 mod diags;
 pub mod digest;
 pub mod gathered;
+pub mod gguf;
 pub mod identify;
 pub mod ids;
 pub mod kb;

@@ -49,6 +49,8 @@ pub struct LockedModel {
     pub multimodal: Option<bool>,
     /// The `files` globs the entry was locked with (empty: every file).
     pub include: Vec<String>,
+    /// What the header of the model's GGUF file says of its license.
+    pub gguf: Option<crate::source::gguf::GgufFacts>,
     pub license_files: Vec<LicenseFile>,
     pub files: Vec<LockedFile>,
     /// Where the entry is in the lock file (its `name` value), when read.

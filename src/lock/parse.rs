@@ -373,6 +373,7 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
     };
 
     let license_files = license_files(r, t, what, &anchor);
+    let gguf = gguf(r, t, what);
     let lineage = lineage(r, t, what, &anchor);
     let files = files(r, t, what, &anchor);
     if let Some(dup) = rules::duplicate(files.iter().map(|f| f.path.as_str())) {
@@ -408,9 +409,35 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
         pipeline_tag,
         multimodal,
         include,
+        gguf,
         license_files,
         files,
         span: anchor,
+    })
+}
+
+/// The `[model.gguf]` table: what the header of the model's GGUF file
+/// says of its license.
+fn gguf(r: &mut Reader, t: &dyn TableLike, what: &str) -> Option<crate::source::gguf::GgufFacts> {
+    let item = t.get("gguf")?;
+    let Some(g) = item.as_table_like() else {
+        r.invalid(
+            format!("`gguf` of {what} is not a table"),
+            item.span(),
+            "expected `[model.gguf]` with `file` and the license keys",
+        );
+        return None;
+    };
+    let gwhat = format!("the GGUF header of {what}");
+    let file = r.opt_str(g, "file", &gwhat)?;
+    Some(crate::source::gguf::GgufFacts {
+        file,
+        license: crate::license::gguf::GgufLicense {
+            license: r.opt_str(g, "license", &gwhat),
+            name: r.opt_str(g, "license-name", &gwhat),
+            link: r.opt_str(g, "license-link", &gwhat),
+            source: r.opt_str(g, "source", &gwhat),
+        },
     })
 }
 

@@ -51,6 +51,21 @@ fn model(out: &mut String, m: &LockedModel) {
     if let Some(mm) = m.multimodal {
         let _ = writeln!(out, "multimodal = {mm}");
     }
+    if let Some(g) = &m.gguf {
+        out.push_str("\n[model.gguf]\n");
+        let _ = writeln!(out, "file = {}", quote(&g.file));
+        let l = &g.license;
+        for (key, value) in [
+            ("license", &l.license),
+            ("license-name", &l.name),
+            ("license-link", &l.link),
+            ("source", &l.source),
+        ] {
+            if let Some(v) = value {
+                let _ = writeln!(out, "{key} = {}", quote(v));
+            }
+        }
+    }
     for lf in &m.license_files {
         out.push_str("\n[[model.license-file]]\n");
         let _ = writeln!(out, "path = {}", quote(&lf.path));

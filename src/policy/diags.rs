@@ -220,6 +220,11 @@ impl From<ExpectedMismatch> for Diag {
 pub struct CardMismatch {
     pub model: String,
     pub declared: String,
+    /// Who declares it: `card`, or (without a card) the GGUF header.
+    pub declared_by: String,
+    /// The GGUF header's license when it disagrees with the card: (file,
+    /// license id).
+    pub gguf: Option<(String, String)>,
     /// (path, identified id, confidence in hundredths)
     pub files: Vec<(String, String, u8)>,
     pub locked: Option<String>,
@@ -279,7 +284,7 @@ fn with_void(d: Diag, void: Option<Voided>, file: FileId) -> Diag {
 
 impl From<CardMismatch> for Diag {
     fn from(d: CardMismatch) -> Diag {
-        let files: Vec<String> = d
+        let mut files: Vec<String> = d
             .files
             .iter()
             .map(|(path, id, c)| {
@@ -290,12 +295,16 @@ impl From<CardMismatch> for Diag {
                 }
             })
             .collect();
+        if let Some((file, id)) = &d.gguf {
+            files.push(format!("the GGUF header of `{file}` says `{id}`"));
+        }
         let locked = d.locked.as_deref().unwrap_or("no license");
         let diag = Diag::error(
             Code::LicenseCardMismatch,
             format!(
-                "model `{}`'s card declares `{}`, but {}",
+                "model `{}`'s {} declares `{}`, but {}",
                 d.model,
+                d.declared_by,
                 d.declared,
                 files.join(", ")
             ),
@@ -308,8 +317,14 @@ impl From<CardMismatch> for Diag {
             format!("locked as the stricter: {locked}"),
         );
         let voided = void_note(&d.void);
+        let why = if d.files.is_empty() {
+            // only the GGUF header disagrees
+            "the weights' own GGUF header names another license than the card: whoever converted or re-uploaded them may have relabelled them, so find out which terms really bind the weights (the original repo, its LICENSE). Policy applies to the card's license".to_owned()
+        } else {
+            format!("a card's `license:` is metadata anyone can edit; the license file of the weights is what binds you. The lock records the stricter license (`{locked}`) and policy applies to it")
+        };
         with_void(diag, d.void, d.file).with_help(format!(
-            "{voided}a card's `license:` is metadata anyone can edit; the license file of the weights is what binds you. The lock records the stricter license (`{locked}`) and policy applies to it. Read the terms (`modellock diff {m}`); when the model is acceptable under them, record that for these exact terms ({digest}):\n\n  {cmd}",
+            "{voided}{why}. Read the terms (`modellock diff {m}`); when the model is acceptable under them, record that for these exact terms ({digest}):\n\n  {cmd}",
             m = d.model,
             digest = crate::hashing::short_id(&d.digest),
             cmd = accept_command(&d.model, Finding::CardMismatch, None),

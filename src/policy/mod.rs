@@ -235,12 +235,28 @@ pub fn card_mismatch(
     today: Date,
 ) -> Option<Diag> {
     use crate::license::identify::disagrees;
-    let declared = declared?;
+    // the GGUF header is a witness too: of the card, or, where there is no
+    // card (Ollama), of the license files
+    let gguf = locked.gguf.as_ref().and_then(|g| {
+        let raw = g.license.license.as_deref()?;
+        let e = crate::license::kb::Kb::builtin().get(raw)?;
+        (!matches!(e.id.as_str(), "other" | "unknown")).then(|| (g.file.clone(), e.id.clone()))
+    });
+    let (declared, declared_by, gguf) = match (declared, gguf) {
+        (Some(d), g) => (
+            d.to_owned(),
+            "card".to_owned(),
+            g.filter(|(_, id)| disagrees(d, id, 100)),
+        ),
+        (None, Some((file, id))) => (id, format!("GGUF header (`{file}`)"), None),
+        (None, None) => return None,
+    };
     let files: Vec<(String, String, u8)> = scope::governing(&locked.license_files)
         .filter_map(|l| Some((l.path.clone(), l.id.clone()?, l.confidence?)))
-        .filter(|(_, id, c)| disagrees(declared, id, *c))
+        .filter(|(_, id, _)| id != "unknown")
+        .filter(|(_, id, c)| disagrees(&declared, id, *c))
         .collect();
-    if files.is_empty() {
+    if files.is_empty() && gguf.is_none() {
         return None;
     }
     let void = acceptance(
@@ -254,7 +270,9 @@ pub fn card_mismatch(
     Some(
         CardMismatch {
             model: entry.name.clone(),
-            declared: declared.to_owned(),
+            declared,
+            declared_by,
+            gguf,
             files,
             locked: locked.license.clone(),
             digest: locked.license_digest.clone(),

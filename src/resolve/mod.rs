@@ -283,6 +283,7 @@ fn locked_model(entry: &ModelEntry, snap: Snapshot) -> LockedModel {
         pipeline_tag: card.pipeline_tag,
         multimodal: card.multimodal,
         include: entry.file_patterns(),
+        gguf: snap.gguf,
         license_files: LicenseFile::of(&snap.terms),
         files: snap.files,
         span: None,

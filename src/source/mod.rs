@@ -4,6 +4,7 @@ pub mod candidates;
 pub mod context;
 pub mod download;
 mod failure;
+pub mod gguf;
 pub mod hf;
 pub mod ollama;
 pub mod path;

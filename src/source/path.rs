@@ -253,12 +253,30 @@ pub fn lock_snapshot(
             .map(|l| (l.path.as_str(), l.digest.as_str())),
     );
     cx.texts.keep_terms(&terms);
+    // the header of the first locked GGUF file, read from disk
+    let gguf = match snap.files.iter().find(|f| super::gguf::is_gguf(&f.path)) {
+        Some(f) => super::gguf::header(cx, &f.path, &f.sha256, |len| {
+            super::gguf::file_prefix(&dir.join(&f.path), len)
+                .map(Some)
+                .map_err(|e| {
+                    failure(
+                        src,
+                        SnapshotError {
+                            path: dir.join(&f.path),
+                            error: e,
+                        },
+                    )
+                })
+        })?,
+        None => None,
+    };
     Ok(super::Snapshot {
         revision: snap.revision,
         tag: None,
         files: snap.files,
         terms,
         card: None,
+        gguf,
     })
 }
 

@@ -43,6 +43,8 @@ pub struct Snapshot {
     /// What the model card says; `None` for sources without one (Ollama
     /// manifests, local directories), whose license the manifest declares.
     pub card: Option<CardFacts>,
+    /// What the header of the model's GGUF file says of its license.
+    pub gguf: Option<super::gguf::GgufFacts>,
 }
 
 /// What a Hub model card says beside its license keys.

@@ -16,6 +16,7 @@ mod example;
 mod fetch;
 mod fuzz;
 mod gate;
+mod gguf;
 mod hostile;
 mod hub_fixture;
 mod identify;

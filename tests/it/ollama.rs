@@ -270,8 +270,9 @@ fn locks_an_ollama_model_exactly() {
     assert_eq!(license_files_of(t), license_files);
     assert_eq!(t["license-digest"].as_str(), Some(digest.as_str()));
 
-    // the manifest once, with the v2 Accept header; then only the license
-    // blobs, through the CDN; weights, config, template and params never
+    // the manifest once, with the v2 Accept header; then the license blobs
+    // and the first MiB of the weights (for a GGUF header), through the
+    // CDN; the rest of the weights, config, template and params never
     let reqs = p.hub.requests();
     let paths: Vec<(&str, &str)> = reqs.iter().map(|q| (q.server, q.path.as_str())).collect();
     let manifest_reqs: Vec<_> = reqs
@@ -286,17 +287,23 @@ fn locks_an_ollama_model_exactly() {
         .filter_map(|q| q.path.strip_prefix("/v2/library/tiny/blobs/"))
         .collect();
     blob_reqs.sort();
+    let weights_blob = format!("sha256:{}", sha256_hex(&m.blobs[1]));
     let mut license_blobs = vec![
         format!("sha256:{}", sha256_hex(LICENSE)),
         format!("sha256:{}", sha256_hex(AUP)),
+        weights_blob.clone(),
     ];
     license_blobs.sort();
     assert_eq!(blob_reqs, license_blobs, "{paths:?}");
     assert_eq!(
         reqs.iter().filter(|q| q.server == "cdn").count(),
-        2,
+        3,
         "{paths:?}"
     );
+    let weights_hex = weights_blob.trim_start_matches("sha256:");
+    for q in reqs.iter().filter(|q| q.path.contains(weights_hex)) {
+        assert_eq!(q.header("range"), Some("bytes=0-1048575"), "{q:?}");
+    }
     for q in &reqs {
         assert!(
             q.header("authorization").is_none(),

@@ -77,7 +77,7 @@ pub fn snapshot(cx: &Context, repo: &RepoId, req: &Request<'_>) -> Result<Snapsh
         .map(|f| blob_facts(cx, &hub, repo_s, &commit, f).map(|facts| (f.path.as_str(), facts)))
         .collect::<Result<_, Failure>>()?;
 
-    let files = selected
+    let files: Vec<File> = selected
         .iter()
         .map(|f| File {
             path: f.path.clone(),
@@ -90,7 +90,9 @@ pub fn snapshot(cx: &Context, repo: &RepoId, req: &Request<'_>) -> Result<Snapsh
         .collect();
     let terms = license_terms(cx, &hub, repo_s, &commit, &data, &facts)?;
     let lineage = lineage(cx, &hub, repo_s, &commit, &data)?;
+    let gguf = gguf_header(cx, &hub, repo_s, &commit, &files)?;
     Ok(Snapshot {
+        gguf,
         revision: commit,
         tag,
         files,
@@ -102,6 +104,33 @@ pub fn snapshot(cx: &Context, repo: &RepoId, req: &Request<'_>) -> Result<Snapsh
             pipeline_tag: data.card.pipeline_tag.clone(),
             multimodal: multimodal(&data.card),
         }),
+    })
+}
+
+/// What the header of the first locked GGUF file says of its license.
+fn gguf_header(
+    cx: &Context,
+    hub: &Hub<'_>,
+    repo: &str,
+    commit: &str,
+    files: &[File],
+) -> Result<Option<crate::source::gguf::GgufFacts>, Failure> {
+    use crate::source::gguf;
+    let Some(f) = files.iter().find(|f| gguf::is_gguf(&f.path)) else {
+        return Ok(None);
+    };
+    let url = format!(
+        "{}/{repo}/resolve/{commit}/{}",
+        hub.endpoint,
+        crate::net::encode_path(&f.path)
+    );
+    gguf::header(cx, &f.path, &f.sha256, |len| {
+        hub.online()?;
+        match gguf::http_prefix(hub.http, &url, len).map_err(|e| hub.network(e))? {
+            None => Ok(None),
+            Some(r) if (200..300).contains(&r.status) => Ok(Some(r.body)),
+            Some(r) => Err(hub.refusal(repo, &format!("`{}`", f.path), &r)),
+        }
     })
 }
 

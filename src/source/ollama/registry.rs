@@ -78,12 +78,38 @@ pub fn snapshot(r: &Context, n: &Name, req: &Request<'_>) -> Result<Snapshot, Fa
         }
     }
     let terms = license_terms(r, n, &layers)?;
+    let gguf = gguf_header(r, n, &layers)?;
     Ok(Snapshot {
         revision,
         tag: None,
         files,
         terms,
         card: None,
+        gguf,
+    })
+}
+
+/// What the GGUF header of the model layer says of its license: an Ollama
+/// model has no card, so this is its best evidence besides its license
+/// layers.
+fn gguf_header(
+    r: &Context,
+    n: &Name,
+    layers: &[Layer],
+) -> Result<Option<crate::source::gguf::GgufFacts>, Failure> {
+    use crate::source::gguf;
+    let Some(model) = layers.iter().find(|l| l.role == "model") else {
+        return Ok(None);
+    };
+    let url = format!("{}/blobs/{}", base_url(n), model.digest);
+    let sha = model.digest.trim_start_matches("sha256:");
+    gguf::header(r, &model.path, sha, |len| {
+        match gguf::http_prefix(&r.plain_http, &url, len).map_err(|e| network(n, e))? {
+            None => Ok(None),
+            Some(resp) => {
+                check(n, &format!("model layer {}", model.digest), resp).map(|x| Some(x.body))
+            }
+        }
     })
 }
 
