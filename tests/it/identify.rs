@@ -361,3 +361,67 @@ fn held_out_texts_under_wrong_cards_are_mismatches_and_under_their_own_are_not()
     }
     assert!(checked >= 40, "{checked}");
 }
+
+/// Real code-plus-weights layouts under the license of their weights are no
+/// card mismatch: DeepSeek's `LICENSE-CODE` (MIT) beside `LICENSE-MODEL`,
+/// and audiocraft's `LICENSE` (MIT) beside `LICENSE_weights` (CC BY-NC);
+/// the same layouts under `mit` are (their weights are not MIT).
+#[test]
+fn code_plus_weights_layouts_of_real_repos() {
+    let held = |n: &str| std::fs::read(heldout_dir().join(n)).unwrap();
+    let layouts: [(&str, Vec<(&str, Vec<u8>)>); 2] = [
+        (
+            "deepseek",
+            vec![
+                ("LICENSE-CODE", held("mit.DeepSeek-Coder.LICENSE-CODE.txt")),
+                (
+                    "LICENSE-MODEL",
+                    held("deepseek.DeepSeek-Coder.LICENSE-MODEL.txt"),
+                ),
+            ],
+        ),
+        (
+            "cc-by-nc-4.0",
+            vec![
+                ("LICENSE", held("mit.roboflow-trocr.txt")),
+                (
+                    "LICENSE_weights",
+                    held("cc-by-nc-4.0.audiocraft.LICENSE_weights.txt"),
+                ),
+            ],
+        ),
+    ];
+    for (declared, files) in layouts {
+        for (card, mismatch) in [(declared, false), ("mit", true)] {
+            let dir = tempfile::tempdir().unwrap();
+            let model = dir.path().join("models/m");
+            std::fs::create_dir_all(&model).unwrap();
+            for (name, bytes) in &files {
+                std::fs::write(model.join(name), bytes).unwrap();
+            }
+            std::fs::write(model.join("weights.safetensors"), b"weights").unwrap();
+            std::fs::write(
+                dir.path().join("models.toml"),
+                format!("[policy]\nallow = [\"{card}\"]\n\n[models.m]\nsource = \"path:models/m\"\nlicense = \"{card}\"\n"),
+            )
+            .unwrap();
+            let manifest = dir.path().join("models.toml");
+            let run = |args: &[&str]| {
+                let mut cmd = crate::common::modellock();
+                crate::common::isolate(&mut cmd, dir.path(), "http://127.0.0.1:9");
+                cmd.arg("--manifest-path").arg(&manifest).args(args);
+                crate::common::run_checked(&mut cmd)
+            };
+            let r = run(&["update"]);
+            assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+            let r = run(&["--format", "json", "check"]);
+            let flagged = r.codes().contains(&"license::card-mismatch".to_owned())
+                || r.codes().contains(&"license::expected-mismatch".to_owned());
+            assert_eq!(
+                flagged, mismatch,
+                "{declared} layout under `{card}`: {}",
+                r.stdout
+            );
+        }
+    }
+}
