@@ -369,7 +369,9 @@ fn held_out_texts_under_wrong_cards_are_mismatches_and_under_their_own_are_not()
 #[test]
 fn code_plus_weights_layouts_of_real_repos() {
     let held = |n: &str| std::fs::read(heldout_dir().join(n)).unwrap();
-    let layouts: [(&str, Vec<(&str, Vec<u8>)>); 2] = [
+    // (the license of the weights, the files: name and bytes)
+    type Layout<'a> = (&'a str, Vec<(&'a str, Vec<u8>)>);
+    let layouts: [Layout; 2] = [
         (
             "deepseek",
             vec![
