@@ -88,12 +88,19 @@ fn lowered(text: &str) -> String {
 
 /// Whether `text` (lower-cased, white space collapsed) names `name` as
 /// whole words: not inside a longer word or number (`llama 3` is named by
-/// "llama 3.1", not by "llama 30").
+/// "llama 3.1", not by "llama 30"). A space of the name also matches a
+/// hyphen, an underscore or nothing, as copies write it (`Llama-3.1`,
+/// `Llama3.1`, `Tongyi_Qianwen`).
+/// `a|b` names either (a title, or a clause only this license has).
 fn names(text: &str, name: &str) -> bool {
-    let bytes = text.as_bytes();
-    let edge = |i: Option<&u8>| i.is_none_or(|b| !b.is_ascii_alphanumeric());
-    text.match_indices(name).any(|(i, m)| {
-        edge(i.checked_sub(1).and_then(|j| bytes.get(j))) && edge(bytes.get(i + m.len()))
+    name.split('|').any(|alternative| {
+        let body = alternative
+            .split(' ')
+            .map(regex::escape)
+            .collect::<Vec<_>>()
+            .join("[ _-]?");
+        regex::Regex::new(&format!("(?:^|[^a-z0-9]){body}(?:$|[^a-z0-9])"))
+            .is_ok_and(|re| re.is_match(text))
     })
 }
 
@@ -377,6 +384,15 @@ mod tests {
         assert!(!names("creativeml open rail-m license", "rail++"));
         assert!(names("yi series models", "yi"));
         assert!(!names("the yield", "yi"));
+        // as copies write versions and names
+        assert!(names("the llama-3.1 community license", "llama 3.1"));
+        assert!(names("meta llama3.1 license", "llama 3.1"));
+        assert!(names("tongyi_qianwen license agreement", "tongyi qianwen"));
+        assert!(!names("llama 3.10 license", "llama 3.1"));
+        assert!(names(
+            "use the latest version of the model",
+            "rail-m|latest version of the model"
+        ));
     }
 
     #[test]

@@ -152,8 +152,9 @@ pub struct Entry {
     pub sources: Vec<String>,
     pub note: Option<String>,
     /// What every text of this license names (its licensor, model, version:
-    /// `deepfloyd`, `llama 3.1`, `rail++`), matched as whole words in the
-    /// lower-cased text. A near match that lacks one is not this license:
+    /// `deepfloyd`, `llama 3.1`, `rail++`; `a|b` for either of two, such as
+    /// a title and a clause only this license has), matched as whole words
+    /// in the lower-cased text. A near match that lacks one is not this license:
     /// templates shared by several licenses (the research licenses of
     /// LLaMA 1, DeepFloyd IF and SDXL 0.9; RAIL-M and RAIL++-M) differ in
     /// little else.
