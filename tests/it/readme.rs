@@ -62,9 +62,15 @@ fn readme_lists_the_identified_families_from_the_data() {
         let names = if e.names.is_empty() {
             "—".to_owned()
         } else {
+            // `a|b` as "`a` or `b`" (a `|` would end the table's cell)
             e.names
                 .iter()
-                .map(|n| format!("`{n}`"))
+                .map(|n| {
+                    n.split('|')
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         };
