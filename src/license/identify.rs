@@ -128,9 +128,26 @@ fn hash(s: &str) -> u64 {
     h ^ (h >> 31)
 }
 
-/// The set of hashed word 3-shingles of a text.
+/// A text without its copyright notices (lines that start with
+/// "Copyright", "(c)" or "©"): every copy names its own holder and year,
+/// and they are not terms, so they must not make a copy less alike.
+fn without_copyright_lines(text: &str) -> String {
+    text.lines()
+        .filter(|l| {
+            let l = l
+                .trim_start()
+                .trim_start_matches(['#', '*', '>', ' '])
+                .to_lowercase();
+            !(l.starts_with("copyright") || l.starts_with("(c)") || l.starts_with('©'))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The set of hashed word 3-shingles of a text (its copyright notices
+/// left out).
 fn shingles(text: &str) -> BTreeSet<u64> {
-    let w = words(text);
+    let w = words(&without_copyright_lines(text));
     if w.len() < 3 {
         return w.iter().map(|x| hash(x)).collect();
     }
@@ -373,6 +390,16 @@ mod tests {
         // something else entirely
         let other = fp.identify(b"The quick brown fox jumps over the lazy dog again and again.");
         assert_eq!(other.id, "unknown");
+    }
+
+    #[test]
+    fn copyright_lines_do_not_count() {
+        let a = "MIT License\n\nCopyright (c) 2024 Acme\n\nPermission is hereby granted, free of charge, to any person.";
+        let b = "MIT License\n\n**Copyright (C) 2025 Someone Else Entirely, Inc.**\n\nPermission is hereby granted, free of charge, to any person.";
+        assert_eq!(sketch(a), sketch(b));
+        // a line that only mentions copyright inside it counts
+        let c = "MIT License\n\nPermission is hereby granted, free of charge, to any person. No copyright is waived.";
+        assert_ne!(sketch(a), sketch(c));
     }
 
     #[test]
