@@ -175,24 +175,8 @@ fn main() {
                 .to_owned()
         };
 
-        // one untimed fetch first: the first large write of a process
-        // pays for the page cache's growth, whichever tool makes it
-        {
-            let home = fresh(root, "home");
-            let cache = fresh(root, "cache");
-            let mut fetch = Command::new(bin);
-            env(&mut fetch, &home, &cache);
-            fetch
-                .arg("--manifest-path")
-                .arg(project.join("models.toml"))
-                .args(["-q", "fetch"]);
-            run_ok(&mut fetch, "modellock fetch (warm-up)");
-            drop(fresh(root, "home"));
-        }
-        let mut best = [f64::INFINITY; 4];
-        for round in 0..rounds {
-            eprintln!("{}: round {}", sc.name, round + 1);
-            // (1) modellock fetch into an empty cache
+        // `modellock fetch` into a fresh HF_HOME and cache
+        let fetch_command = || {
             let home = fresh(root, "home");
             let cache = fresh(root, "cache");
             let mut fetch = Command::new(bin);
@@ -204,6 +188,17 @@ fn main() {
             if let Some(j) = &jobs {
                 fetch.args(["--jobs", j]);
             }
+            (fetch, cache)
+        };
+        // one untimed fetch first: the first large write of a process
+        // pays for the page cache's growth, whichever tool makes it
+        run_ok(&mut fetch_command().0, "modellock fetch (warm-up)");
+        drop(fresh(root, "home"));
+        let mut best = [f64::INFINITY; 4];
+        for round in 0..rounds {
+            eprintln!("{}: round {}", sc.name, round + 1);
+            // (1) modellock fetch into an empty cache
+            let (mut fetch, cache) = fetch_command();
             let t = Instant::now();
             run_ok(&mut fetch, "modellock fetch");
             best[0] = best[0].min(t.elapsed().as_secs_f64());

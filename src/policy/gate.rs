@@ -161,26 +161,34 @@ pub fn judge(
             diags.extend(super::use_conflicts(manifest, entry, lock, lock_file));
         }
     }
-    for locked in lock.models() {
-        if manifest.model(&locked.name).is_none() {
-            diags.push(
-                lock::Stale {
-                    model: locked.name.clone(),
-                    manifest_file: manifest.file,
-                    manifest_span: None,
-                    lock_file,
-                    lock_span: locked.span.clone(),
-                    kind: StaleKind::NotInManifest,
-                }
-                .into(),
-            );
-        }
-    }
+    diags.extend(not_in_manifest(manifest, lock, lock_file));
     Verdict {
         diags,
         models,
         acceptable,
     }
+}
+
+/// A `lock::stale` finding for each locked model models.toml no longer has.
+fn not_in_manifest<'a>(
+    manifest: &'a Manifest,
+    lock: &'a Lock,
+    lock_file: FileId,
+) -> impl Iterator<Item = Diag> + 'a {
+    lock.models()
+        .iter()
+        .filter(|locked| manifest.model(&locked.name).is_none())
+        .map(move |locked| {
+            lock::Stale {
+                model: locked.name.clone(),
+                manifest_file: manifest.file,
+                manifest_span: None,
+                lock_file,
+                lock_span: locked.span.clone(),
+                kind: StaleKind::NotInManifest,
+            }
+            .into()
+        })
 }
 
 /// The lock entries of `entries`, when every one is locked and current
@@ -203,21 +211,7 @@ pub fn current_entries<'l>(
         }
     }
     if whole {
-        for locked in lock.models() {
-            if manifest.model(&locked.name).is_none() {
-                diags.push(
-                    lock::Stale {
-                        model: locked.name.clone(),
-                        manifest_file: manifest.file,
-                        manifest_span: None,
-                        lock_file,
-                        lock_span: locked.span.clone(),
-                        kind: StaleKind::NotInManifest,
-                    }
-                    .into(),
-                );
-            }
-        }
+        diags.extend(not_in_manifest(manifest, lock, lock_file));
     }
     if diags.is_empty() {
         Ok(found)

@@ -106,6 +106,28 @@ impl Project {
         all.extend_from_slice(args);
         self.run(&all)
     }
+
+    /// `fetch` with 1 MiB chunks, so that small test files come in ranges.
+    fn fetch_in_chunks(&self, args: &[&str]) -> Run {
+        let mut all = vec!["--format", "json", "fetch"];
+        all.extend_from_slice(args);
+        let mut cmd = self.cmd(&all);
+        cmd.env("MODELLOCK_FETCH_PART_SIZE", (1u32 << 20).to_string());
+        let r = run(&mut cmd);
+        assert_no_panic(&r);
+        r
+    }
+
+    /// A file of the locked snapshot in the cache, as its users read it.
+    fn snapshot_file(&self, path: &str) -> Vec<u8> {
+        std::fs::read(
+            self.repo_dir()
+                .join("snapshots")
+                .join(self.commit())
+                .join(path),
+        )
+        .unwrap()
+    }
 }
 
 fn statuses(r: &Run) -> Vec<(String, String)> {
@@ -226,10 +248,7 @@ fn large_files_come_in_concurrent_ranges_and_are_verified_whole() {
     let p = Project::new(5 << 20);
     p.update();
     p.hub.clear_requests();
-    let mut cmd = p.cmd(&["--format", "json", "fetch", "--jobs", "4"]);
-    cmd.env("MODELLOCK_FETCH_PART_SIZE", (1u32 << 20).to_string());
-    let r = run(&mut cmd);
-    assert_no_panic(&r);
+    let r = p.fetch_in_chunks(&["--jobs", "4"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let ranges: Vec<String> = p
         .hub
@@ -249,11 +268,7 @@ fn large_files_come_in_concurrent_ranges_and_are_verified_whole() {
     let mut expected = expected;
     expected.sort();
     assert_eq!(ranges, expected);
-    let snap = p.repo_dir().join("snapshots").join(p.commit());
-    assert_eq!(
-        std::fs::read(snap.join("model.safetensors")).unwrap(),
-        weights(1, 5 << 20)
-    );
+    assert_eq!(p.snapshot_file("model.safetensors"), weights(1, 5 << 20));
 }
 
 #[test]
@@ -337,11 +352,7 @@ fn a_dropped_connection_resumes_from_the_last_byte() {
         cdn,
         vec![None, Some(format!("bytes={}-{}", 1 << 20, (2 << 20) - 1))]
     );
-    let snap = p.repo_dir().join("snapshots").join(p.commit());
-    assert_eq!(
-        std::fs::read(snap.join("model.safetensors")).unwrap(),
-        weights(1, 2 << 20)
-    );
+    assert_eq!(p.snapshot_file("model.safetensors"), weights(1, 2 << 20));
 }
 
 #[test]
@@ -376,11 +387,7 @@ fn an_interrupted_fetch_goes_on_where_it_stopped_in_the_next_run() {
         .and_then(|n| n.parse().ok())
         .expect("a ranged request");
     assert!(from >= 1 << 20, "resumed from {from}");
-    let snap = p.repo_dir().join("snapshots").join(p.commit());
-    assert_eq!(
-        std::fs::read(snap.join("model.safetensors")).unwrap(),
-        weights(1, 2 << 20)
-    );
+    assert_eq!(p.snapshot_file("model.safetensors"), weights(1, 2 << 20));
 }
 
 #[test]
@@ -661,9 +668,7 @@ fn the_real_huggingface_hub_loads_fetched_models_offline() {
     });
     p.write_manifest("[models.chat]\nsource = \"hf:acme/chat\"\nrevision = \"v1.0\"\n");
     p.update();
-    let mut cmd = p.cmd(&["--format", "json", "fetch", "--jobs", "3"]);
-    cmd.env("MODELLOCK_FETCH_PART_SIZE", (1u32 << 20).to_string());
-    let r = run(&mut cmd);
+    let r = p.fetch_in_chunks(&["--jobs", "3"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let commit = p.commit();
     let snap = p.repo_dir().join("snapshots").join(&commit);
@@ -807,9 +812,7 @@ fn a_ranged_download_interrupted_between_runs_fetches_only_what_is_missing() {
         kind: FaultKind::Status(400),
         times: 4,
     });
-    let mut cmd = p.cmd(&["--format", "json", "fetch", "--jobs", "4"]);
-    cmd.env("MODELLOCK_FETCH_PART_SIZE", (1u32 << 20).to_string());
-    let r = run(&mut cmd);
+    let r = p.fetch_in_chunks(&["--jobs", "4"]);
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     // the refusals the run did not meet are used up before the next one
     let sha = sha256_hex(&weights(1, 4 << 20));
@@ -821,9 +824,7 @@ fn a_ranged_download_interrupted_between_runs_fetches_only_what_is_missing() {
     }
     assert_eq!(p.hub.faults_pending(), 0);
     p.hub.clear_requests();
-    let mut cmd = p.cmd(&["--format", "json", "fetch", "--jobs", "4"]);
-    cmd.env("MODELLOCK_FETCH_PART_SIZE", (1u32 << 20).to_string());
-    let r = run(&mut cmd);
+    let r = p.fetch_in_chunks(&["--jobs", "4"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     // ranges asked in the second run: about half of the file, not all
     let asked: u64 = p
@@ -839,11 +840,7 @@ fn a_ranged_download_interrupted_between_runs_fetches_only_what_is_missing() {
         .sum();
     assert!(asked <= 2 << 20, "asked for {asked} bytes again");
     assert!(r.json()["downloaded"].as_u64().unwrap() >= 4 << 20);
-    let snap = p.repo_dir().join("snapshots").join(p.commit());
-    assert_eq!(
-        std::fs::read(snap.join("model.safetensors")).unwrap(),
-        weights(1, 4 << 20)
-    );
+    assert_eq!(p.snapshot_file("model.safetensors"), weights(1, 4 << 20));
 }
 
 #[test]
@@ -1021,9 +1018,7 @@ fn an_expired_cdn_url_is_asked_for_again() {
     p.hub.clear_requests();
     p.hub.inject(Fault::once("/lfs/", FaultKind::TruncateBody));
     p.hub.inject(Fault::once("/lfs/", FaultKind::Status(403)));
-    let mut cmd = p.cmd(&["--format", "json", "fetch"]);
-    cmd.env("MODELLOCK_FETCH_PART_SIZE", (1u32 << 20).to_string());
-    let r = run(&mut cmd);
+    let r = p.fetch_in_chunks(&[]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let probes = p
         .hub
@@ -1032,9 +1027,5 @@ fn an_expired_cdn_url_is_asked_for_again() {
         .filter(|q| q.method == "HEAD" && q.path.ends_with("/model.safetensors"))
         .count();
     assert_eq!(probes, 2, "probed once, then once more after the refusal");
-    let snap = p.repo_dir().join("snapshots").join(p.commit());
-    assert_eq!(
-        std::fs::read(snap.join("model.safetensors")).unwrap(),
-        weights(1, 3 << 20)
-    );
+    assert_eq!(p.snapshot_file("model.safetensors"), weights(1, 3 << 20));
 }

@@ -141,21 +141,28 @@ fn builtin_fingerprints_regenerate_from_the_corpus() {
     }
 }
 
-/// Every corpus file is the text its source table names: its sha256 is the
-/// one recorded when the corpus was built (by git, not by modellock), and
-/// every file has a row.
-#[test]
-fn corpus_files_are_their_recorded_sources() {
+/// The source table of a corpus directory and its files, asserting that
+/// every file has exactly one row.
+fn one_row_a_file(dir: &Path) -> (Vec<modellock::license::corpus::Source>, Vec<String>) {
     use std::collections::BTreeSet;
-    let dir = corpus_dir();
-    let sources = modellock::license::corpus::sources(&dir).unwrap();
+    let sources = modellock::license::corpus::sources(dir).unwrap();
     let rows: BTreeSet<&str> = sources.iter().map(|s| s.file.as_str()).collect();
-    let files: Vec<String> = modellock::license::corpus::texts(&dir)
+    let files: Vec<String> = modellock::license::corpus::texts(dir)
         .unwrap()
         .into_iter()
         .map(|(n, _)| n)
         .collect();
     assert_eq!(rows, files.iter().map(String::as_str).collect());
+    (sources, files)
+}
+
+/// Every corpus file is the text its source table names: its sha256 is the
+/// one recorded when the corpus was built (by git, not by modellock), and
+/// every file has a row.
+#[test]
+fn corpus_files_are_their_recorded_sources() {
+    let dir = corpus_dir();
+    let (sources, files) = one_row_a_file(&dir);
     // a known answer, computed with Python's hashlib when the corpus was
     // copied: the canonical apache.org Apache-2.0 text
     let apache = sources.iter().find(|s| s.file == "apache-2.0.txt").unwrap();
@@ -240,16 +247,8 @@ fn held_out_real_texts_are_identified_and_unknown_ones_are_not_named() {
 #[test]
 fn held_out_files_are_their_recorded_sources() {
     use sha2::{Digest, Sha256};
-    use std::collections::BTreeSet;
     let dir = heldout_dir();
-    let sources = modellock::license::corpus::sources(&dir).unwrap();
-    let rows: BTreeSet<&str> = sources.iter().map(|s| s.file.as_str()).collect();
-    let files: Vec<String> = modellock::license::corpus::texts(&dir)
-        .unwrap()
-        .into_iter()
-        .map(|(n, _)| n)
-        .collect();
-    assert_eq!(rows, files.iter().map(String::as_str).collect());
+    let (sources, _) = one_row_a_file(&dir);
     for s in &sources {
         let bytes = std::fs::read(dir.join(&s.file)).unwrap();
         let sha: String = Sha256::digest(&bytes)
