@@ -255,8 +255,8 @@ pub fn lock_snapshot(
     cx.texts.keep_terms(&terms);
     // the header of the first locked GGUF file, read from disk
     let gguf = match snap.files.iter().find(|f| super::gguf::is_gguf(&f.path)) {
-        Some(f) => super::gguf::header(cx, &f.path, &f.sha256, |len| {
-            super::gguf::file_prefix(&dir.join(&f.path), len)
+        Some(f) => super::gguf::header(cx, &f.path, &f.sha256, |start, end| {
+            super::gguf::file_range(&dir.join(&f.path), start, end)
                 .map(Some)
                 .map_err(|e| {
                     failure(

@@ -124,9 +124,9 @@ fn gguf_header(
         hub.endpoint,
         crate::net::encode_path(&f.path)
     );
-    gguf::header(cx, &f.path, &f.sha256, |len| {
+    gguf::header(cx, &f.path, &f.sha256, |start, end| {
         hub.online()?;
-        match gguf::http_prefix(hub.http, &url, len).map_err(|e| hub.network(e))? {
+        match gguf::http_range(hub.http, &url, start, end).map_err(|e| hub.network(e))? {
             None => Ok(None),
             Some(r) if (200..300).contains(&r.status) => Ok(Some(r.body)),
             Some(r) => Err(hub.refusal(repo, &format!("`{}`", f.path), &r)),

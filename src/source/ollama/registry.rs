@@ -103,8 +103,8 @@ fn gguf_header(
     };
     let url = format!("{}/blobs/{}", base_url(n), model.digest);
     let sha = model.digest.trim_start_matches("sha256:");
-    gguf::header(r, &model.path, sha, |len| {
-        match gguf::http_prefix(&r.plain_http, &url, len).map_err(|e| network(n, e))? {
+    gguf::header(r, &model.path, sha, |start, end| {
+        match gguf::http_range(&r.plain_http, &url, start, end).map_err(|e| network(n, e))? {
             None => Ok(None),
             Some(resp) => {
                 check(n, &format!("model layer {}", model.digest), resp).map(|x| Some(x.body))
