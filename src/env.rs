@@ -52,6 +52,10 @@ pub struct Env {
     pub cache_dir: PathBuf,
     /// `MODELLOCK_FINGERPRINTS`: more known license texts to identify.
     pub fingerprints: Option<PathBuf>,
+    /// `MODELLOCK_DOCUMENTS_MIRROR`: a base URL documents incorporated by
+    /// URL are read through (`https://host/path` is read at
+    /// `MIRROR/host/path`), for networks that reach only a mirror.
+    pub documents_mirror: Option<String>,
     /// A token file that is there but cannot be read (the path and why):
     /// modellock goes on without a token and says so.
     pub token_file_problem: Option<(PathBuf, String)>,
@@ -133,11 +137,14 @@ impl Env {
             .map(expand)
             .unwrap_or_else(|| xdg_cache.join("modellock"));
         let fingerprints = var("MODELLOCK_FINGERPRINTS").map(expand);
+        let documents_mirror =
+            var("MODELLOCK_DOCUMENTS_MIRROR").map(|m| m.trim_end_matches('/').to_owned());
         let hf_disable_symlinks = var("HF_HUB_DISABLE_SYMLINKS").is_some_and(|v| truthy(&v));
         Env {
             hf_disable_symlinks,
             token_file_problem,
             fingerprints,
+            documents_mirror,
             hf_endpoint,
             hf_token,
             hf_home,

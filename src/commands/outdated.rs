@@ -75,6 +75,18 @@ pub fn run(ctx: &Context, args: &OutdatedArgs) -> u8 {
     if crate::diag::has_errors(&diags) {
         return ctx.fail(&diags, files);
     }
+    // the documents the locked terms incorporate, as they read now
+    let urls = rows
+        .iter()
+        .filter_map(|r| r.locked)
+        .flat_map(|l| l.documents.iter().filter_map(|d| d.url.as_deref()));
+    let read = resolver.read_documents(urls, usize::from(args.jobs));
+    for row in &mut rows {
+        if let Some(l) = row.locked {
+            row.documents = resolver.documents_now(l, &read);
+            row.outdated |= row.documents.iter().any(|d| d.status == "changed");
+        }
+    }
 
     let outdated = rows.iter().filter(|r| r.outdated).count();
     let status = u8::from(args.exit_code && outdated > 0);

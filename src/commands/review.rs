@@ -170,8 +170,13 @@ impl<'a> Writing<'a> {
 
     fn review(&self, locked: &'a LockedModel, store: &Store) -> Result<Report<'a>, u8> {
         let (ctx, name, reviewer, date) = (self.ctx, &self.args.model, self.reviewer, self.date);
+        let documents_digest = locked
+            .documents_digest
+            .as_deref()
+            .filter(|_| !locked.documents.is_empty());
         let record = edit::NewReview {
             license_digest: &locked.license_digest,
+            documents_digest,
             reviewer,
             date,
             note: self.args.note.as_deref(),
@@ -200,6 +205,7 @@ impl<'a> Writing<'a> {
             review: Some(ReviewRecord {
                 model: name,
                 license_digest: &locked.license_digest,
+                documents_digest,
                 reviewer,
                 date: date.to_string(),
                 note: self.args.note.as_deref(),

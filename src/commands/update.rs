@@ -83,7 +83,7 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
         &progress,
     );
     progress.finish_and_clear();
-    let new = match resolved {
+    let mut new = match resolved {
         Ok(new) => new,
         Err(failed) => {
             let mut failures: Vec<Diag> = failed
@@ -95,6 +95,10 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
             return ctx.fail(&diags, &files);
         }
     };
+    // the documents the terms incorporate, read for every model updated
+    let names: Vec<&str> = targets.iter().map(|e| e.name.as_str()).collect();
+    let unread = resolver.lock_documents(&mut new, old.as_ref(), &names, usize::from(args.jobs));
+    diags.extend(unread.iter().map(|u| u.diag(&manifest)));
     let changes = changes::between(old.as_ref(), &new, resolver.texts());
     let models = Some(manifest.models.len());
     if args.locked {

@@ -96,6 +96,10 @@ codes! {
         "A locked model's license is not allowed by policy and its terms have no review.";
     LicenseChanged = "license::changed", fatal = false,
         "A model's license terms differ from the terms last reviewed.";
+    LicenseDocumentChanged = "license::document-changed", fatal = false,
+        "A document a model's terms incorporate by reference (an acceptable use policy, the card's `license_link` page, the gated access prompt) differs from the one reviewed, while the license itself did not change.";
+    LicenseDocumentUnavailable = "license::document-unavailable", fatal = false, level = "warning",
+        "A document a model's terms incorporate could not be read (offline, an HTTP error, not text): its terms are not locked.";
     LicenseReviewExpired = "license::review-expired", fatal = false,
         "The only review of a model's locked license terms has expired.";
     LicenseExpectedMismatch = "license::expected-mismatch", fatal = false,

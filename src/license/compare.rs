@@ -14,7 +14,17 @@ use std::collections::BTreeMap;
 pub struct Side {
     pub terms: Terms,
     pub texts: BTreeMap<String, Vec<u8>>,
+    /// The documents the terms incorporate: (key, digest or
+    /// `unavailable`), sorted by key; `None` when this side does not know
+    /// them (terms fetched at a revision: documents are not per revision),
+    /// and then documents are not compared.
+    pub documents: Option<Vec<(String, String)>>,
+    /// The documents' texts by key.
+    pub document_texts: BTreeMap<String, Vec<u8>>,
 }
+
+/// How a document that could not be read is listed on a side.
+pub const UNAVAILABLE: &str = "unavailable";
 
 impl Side {
     /// The side of `terms`, with each file's text looked up by its digest.
@@ -24,7 +34,31 @@ impl Side {
             .iter()
             .filter_map(|(path, digest)| Some((path.clone(), text(digest)?)))
             .collect();
-        Side { terms, texts }
+        Side {
+            terms,
+            texts,
+            ..Side::default()
+        }
+    }
+
+    /// The same side with the documents of `set`, each text looked up by
+    /// its digest.
+    pub fn with_documents(
+        mut self,
+        set: &super::documents::DocumentSet,
+        text: &dyn Fn(&str) -> Option<Vec<u8>>,
+    ) -> Side {
+        for (key, hex) in &set.entries {
+            let digest = hex.as_ref().map(|h| format!("sha256:{h}"));
+            if let Some(t) = digest.as_deref().and_then(text) {
+                self.document_texts.insert(key.clone(), t);
+            }
+            self.documents
+                .get_or_insert_with(Vec::new)
+                .push((key.clone(), digest.unwrap_or_else(|| UNAVAILABLE.to_owned())));
+        }
+        self.documents.get_or_insert_with(Vec::new);
+        self
     }
 }
 
@@ -70,6 +104,8 @@ pub struct CardChange {
 pub struct TermsDiff {
     pub card: Vec<CardChange>,
     pub files: Vec<FileChange>,
+    /// The incorporated documents, by key (a URL), compared as files are.
+    pub documents: Vec<FileChange>,
 }
 
 /// Compares two sides.
@@ -97,21 +133,42 @@ pub fn compare(old: &Side, new: &Side) -> TermsDiff {
             });
         }
     }
-    let mut paths: Vec<&String> = old
-        .terms
-        .files
-        .iter()
-        .chain(&new.terms.files)
-        .map(|(p, _)| p)
-        .collect();
+    let files = entries(
+        &old.terms.files,
+        &new.terms.files,
+        &old.texts,
+        &new.texts,
+    );
+    let documents = match (&old.documents, &new.documents) {
+        (Some(a), Some(b)) => entries(a, b, &old.document_texts, &new.document_texts),
+        _ => Vec::new(),
+    };
+    TermsDiff {
+        card,
+        files,
+        documents,
+    }
+}
+
+/// Compares two lists of (name, digest) with their texts by name.
+fn entries(
+    old: &[(String, String)],
+    new: &[(String, String)],
+    old_texts: &BTreeMap<String, Vec<u8>>,
+    new_texts: &BTreeMap<String, Vec<u8>>,
+) -> Vec<FileChange> {
+    let digest = |list: &[(String, String)], name: &str| {
+        list.iter().find(|(p, _)| p == name).map(|(_, d)| d.clone())
+    };
+    let mut paths: Vec<&String> = old.iter().chain(new).map(|(p, _)| p).collect();
     paths.sort();
     paths.dedup();
-    let files = paths
+    paths
         .into_iter()
         .map(|path| {
-            let a = old.terms.file(path).map(str::to_owned);
-            let b = new.terms.file(path).map(str::to_owned);
-            let (ta, tb) = (old.texts.get(path), new.texts.get(path));
+            let a = digest(old, path);
+            let b = digest(new, path);
+            let (ta, tb) = (old_texts.get(path), new_texts.get(path));
             let text_diff = |x: Option<&Vec<u8>>, y: Option<&Vec<u8>>| match (x, y) {
                 (Some(x), Some(y)) => match textdiff::compare(x, y) {
                     Comparison::Changed(d) => Some(d),
@@ -137,8 +194,7 @@ pub fn compare(old: &Side, new: &Side) -> TermsDiff {
                 diff,
             }
         })
-        .collect();
-    TermsDiff { card, files }
+        .collect()
 }
 
 /// Compares two sets of terms kept in the store, by license digest; `None`
@@ -159,7 +215,7 @@ impl TermsDiff {
     /// Whether the terms differ (format-only changes do not count).
     pub fn differs(&self) -> bool {
         !self.card.is_empty()
-            || self.files.iter().any(|f| {
+            || self.files.iter().chain(&self.documents).any(|f| {
                 matches!(
                     f.status,
                     FileStatus::Added | FileStatus::Removed | FileStatus::Changed
@@ -176,9 +232,18 @@ impl TermsDiff {
             .iter()
             .map(|c| format!("card {}: {} → {}", c.key, show(&c.old), show(&c.new)))
             .collect();
-        for f in &self.files {
+        let files = self.files.iter().map(|f| (f, "a new license file"));
+        let documents = self
+            .documents
+            .iter()
+            .map(|f| (f, "a new incorporated document"));
+        for (f, added) in files.chain(documents) {
+            if f.new.as_deref() == Some(UNAVAILABLE) && f.old.as_deref() != Some(UNAVAILABLE) {
+                out.push(format!("{}: could not be read", f.path));
+                continue;
+            }
             match f.status {
-                FileStatus::Added => out.push(format!("{}: a new license file", f.path)),
+                FileStatus::Added => out.push(format!("{}: {added}", f.path)),
                 FileStatus::Removed => out.push(format!("{}: removed", f.path)),
                 FileStatus::FormatOnly => out.push(format!("{}: whitespace/format only", f.path)),
                 FileStatus::Unchanged => {}
@@ -217,6 +282,17 @@ impl TermsDiff {
                     "hunks": f.diff.as_ref().map(|d| d.hunks_json(context)),
                 })
             }).collect::<Vec<_>>(),
+            "documents": self.documents.iter().map(|f| {
+                let substance: Vec<Substance> = f.diff.as_ref().map(TextDiff::substance).unwrap_or_default();
+                json!({
+                    "document": f.path,
+                    "status": f.status.as_str(),
+                    "from-digest": f.old,
+                    "to-digest": f.new,
+                    "substance": substance,
+                    "hunks": f.diff.as_ref().map(|d| d.hunks_json(context)),
+                })
+            }).collect::<Vec<_>>(),
             "what-changed": self.summary(),
         })
     }
@@ -244,7 +320,48 @@ mod tests {
                 .iter()
                 .map(|(p, t)| (p.to_string(), t.to_vec()))
                 .collect(),
+            ..Side::default()
         }
+    }
+
+    #[test]
+    fn documents_are_compared_when_both_sides_know_them() {
+        use crate::license::documents::{Document, DocumentSet};
+        let doc = |text: &[u8]| Document {
+            title: "AUP".into(),
+            url: Some("https://example.com/aup".into()),
+            origin: "kb:llama3.1".into(),
+            digest: Some(file_digest(text)),
+            unavailable: None,
+        };
+        let (old_text, new_text) = (
+            b"Do not use it for weapons.".to_vec(),
+            b"Do not use it for weapons or medicine.".to_vec(),
+        );
+        let texts = |t: Vec<u8>| move |_: &str| Some(t.clone());
+        let a = Side::default().with_documents(&DocumentSet::of(&[doc(&old_text)]), &texts(old_text.clone()));
+        let b = Side::default().with_documents(&DocumentSet::of(&[doc(&new_text)]), &texts(new_text.clone()));
+        let d = compare(&a, &b);
+        assert!(d.differs());
+        let s = d.summary();
+        assert!(s[0].starts_with("https://example.com/aup: "), "{s:?}");
+        assert!(s[0].contains("medicine"), "{s:?}");
+        // a side that does not know its documents (terms at a revision)
+        // compares no documents
+        let fetched = Side::default();
+        assert!(!compare(&fetched, &b).differs());
+        assert!(compare(&fetched, &b).documents.is_empty());
+        // a document that could not be read
+        let unread = Document {
+            digest: None,
+            unavailable: Some("HTTP 404".into()),
+            ..doc(b"")
+        };
+        let c = Side::default().with_documents(&DocumentSet::of(&[unread]), &|_| None);
+        assert_eq!(
+            compare(&a, &c).summary(),
+            ["https://example.com/aup: could not be read"]
+        );
     }
 
     #[test]

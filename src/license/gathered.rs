@@ -34,6 +34,20 @@ impl Gathered {
         self.pending.add_terms(terms);
     }
 
+    /// Keeps the documents of a model (the lines its documents digest is
+    /// taken of).
+    pub fn keep_documents(&self, set: &super::documents::DocumentSet) {
+        self.pending.add_documents(set);
+    }
+
+    /// Documents by their digest, from this run or the store.
+    pub fn documents(&self, digest: &str) -> Option<super::documents::DocumentSet> {
+        self.pending
+            .documents(digest)
+            .or_else(|| self.store.documents(digest).found())
+            .or_else(|| self.cache.documents(digest).found())
+    }
+
     /// Whether the text with `digest` is at hand for the store without a
     /// download: gathered already, in the store, or (then taken from) the
     /// user's copy.

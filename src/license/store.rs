@@ -4,7 +4,11 @@
 //!   whose normalised digest (DESIGN.md) is `sha256:<hex>`;
 //! - `.modellock/terms/sha256-<hex>.tsv`: the exact lines a model's
 //!   `license-digest` `sha256:<hex>` is the sha256 of (card keys and file
-//!   digests, see [`Terms`]).
+//!   digests, see [`Terms`]);
+//! - `.modellock/documents/sha256-<hex>.tsv`: the lines a model's
+//!   `documents-digest` is the sha256 of (each incorporated document's
+//!   key and text digest, see [`DocumentSet`]); the texts of the documents
+//!   are kept with the license texts.
 //!
 //! Every entry is named by its content, so it can be verified and is never
 //! rewritten with other content. It lets `diff` and `check` work offline and
@@ -12,6 +16,7 @@
 //! The same layout serves as a per-user cache of texts under the metadata
 //! cache directory.
 
+use super::documents::DocumentSet;
 use super::{file_digest, Terms};
 use crate::hashing::{is_lower_hex, sha256_hex};
 use std::collections::BTreeMap;
@@ -43,6 +48,16 @@ impl<T> Lookup<T> {
         match self {
             Lookup::Found(t) => Some(t),
             _ => None,
+        }
+    }
+
+    /// A lookup that found nothing usable, as a lookup of another type
+    /// (`Found` becomes `Mismatch`: it was not what was asked for).
+    fn outcome_as<U>(self) -> Lookup<U> {
+        match self {
+            Lookup::Found(_) | Lookup::Mismatch => Lookup::Mismatch,
+            Lookup::Missing => Lookup::Missing,
+            Lookup::Unreadable(e) => Lookup::Unreadable(e),
         }
     }
 
@@ -93,6 +108,39 @@ impl Store {
     pub fn terms_path(&self, digest: &str) -> Option<PathBuf> {
         let hex = hex_of(digest)?;
         Some(self.root.join("terms").join(format!("sha256-{hex}.tsv")))
+    }
+
+    /// Where the documents with this documents digest are listed.
+    pub fn documents_path(&self, digest: &str) -> Option<PathBuf> {
+        let hex = hex_of(digest)?;
+        Some(self.root.join("documents").join(format!("sha256-{hex}.tsv")))
+    }
+
+    /// The documents behind a documents digest, verified against it.
+    pub fn documents(&self, digest: &str) -> Lookup<DocumentSet> {
+        match Self::read(self.documents_path(digest)) {
+            Lookup::Found(b) => {
+                let parsed = std::str::from_utf8(&b).ok().and_then(DocumentSet::parse);
+                match parsed {
+                    Some(d) if format!("sha256:{}", sha256_hex(&b)) == digest => Lookup::Found(d),
+                    _ => Lookup::Mismatch,
+                }
+            }
+            other => other.outcome_as(),
+        }
+    }
+
+    /// Stores the lines of a documents digest.
+    pub fn put_documents(&self, set: &DocumentSet) -> io::Result<bool> {
+        let digest = set.digest();
+        if matches!(self.documents(&digest), Lookup::Found(_)) {
+            return Ok(false);
+        }
+        let path = self
+            .documents_path(&digest)
+            .ok_or_else(|| io::Error::other("malformed digest"))?;
+        write_entry(&path, set.lines().as_bytes())?;
+        Ok(true)
     }
 
     fn read(path: Option<PathBuf>) -> Lookup<Vec<u8>> {
@@ -171,7 +219,7 @@ impl Store {
     /// Removes the temporary files an interrupted write left in the store
     /// (older than `before`).
     pub fn sweep_temps(&self, before: std::time::SystemTime) {
-        for dir in ["licenses", "terms"] {
+        for dir in ["licenses", "terms", "documents"] {
             crate::fsutil::sweep_temps(&self.root.join(dir), None, before);
         }
     }
@@ -206,6 +254,7 @@ fn write_entry(path: &Path, bytes: &[u8]) -> io::Result<()> {
 pub struct Pending {
     texts: Mutex<BTreeMap<String, Vec<u8>>>,
     terms: Mutex<BTreeMap<String, Terms>>,
+    documents: Mutex<BTreeMap<String, DocumentSet>>,
 }
 
 impl Pending {
@@ -228,10 +277,21 @@ impl Pending {
         lock(&self.terms).get(digest).cloned()
     }
 
+    pub fn add_documents(&self, set: &DocumentSet) {
+        lock(&self.documents).insert(set.digest(), set.clone());
+    }
+
+    pub fn documents(&self, digest: &str) -> Option<DocumentSet> {
+        lock(&self.documents).get(digest).cloned()
+    }
+
     /// Writes everything kept into `store`; returns how many files were
     /// written.
     pub fn write(&self, store: &Store) -> io::Result<usize> {
         let mut n = 0;
+        for set in lock(&self.documents).values() {
+            n += usize::from(store.put_documents(set)?);
+        }
         for bytes in lock(&self.texts).values() {
             n += usize::from(store.put_text(bytes)?);
         }
@@ -331,6 +391,9 @@ pub fn verified_texts<'a>(
 pub struct Held<'a> {
     pub license_digest: &'a str,
     pub license_files: &'a [super::LicenseFile],
+    /// The documents digest and the documents, when the lock has them.
+    pub documents_digest: Option<&'a str>,
+    pub documents: &'a [super::documents::Document],
     pub ancestors: Vec<(&'a str, &'a str)>,
 }
 
@@ -390,6 +453,28 @@ pub fn gaps(
         let lookup = store.terms(d).outcome();
         seen.insert(d.to_owned(), matches!(lookup, Lookup::Found(())));
         note(format!("terms of {model}"), store.terms_path(d), lookup);
+    }
+    if let Some(d) = locked.documents_digest.filter(|_| !locked.documents.is_empty()) {
+        let lookup = match store.documents(d) {
+            Lookup::Found(set) => {
+                if set != DocumentSet::of(locked.documents) {
+                    gaps.lock_disagrees
+                        .push("the lock's documents are not the ones its documents digest names".to_owned());
+                }
+                Lookup::Found(())
+            }
+            other => other.outcome(),
+        };
+        note("documents".to_owned(), store.documents_path(d), lookup);
+    }
+    for doc in locked.documents {
+        let Some(digest) = &doc.digest else { continue };
+        if seen.get(digest) == Some(&true) {
+            continue;
+        }
+        let lookup = store.text(digest).outcome();
+        seen.insert(digest.clone(), matches!(lookup, Lookup::Found(())));
+        note(doc.title.clone(), store.text_path(digest), lookup);
     }
     for lf in locked.license_files {
         let key = lf.digest.clone();

@@ -39,6 +39,16 @@ pub struct LockedModel {
     /// The license as the source declares it.
     pub license: Option<String>,
     pub license_digest: String,
+    /// The digest of the documents the terms incorporate
+    /// ([`crate::license::documents::DocumentSet`]); `None` in a lock
+    /// written before documents were locked.
+    pub documents_digest: Option<String>,
+    /// The documents digest that reviews recorded without one are taken
+    /// to cover: what was locked when a lock written before documents were
+    /// locked gained them, its license terms unchanged.
+    pub documents_baseline: Option<String>,
+    /// The documents the terms incorporate, sorted by key.
+    pub documents: Vec<crate::license::documents::Document>,
     pub base_models: Vec<String>,
     /// Every ancestor up the `base_model` graph, nearest first.
     pub lineage: Vec<Ancestor>,
@@ -58,11 +68,26 @@ pub struct LockedModel {
 }
 
 impl LockedModel {
+    /// Puts files, license files and documents in their canonical order.
+    fn sort(&mut self) {
+        self.files.sort_by(|a, b| a.path.cmp(&b.path));
+        self.license_files.sort_by(|a, b| a.path.cmp(&b.path));
+        self.documents
+            .sort_by(|a, b| a.key().as_bytes().cmp(b.key().as_bytes()));
+    }
+
+    /// The documents the terms incorporate, by key and digest.
+    pub fn document_set(&self) -> crate::license::documents::DocumentSet {
+        crate::license::documents::DocumentSet::of(&self.documents)
+    }
+
     /// What the license store must hold for this model.
     pub fn held(&self) -> crate::license::store::Held<'_> {
         crate::license::store::Held {
             license_digest: &self.license_digest,
             license_files: &self.license_files,
+            documents_digest: self.documents_digest.as_deref(),
+            documents: &self.documents,
             ancestors: self
                 .lineage
                 .iter()
@@ -88,8 +113,7 @@ impl Lock {
     pub fn new(models: Vec<LockedModel>) -> Lock {
         let mut models = models;
         for m in &mut models {
-            m.files.sort_by(|a, b| a.path.cmp(&b.path));
-            m.license_files.sort_by(|a, b| a.path.cmp(&b.path));
+            m.sort();
         }
         models.sort_by(|a, b| a.name.cmp(&b.name));
         models.dedup_by(|b, a| a.name == b.name);
@@ -111,8 +135,7 @@ impl Lock {
 
     /// Adds a model, in its place; one of the same name is replaced.
     pub fn insert(&mut self, mut m: LockedModel) {
-        m.files.sort_by(|a, b| a.path.cmp(&b.path));
-        m.license_files.sort_by(|a, b| a.path.cmp(&b.path));
+        m.sort();
         match self.position(&m.name) {
             Ok(i) => self.models[i] = m,
             Err(i) => self.models.insert(i, m),

@@ -373,6 +373,31 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
     };
 
     let license_files = license_files(r, t, what, &anchor);
+    let documents = documents(r, t, what, &anchor);
+    let documents_digest = opt_digest(r, t, "documents-digest", what);
+    let documents_baseline = opt_digest(r, t, "documents-baseline", what);
+    match &documents_digest {
+        Some(d) if *d != crate::license::documents::DocumentSet::of(&documents).digest() => {
+            r.invalid(
+                format!("the `documents-digest` of {what} is not the digest of the documents it lists"),
+                t.get("documents-digest").and_then(Item::span),
+                "models.lock is written by modellock only: run `modellock update` to rewrite it",
+            );
+        }
+        None if !documents.is_empty() => r.invalid(
+            format!("{what} lists documents without a `documents-digest`"),
+            anchor.clone(),
+            "models.lock is written by modellock only: run `modellock update` to rewrite it",
+        ),
+        _ => {}
+    }
+    if let Some(dup) = rules::duplicate(documents.iter().map(|d| d.key())) {
+        r.invalid(
+            format!("{what} lists the document `{}` twice", dup.escape_debug()),
+            anchor.clone(),
+            "each document is locked once; run `modellock update` to rewrite models.lock",
+        );
+    }
     let gguf = gguf(r, t, what);
     let lineage = lineage(r, t, what, &anchor);
     let files = files(r, t, what, &anchor);
@@ -404,6 +429,9 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
         revision: revision?,
         license,
         license_digest: license_digest?,
+        documents_digest,
+        documents_baseline,
+        documents,
         base_models,
         lineage,
         pipeline_tag,
@@ -439,6 +467,67 @@ fn gguf(r: &mut Reader, t: &dyn TableLike, what: &str) -> Option<crate::source::
             source: r.opt_str(g, "source", &gwhat),
         },
     })
+}
+
+/// An optional `sha256:` digest of a model.
+fn opt_digest(r: &mut Reader<'_>, t: &dyn TableLike, key: &str, what: &str) -> Option<String> {
+    let d = r.opt_str(t, key, what)?;
+    if !is_digest(&d) {
+        r.invalid(
+            format!("`{key}` of {what} is malformed"),
+            t.get(key).and_then(Item::span),
+            "expected `sha256:` and 64 hex digits",
+        );
+        return None;
+    }
+    Some(d)
+}
+
+/// The `[[model.document]]` tables of a model: documents its terms
+/// incorporate, each with the digest of its text or why it was not read.
+fn documents(
+    r: &mut Reader<'_>,
+    t: &dyn TableLike,
+    what: &str,
+    anchor: &Option<Range<usize>>,
+) -> Vec<crate::license::documents::Document> {
+    let mut out = Vec::new();
+    for dt in r.tables(t, "document", what) {
+        let dwhat = format!("a document of {what}");
+        let title = r.req_str(dt, "title", &dwhat, anchor.clone());
+        let origin = r.req_str(dt, "origin", &dwhat, anchor.clone());
+        let url = r.opt_str(dt, "url", &dwhat);
+        let digest = opt_digest(r, dt, "digest", &dwhat);
+        let unavailable = r.opt_str(dt, "unavailable", &dwhat);
+        if let Some(u) = &url {
+            let ok = (u.starts_with("https://") || u.starts_with("http://"))
+                && !u.chars().any(|c| c.is_whitespace() || c.is_control());
+            if !ok {
+                r.invalid(
+                    format!("the `url` of {dwhat} is not an http(s) URL"),
+                    dt.get("url").and_then(Item::span),
+                    "run `modellock update` to rewrite models.lock",
+                );
+            }
+        }
+        if digest.is_some() == unavailable.is_some() {
+            r.invalid(
+                format!("{dwhat} needs exactly one of `digest` and `unavailable`"),
+                anchor.clone(),
+                "run `modellock update` to rewrite models.lock",
+            );
+        }
+        if let (Some(title), Some(origin)) = (title, origin) {
+            out.push(crate::license::documents::Document {
+                title,
+                url,
+                origin,
+                digest,
+                unavailable,
+            });
+        }
+    }
+    out
 }
 
 /// The `[[model.license-file]]` tables of a model.

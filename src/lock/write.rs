@@ -42,6 +42,12 @@ fn model(out: &mut String, m: &LockedModel) {
         let _ = writeln!(out, "license = {}", quote(l));
     }
     let _ = writeln!(out, "license-digest = {}", quote(&m.license_digest));
+    if let Some(d) = &m.documents_digest {
+        let _ = writeln!(out, "documents-digest = {}", quote(d));
+    }
+    if let Some(d) = &m.documents_baseline {
+        let _ = writeln!(out, "documents-baseline = {}", quote(d));
+    }
     if !m.base_models.is_empty() {
         let _ = writeln!(out, "base-models = {}", list(&m.base_models));
     }
@@ -81,6 +87,20 @@ fn model(out: &mut String, m: &LockedModel) {
         }
         if let Some(n) = &lf.nearest_text {
             let _ = writeln!(out, "nearest-text = {}", quote(n));
+        }
+    }
+    for d in &m.documents {
+        out.push_str("\n[[model.document]]\n");
+        let _ = writeln!(out, "title = {}", quote(&d.title));
+        if let Some(u) = &d.url {
+            let _ = writeln!(out, "url = {}", quote(u));
+        }
+        let _ = writeln!(out, "origin = {}", quote(&d.origin));
+        if let Some(g) = &d.digest {
+            let _ = writeln!(out, "digest = {}", quote(g));
+        }
+        if let Some(u) = &d.unavailable {
+            let _ = writeln!(out, "unavailable = {}", quote(u));
         }
     }
     for a in &m.lineage {

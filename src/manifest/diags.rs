@@ -298,6 +298,8 @@ impl From<InvalidGlob> for Diag {
 
 pub struct InvalidDigest {
     pub file: FileId,
+    /// `license-digest` or `documents-digest`.
+    pub key: &'static str,
     pub model: String,
     pub value: String,
     pub span: Span,
@@ -307,11 +309,11 @@ impl From<InvalidDigest> for Diag {
     fn from(d: InvalidDigest) -> Diag {
         Diag::error(
             Code::ManifestInvalidDigest,
-            format!("`{}` is not a license digest", d.value),
+            format!("`{}` is not a {}", d.value, d.key.replace('-', " ")),
         )
         .with_model(d.model)
         .with_label(d.file, d.span, "expected `sha256:` and 64 lower-case hex digits")
-        .with_help("copy the `license-digest` of the model from models.lock, or record the review with `modellock review`")
+        .with_help(format!("copy the `{}` of the model from models.lock, or record the review with `modellock review`", d.key))
     }
 }
 

@@ -77,6 +77,9 @@ pub fn add_model(text: &str, entry: &NewEntry<'_>) -> Result<String, String> {
 /// A review record to append.
 pub struct NewReview<'a> {
     pub license_digest: &'a str,
+    /// The documents digest approved with them (when the terms
+    /// incorporate documents).
+    pub documents_digest: Option<&'a str>,
     pub reviewer: &'a str,
     pub date: crate::date::Date,
     pub note: Option<&'a str>,
@@ -114,9 +117,14 @@ pub struct NewAcceptance<'a> {
 pub fn add_review(text: &str, model: &str, review: &NewReview<'_>) -> Result<String, String> {
     let mut fields: Vec<(&str, toml_edit::Value)> = vec![
         ("license-digest", review.license_digest.into()),
+    ];
+    if let Some(d) = review.documents_digest {
+        fields.push(("documents-digest", d.into()));
+    }
+    fields.extend([
         ("reviewer", review.reviewer.into()),
         ("date", toml_date(review.date)),
-    ];
+    ]);
     if let Some(n) = review.note {
         fields.push(("note", n.into()));
     }
@@ -234,6 +242,7 @@ mod tests {
         let text = "[models.chat]\nsource = \"hf:a/b\" # the chat model\n\n[[models.chat.review]]\nlicense-digest = \"sha256:aa\"\nreviewer = \"x\"\ndate = 2026-01-01\n\n# other models\n[models.embed]\nsource = \"hf:c/d\"\n";
         let r = NewReview {
             license_digest: "sha256:bb",
+            documents_digest: None,
             reviewer: "legal@example.com",
             date: crate::date::Date::parse("2026-11-23").unwrap(),
             note: Some("LEGAL-1"),

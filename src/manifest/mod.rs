@@ -60,6 +60,10 @@ pub struct Use {
 #[derive(Clone, Debug)]
 pub struct Review {
     pub license_digest: Spanned<String>,
+    /// The documents digest approved with the license terms; `None` in a
+    /// record from before documents were locked (it covers the lock's
+    /// `documents-baseline`).
+    pub documents_digest: Option<Spanned<String>>,
     pub reviewer: Spanned<String>,
     pub date: Spanned<Date>,
     pub note: Option<Spanned<String>>,

@@ -33,6 +33,7 @@ pub const ACCEPT_KEYS: &[&str] = &[
 ];
 pub const REVIEW_KEYS: &[&str] = &[
     "license-digest",
+    "documents-digest",
     "reviewer",
     "date",
     "note",
@@ -703,14 +704,25 @@ fn require(
     }
 }
 
-/// A `license-digest` value: `sha256:` and 64 lower-case hex digits.
+/// A `license-digest` (or another digest `key`) value: `sha256:` and 64
+/// lower-case hex digits.
 fn digest(
     r: &mut Reader<'_>,
     t: &dyn TableLike,
     table: &str,
     model: &str,
 ) -> Option<Spanned<String>> {
-    let digest = r.string(t, "license-digest", table);
+    digest_at(r, t, "license-digest", table, model)
+}
+
+fn digest_at(
+    r: &mut Reader<'_>,
+    t: &dyn TableLike,
+    key: &'static str,
+    table: &str,
+    model: &str,
+) -> Option<Spanned<String>> {
+    let digest = r.string(t, key, table);
     if let Some(d) = &digest {
         let valid = d
             .value
@@ -719,6 +731,7 @@ fn digest(
         if !valid {
             r.push(InvalidDigest {
                 file: r.file,
+                key,
                 model: model.to_owned(),
                 value: d.value.clone(),
                 span: d.span.clone(),
@@ -867,6 +880,7 @@ fn parse_review(
         "say when the terms were approved, e.g. `date = 2026-05-01`",
     );
     let digest = digest(r, t, table, model);
+    let documents_digest = digest_at(r, t, "documents-digest", table, model);
     let reviewer = r.text(t, "reviewer", table, Some(model));
     let date = r.date(t, "date", table);
     let note = r.string(t, "note", table);
@@ -879,6 +893,7 @@ fn parse_review(
     }
     Some(Review {
         license_digest: digest?,
+        documents_digest,
         reviewer: reviewer?,
         date: date?,
         note,

@@ -51,7 +51,7 @@ impl ReviewNeeded {
 
     /// The commands to read the terms and record their approval; they end
     /// every "needs a review" help.
-    fn commands(&self) -> String {
+    pub(crate) fn commands(&self) -> String {
         format!(
             "read the terms:    modellock diff {m}\nrecord approval:   modellock review {m} --reviewer legal@example.com --note TICKET",
             m = self.model

@@ -3,6 +3,7 @@
 //! the exact license digest that is locked.
 
 mod diags;
+pub mod documents;
 pub mod gate;
 pub mod record;
 pub mod usage;
@@ -46,11 +47,11 @@ pub fn standing(
         Standing::Denied
     } else if find(&manifest.policy.allow, license).is_some() {
         Standing::Allowed
-    } else if entry
-        .reviews
-        .iter()
-        .any(|r| r.license_digest.value == locked.license_digest && r.live(today))
-    {
+    } else if entry.reviews.iter().any(|r| {
+        r.license_digest.value == locked.license_digest
+            && r.live(today)
+            && documents::covers(r, locked)
+    }) {
         Standing::Reviewed
     } else {
         Standing::Unreviewed
@@ -113,12 +114,21 @@ pub fn evaluate(
             lock_span: locked.span.clone(),
             today,
         };
-        let expired = entry
-            .reviews
-            .iter()
-            .filter(|r| r.license_digest.value == locked.license_digest)
+        let same_terms = || {
+            entry
+                .reviews
+                .iter()
+                .filter(|r| r.license_digest.value == locked.license_digest)
+        };
+        // a live review of the license whose documents are not the locked
+        // ones: the newest such
+        let documents_moved = same_terms()
+            .filter(|r| r.live(today))
             .max_by_key(|r| r.date.value);
-        if let Some(expired) = expired {
+        let expired = same_terms().max_by_key(|r| r.date.value);
+        if let Some(review) = documents_moved {
+            diags.push(documents::DocumentChanged::new(base, review, locked, store).into());
+        } else if let Some(expired) = expired {
             diags.push(
                 ReviewExpired {
                     base,

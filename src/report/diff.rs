@@ -32,7 +32,7 @@ pub fn human(
             out.push_str(&format!("  {line}\n"));
         }
     }
-    for f in &diff.files {
+    for f in diff.files.iter().chain(&diff.documents) {
         if let Some(d) = &f.diff {
             out.push('\n');
             out.push_str(&d.unified(

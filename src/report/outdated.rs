@@ -3,7 +3,7 @@
 
 use crate::hashing::short_id;
 use crate::lock::LockedModel;
-use crate::resolve::outdated::{Candidate, Row};
+use crate::resolve::outdated::{Candidate, DocumentNow, Row};
 use serde::Serialize;
 
 /// The JSON fields of `outdated`'s report.
@@ -32,6 +32,9 @@ pub fn lines(rows: &[Row<'_>]) -> Vec<String> {
                 None => "change `revision` to take it".to_owned(),
             };
             notes.extend(candidate(c, name, &how));
+        }
+        for d in &r.documents {
+            notes.extend(document(d, name));
         }
     }
     if !notes.is_empty() {
@@ -64,6 +67,33 @@ fn candidate(c: &Candidate, model: &str, how: &str) -> Vec<String> {
         c.tag.as_deref().unwrap_or(&c.revision)
     ));
     out
+}
+
+/// What a person reads about a document that reads otherwise now.
+fn document(d: &DocumentNow, model: &str) -> Vec<String> {
+    match d.status {
+        "changed" => {
+            let mut out = vec![format!(
+                "{model}: the {} ({}) changed since it was locked:",
+                d.title, d.url
+            )];
+            out.extend(d.what_changed.iter().map(|c| format!("  - {c}")));
+            out.push(format!(
+                "  `modellock update {model}` locks it, then `modellock diff {model}` shows it and `check` asks for a review"
+            ));
+            out
+        }
+        "unavailable" => vec![format!(
+            "{model}: the {} ({}) cannot be read now ({}); the lock keeps the text read before",
+            d.title,
+            d.url,
+            d.why.as_deref().unwrap_or("unavailable")
+        )],
+        _ => vec![format!(
+            "{model}: the {} ({}) can be read now; it was not when the model was locked: `modellock update {model}` locks it",
+            d.title, d.url
+        )],
+    }
 }
 
 fn locked_label(l: &LockedModel) -> String {

@@ -8,6 +8,8 @@ use serde::Serialize;
 pub struct ReviewRecord<'a> {
     pub model: &'a str,
     pub license_digest: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documents_digest: Option<&'a str>,
     pub reviewer: &'a str,
     pub date: String,
     pub note: Option<&'a str>,

@@ -73,6 +73,34 @@ pub fn change(c: &Change, color: bool) -> String {
                     "", c.name
                 ));
             }
+            if c.documents_changed() {
+                s.push_str(&format!(
+                    "\n{} a document the terms of `{}` incorporate changed:",
+                    verb(color, ALERT, "TERMS"),
+                    c.name,
+                ));
+                for line in &c.documents_summary {
+                    s.push_str(&format!("\n{:>12}   {line}", ""));
+                }
+                if !c.license_changed() {
+                    s.push_str(&format!(
+                        "\n{:>12} run `modellock diff {}` to read the change; `modellock check` fails until it is reviewed",
+                        "", c.name
+                    ));
+                }
+            }
+            if let Some((titles, covered)) = c.documents_first_locked() {
+                s.push_str(&format!(
+                    "\n{:>12} locked the documents its terms incorporate: {}{}",
+                    "",
+                    titles.join(", "),
+                    if covered {
+                        " (reviews recorded before cover them as they are now)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
             s
         }
         _ => String::new(),

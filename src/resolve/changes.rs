@@ -17,6 +17,8 @@ pub struct Change {
     pub new: Option<LockedModel>,
     /// What changed in the license terms, in substance.
     pub license_summary: Vec<String>,
+    /// What changed in the documents the terms incorporate.
+    pub documents_summary: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -59,9 +61,13 @@ pub fn between(old: Option<&Lock>, new: &Lock, texts: &Gathered) -> Vec<Change> 
                 old: o.cloned(),
                 new: n.cloned(),
                 license_summary: Vec::new(),
+                documents_summary: Vec::new(),
             };
             if let (Some(o), Some(n), true) = (o, n, c.license_changed()) {
                 c.license_summary = license_summary(texts, name, o, n);
+            }
+            if let (Some(o), Some(n), true) = (o, n, c.documents_changed()) {
+                c.documents_summary = documents_summary(texts, o, n);
             }
             Some(c)
         })
@@ -96,7 +102,40 @@ fn license_summary(
     }
 }
 
+/// What changed in the documents between the old and the new lock entry.
+fn documents_summary(texts: &Gathered, old: &LockedModel, new: &LockedModel) -> Vec<String> {
+    let text = |d: &str| texts.text(d);
+    let a = Side::default().with_documents(&old.document_set(), &text);
+    let b = Side::default().with_documents(&new.document_set(), &text);
+    compare::compare(&a, &b).summary()
+}
+
 impl Change {
+    /// Whether the documents the terms incorporate changed (a lock entry
+    /// from before documents were locked has none to change).
+    pub fn documents_changed(&self) -> bool {
+        match (&self.old, &self.new) {
+            (Some(a), Some(b)) => {
+                a.documents_digest.is_some() && a.documents_digest != b.documents_digest
+            }
+            _ => false,
+        }
+    }
+
+    /// Documents locked for the first time in an entry locked before
+    /// documents were: (their titles, whether reviews recorded before
+    /// cover them).
+    pub fn documents_first_locked(&self) -> Option<(Vec<&str>, bool)> {
+        let (Some(a), Some(b)) = (&self.old, &self.new) else {
+            return None;
+        };
+        if a.documents_digest.is_some() || b.documents.is_empty() {
+            return None;
+        }
+        let titles = b.documents.iter().map(|d| d.title.as_str()).collect();
+        Some((titles, b.documents_baseline.is_some()))
+    }
+
     pub fn license_changed(&self) -> bool {
         match (&self.old, &self.new) {
             (Some(a), Some(b)) => a.license_digest != b.license_digest || a.license != b.license,
@@ -156,6 +195,8 @@ impl Serialize for Change {
             files: FileCounts,
             license_changed: bool,
             license_summary: &'a [String],
+            documents_changed: bool,
+            documents_summary: &'a [String],
         }
         Report {
             name: &self.name,
@@ -165,6 +206,8 @@ impl Serialize for Change {
             files: self.file_counts(),
             license_changed: self.license_changed(),
             license_summary: &self.license_summary,
+            documents_changed: self.documents_changed(),
+            documents_summary: &self.documents_summary,
         }
         .serialize(s)
     }

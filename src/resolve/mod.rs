@@ -6,6 +6,7 @@
 
 pub mod changes;
 pub mod diags;
+pub mod documents;
 pub mod outdated;
 pub mod plan;
 pub mod sides;
@@ -119,8 +120,22 @@ impl Resolver {
         if snap.files.is_empty() {
             return Err(no_files(entry));
         }
+        let prompt = snap.card.as_ref().and_then(|c| c.gated_prompt.clone());
         let mut locked = locked_model(entry, snap);
         self.identify(&mut locked);
+        // the gated access prompt is a text of the card itself: locked as
+        // it is; documents behind URLs are read for every model at once
+        // (see `documents`)
+        if let Some(text) = prompt {
+            self.cx.texts.keep_text(text.as_bytes());
+            locked.documents.push(crate::license::documents::Document {
+                title: "Gated access prompt".to_owned(),
+                url: None,
+                origin: crate::license::documents::ORIGIN_GATED_PROMPT.to_owned(),
+                digest: Some(crate::license::file_digest(text.as_bytes())),
+                unavailable: None,
+            });
+        }
         Ok(locked)
     }
 
@@ -278,6 +293,10 @@ fn locked_model(entry: &ModelEntry, snap: Snapshot) -> LockedModel {
         revision: snap.revision,
         license,
         license_digest: snap.terms.digest(),
+        // filled in by `documents`, once every model is resolved
+        documents_digest: None,
+        documents_baseline: None,
+        documents: Vec::new(),
         base_models: card.base_models,
         lineage: card.lineage,
         pipeline_tag: card.pipeline_tag,

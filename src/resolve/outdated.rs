@@ -41,6 +41,27 @@ pub struct Row<'a> {
     pub outdated: bool,
     /// Why there is nothing to compare (not locked, a local directory).
     pub note: Option<&'static str>,
+    /// The documents the locked terms incorporate that read otherwise now
+    /// than when they were locked.
+    pub documents: Vec<DocumentNow>,
+}
+
+/// A locked document as it reads now, when that differs from the lock.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct DocumentNow {
+    pub title: String,
+    pub url: String,
+    /// `changed`, `unavailable` (it was read when locked, not now) or
+    /// `readable` (it was not read when locked, it is now).
+    pub status: &'static str,
+    pub locked_digest: Option<String>,
+    pub digest: Option<String>,
+    /// Why it cannot be read now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+    /// What changed in it, in substance.
+    pub what_changed: Vec<String>,
 }
 
 fn entry_name<S: serde::Serializer>(e: &&ModelEntry, s: S) -> Result<S::Ok, S::Error> {
@@ -66,6 +87,52 @@ fn locked_side<S: serde::Serializer>(l: &Option<&LockedModel>, s: S) -> Result<S
 }
 
 impl Resolver {
+    /// The locked documents of `locked` that read otherwise now, from the
+    /// texts `read` (by URL, as [`Resolver::read_documents`] gives them).
+    pub fn documents_now(
+        &self,
+        locked: &LockedModel,
+        read: &std::collections::HashMap<String, Result<Vec<u8>, String>>,
+    ) -> Vec<DocumentNow> {
+        use crate::license::file_digest;
+        let texts = &self.cx.texts;
+        let mut out = Vec::new();
+        for d in &locked.documents {
+            let Some(url) = &d.url else { continue };
+            let Some(now) = read.get(url) else { continue };
+            let (status, digest, why, what_changed) = match (now, &d.digest) {
+                (Ok(text), Some(old)) if file_digest(text) != *old => {
+                    let side = |digest: &str, text: Option<Vec<u8>>| Side {
+                        documents: Some(vec![(url.clone(), digest.to_owned())]),
+                        document_texts: text.map(|t| (url.clone(), t)).into_iter().collect(),
+                        ..Side::default()
+                    };
+                    let new = file_digest(text);
+                    let summary =
+                        compare::compare(&side(old, texts.text(old)), &side(&new, Some(text.clone())))
+                            .summary();
+                    ("changed", Some(new), None, summary)
+                }
+                (Ok(text), None) => ("readable", Some(file_digest(text)), None, Vec::new()),
+                (Err(why), Some(_)) => ("unavailable", None, Some(why.clone()), Vec::new()),
+                _ => continue,
+            };
+            if status == "changed" {
+                self.cx.texts.keep_text(now.as_ref().map(Vec::as_slice).unwrap_or_default());
+            }
+            out.push(DocumentNow {
+                title: d.title.clone(),
+                url: url.clone(),
+                status,
+                locked_digest: d.digest.clone(),
+                digest,
+                why,
+                what_changed,
+            });
+        }
+        out
+    }
+
     /// The row of one model.
     pub fn outdated<'a>(
         &self,
@@ -81,6 +148,7 @@ impl Resolver {
             latest: None,
             outdated: false,
             note: None,
+            documents: Vec::new(),
         };
         let Some(l) = locked else {
             row.note = Some("not locked: run `modellock update`");
@@ -125,6 +193,7 @@ impl Resolver {
                     let new = Side {
                         terms: fetched.terms.clone(),
                         texts: fetched.texts.clone(),
+                        ..Side::default()
                     };
                     let mut s = compare::compare(&old, &new).summary();
                     if s.is_empty() {

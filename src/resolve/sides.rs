@@ -7,6 +7,7 @@ use crate::diag::{Code, Diag};
 use crate::hashing::short_id;
 use crate::license::compare::Side;
 use crate::license::store::Lookup;
+use crate::license::documents::DocumentSet;
 use crate::license::{Store, Terms};
 use crate::lock::LockedModel;
 use crate::manifest::{Manifest, ModelEntry};
@@ -51,6 +52,45 @@ impl Sources<'_> {
         Side::new(terms, &|d| self.text(d))
     }
 
+    /// `side` with the documents behind `digest` (a documents digest), when
+    /// the store or the lock has them.
+    fn with_documents(&self, side: Side, digest: Option<&str>) -> Side {
+        let Some(digest) = digest else { return side };
+        let set = match self.locked {
+            Some(l) if l.documents_digest.as_deref() == Some(digest) => Some(l.document_set()),
+            _ => self
+                .store
+                .documents(digest)
+                .found()
+                .or_else(|| self.resolver.texts().documents(digest)),
+        };
+        match set {
+            Some(set) => side.with_documents(&set, &|d| self.text(d)),
+            None => side,
+        }
+    }
+
+    /// The reviewed `side` with the documents the review covers: its own
+    /// documents digest, or for a review recorded before documents were
+    /// locked, the lock's baseline (without one, it saw none of them).
+    fn reviewed_side(&self, side: Side, review: &crate::manifest::Review) -> Side {
+        let digest = match (&review.documents_digest, self.locked) {
+            (Some(d), _) => Some(d.value.clone()),
+            (None, Some(l)) if l.documents_digest.is_some() => Some(
+                l.documents_baseline
+                    .clone()
+                    .unwrap_or_else(|| DocumentSet::default().digest()),
+            ),
+            (None, _) => None,
+        };
+        match digest {
+            Some(d) if d == DocumentSet::default().digest() => {
+                side.with_documents(&DocumentSet::default(), &|_| None)
+            }
+            d => self.with_documents(side, d.as_deref()),
+        }
+    }
+
     /// The terms `reference` names: `reviewed`, `locked`, a license
     /// digest in the store, or a revision of the source (fetched).
     pub fn resolve(&self, reference: &str) -> Result<Resolved, Diag> {
@@ -74,7 +114,10 @@ impl Sources<'_> {
     fn reviewed(&self) -> Result<Resolved, Diag> {
         let Some(review) = self.entry.newest_review() else {
             return Ok(Resolved {
-                side: Side::default(),
+                side: Side {
+                    documents: Some(Vec::new()),
+                    ..Side::default()
+                },
                 label: "no review".to_owned(),
                 about: "no review on record: every term is new".to_owned(),
                 json: json!({"ref": "reviewed", "digest": null}),
@@ -90,6 +133,7 @@ impl Sources<'_> {
             "date": review.date.value.to_string(),
             "license": review.license.as_ref().map(|l| &l.value),
             "revision": review.revision.as_ref().map(|r| &r.value),
+            "documents-digest": review.documents_digest.as_ref().map(|d| &d.value),
         });
         let at = review
             .revision
@@ -97,8 +141,9 @@ impl Sources<'_> {
             .map(|r| format!(", at {}", short_id(&r.value)))
             .unwrap_or_default();
         if let Lookup::Found(terms) = self.store.terms(digest) {
+            let side = self.reviewed_side(self.side(terms), review);
             return Ok(Resolved {
-                side: self.side(terms),
+                side,
                 label: "reviewed".to_owned(),
                 about: format!("{who}: {}{at}", short_id(digest)),
                 json,
@@ -115,6 +160,7 @@ impl Sources<'_> {
         let fetched = self.fetched(&rev.value, "reviewed", Some(digest))?;
         json["fetched"] = true.into();
         Ok(Resolved {
+            side: self.reviewed_side(fetched.side, review),
             about: format!("{who}: {}{at} (fetched)", short_id(digest)),
             json,
             ..fetched
@@ -139,10 +185,11 @@ impl Sources<'_> {
             short_id(digest),
             short_id(&locked.revision)
         );
-        let json = json!({"ref": "locked", "digest": digest, "license": locked.license, "revision": locked.revision});
+        let json = json!({"ref": "locked", "digest": digest, "license": locked.license, "revision": locked.revision, "documents-digest": locked.documents_digest});
         if let Lookup::Found(terms) = self.store.terms(digest) {
+            let side = self.side(terms);
             return Ok(Resolved {
-                side: self.side(terms),
+                side: self.with_documents(side, locked.documents_digest.as_deref()),
                 label: "locked".to_owned(),
                 about,
                 json,
@@ -162,6 +209,7 @@ impl Sources<'_> {
         Ok(Resolved {
             about: format!("{about} (fetched)"),
             json,
+            side: self.with_documents(fetched.side, locked.documents_digest.as_deref()),
             ..fetched
         })
     }
@@ -247,6 +295,7 @@ impl Sources<'_> {
             side: Side {
                 terms: f.terms,
                 texts,
+                ..Side::default()
             },
             label: label.to_owned(),
             about: format!(

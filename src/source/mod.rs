@@ -2,6 +2,7 @@
 
 pub mod candidates;
 pub mod context;
+pub mod document;
 pub mod download;
 mod failure;
 pub mod gguf;

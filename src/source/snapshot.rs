@@ -59,6 +59,8 @@ pub struct CardFacts {
     pub pipeline_tag: Option<String>,
     /// Whether the model takes or gives more than one modality.
     pub multimodal: Option<bool>,
+    /// The text a gated repo asks people to accept (`extra_gated_prompt`).
+    pub gated_prompt: Option<String>,
 }
 
 /// A file of a model, as the lock records it.

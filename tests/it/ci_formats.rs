@@ -125,7 +125,8 @@ fn sarif_logs_are_valid_sarif_2_1_0() {
                 | "policy::allow-and-deny"
                 | "audit::unpinned"
                 | "audit::unreadable"
-                | "source::token-unreadable" => "warning",
+                | "source::token-unreadable"
+                | "license::document-unavailable" => "warning",
                 _ => "error",
             };
             assert_eq!(rule["defaultConfiguration"]["level"], want, "{rule}");

@@ -15,7 +15,11 @@ pub fn root() -> PathBuf {
 /// `modellock` run from the repository root, with a fixed date and no colour.
 pub fn modellock() -> Command {
     let mut cmd = Command::cargo_bin("modellock").unwrap();
+    // no test reads a web page from the internet: documents incorporated
+    // by URL go to a local port that refuses, unless a test serves them
+    // (`isolate` reads them from the fixture Hub's web)
     cmd.current_dir(root())
+        .env("MODELLOCK_DOCUMENTS_MIRROR", "http://127.0.0.1:9/web")
         .env_remove("NO_COLOR")
         .args(["--color", "never", "--today", TODAY]);
     cmd
@@ -89,6 +93,7 @@ pub fn isolate(cmd: &mut Command, dir: &Path, hf_endpoint: &str) {
         cmd.env_remove(var);
     }
     cmd.env("HF_ENDPOINT", hf_endpoint)
+        .env("MODELLOCK_DOCUMENTS_MIRROR", format!("{hf_endpoint}/web"))
         .env("HF_HOME", dir.join("hf-home"))
         .env("MODELLOCK_CACHE_DIR", dir.join("cache"))
         .env("OLLAMA_MODELS", dir.join("ollama"));

@@ -114,6 +114,23 @@ fn model(out: &mut String, w: &Wrap, m: &ModelReport) {
         };
         w.item(out, label, &what);
     }
+    for (i, d) in m.documents.iter().enumerate() {
+        let label = if i == 0 {
+            "  Incorporates:  "
+        } else {
+            "                 "
+        };
+        let at = d.url.as_deref().unwrap_or("in the model card");
+        let what = match (&d.digest, &d.unavailable) {
+            (Some(g), _) => format!("{} ({at}), locked as {}", d.title, short_id(g)),
+            (None, why) => format!(
+                "{} ({at}): NOT READ ({}), read it yourself",
+                d.title,
+                why.as_deref().unwrap_or("unavailable")
+            ),
+        };
+        w.item(out, label, &what);
+    }
     for (i, a) in m.lineage.iter().enumerate() {
         let label = if i == 0 {
             "  Derives from:  "

@@ -43,6 +43,9 @@ pub struct ModelReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub multimodal: Option<bool>,
     pub files: Vec<FileReport>,
+    /// The documents the terms incorporate (use policies, the card's
+    /// license page, the gated access prompt).
+    pub documents: Vec<DocumentReport>,
     pub lineage: Vec<LineageReport>,
     pub obligations: Vec<ModelObligation>,
     /// The locked files (for the BOM).
@@ -67,6 +70,19 @@ pub struct FileReport {
     /// What the file governs: `weights`, `code` or `attached` (a use
     /// policy, notice or terms document).
     pub governs: &'static str,
+}
+
+/// A document the terms incorporate, as locked.
+#[derive(Debug, Serialize)]
+pub struct DocumentReport {
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub origin: String,
+    /// `sha256:` of its normalised text; `null` when it was not read.
+    pub digest: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unavailable: Option<String>,
 }
 
 /// An ancestor the model is bound through.
@@ -278,6 +294,20 @@ fn model_report(
                         nearest: f.nearest.clone(),
                         nearest_text: f.nearest_text.clone(),
                         governs: scope.as_str(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        documents: locked
+            .map(|l| {
+                l.documents
+                    .iter()
+                    .map(|d| DocumentReport {
+                        title: d.title.clone(),
+                        url: d.url.clone(),
+                        origin: d.origin.clone(),
+                        digest: d.digest.clone(),
+                        unavailable: d.unavailable.clone(),
                     })
                     .collect()
             })

@@ -21,6 +21,10 @@ pub struct Card {
     pub base_relation: Option<String>,
     pub pipeline_tag: Option<String>,
     pub tags: Vec<String>,
+    /// The text a gated repo asks people to accept before access
+    /// (`extra_gated_prompt`): terms of their own, often the license.
+    #[serde(default)]
+    pub gated_prompt: Option<String>,
 }
 
 /// One file of a commit's tree.
@@ -150,6 +154,10 @@ impl Card {
             license_link: string_or_list(&card["license_link"]),
             base_models,
             base_relation: card["base_model_relation"].as_str().map(str::to_owned),
+            gated_prompt: card["extra_gated_prompt"]
+                .as_str()
+                .filter(|t| !t.trim().is_empty())
+                .map(str::to_owned),
             pipeline_tag: info["pipeline_tag"].as_str().map(str::to_owned),
             tags: info["tags"]
                 .as_array()

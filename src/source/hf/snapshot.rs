@@ -103,6 +103,7 @@ pub fn snapshot(cx: &Context, repo: &RepoId, req: &Request<'_>) -> Result<Snapsh
             lineage,
             pipeline_tag: data.card.pipeline_tag.clone(),
             multimodal: multimodal(&data.card),
+            gated_prompt: data.card.gated_prompt.clone(),
         }),
     })
 }
@@ -339,7 +340,8 @@ fn commit_data(
     fresh_card: Option<Card>,
 ) -> Result<CommitData, Failure> {
     let key = format!("{}\n{repo}\n{commit}", cx.env.hf_endpoint);
-    if let Some(d) = cx.cache.get::<CommitData>("hf-commit", &key) {
+    // "-2": cards gained `extra_gated_prompt`; older records lack it
+    if let Some(d) = cx.cache.get::<CommitData>("hf-commit-2", &key) {
         return Ok(d);
     }
     let card = match fresh_card {
@@ -348,7 +350,7 @@ fn commit_data(
     };
     let files = hub.tree(repo, commit)?;
     let d = CommitData { card, files };
-    cx.cache.put("hf-commit", &key, &d);
+    cx.cache.put("hf-commit-2", &key, &d);
     Ok(d)
 }
 

@@ -297,6 +297,11 @@ struct State {
     page_size: Option<usize>,
     resolve_cache: bool,
     gated_denied: BTreeSet<String>,
+    /// Web pages served on the CDN listener at `/web/{host}{path}` (the
+    /// documents licenses incorporate by URL, read through
+    /// `MODELLOCK_DOCUMENTS_MIRROR`): `host/path` -> (status, content
+    /// type, body).
+    pages: BTreeMap<String, (u16, String, Vec<u8>)>,
 }
 
 struct Shared {
@@ -334,6 +339,7 @@ impl FixtureHub {
                 page_size: None,
                 resolve_cache: false,
                 gated_denied: BTreeSet::new(),
+                pages: BTreeMap::new(),
             }),
             hub_url: format!("http://{}", hub.local_addr().unwrap()),
             cdn_url: format!("http://{}", cdn.local_addr().unwrap()),
@@ -439,6 +445,25 @@ impl FixtureHub {
     #[allow(dead_code)]
     pub fn faults_pending(&self) -> usize {
         self.server.faults_pending()
+    }
+
+    /// The value of `MODELLOCK_DOCUMENTS_MIRROR` that reads web pages from
+    /// this fixture (see [`FixtureHub::set_page`]).
+    pub fn web_mirror(&self) -> String {
+        format!("{}/web", self.shared.cdn_url)
+    }
+
+    /// Serves `body` as the page at `url` (`https://host/path`), through
+    /// [`FixtureHub::web_mirror`].
+    pub fn set_page(&self, url: &str, status: u16, content_type: &str, body: impl Into<Vec<u8>>) {
+        let key = url
+            .split_once("://")
+            .map(|(_, rest)| rest.to_owned())
+            .expect("set_page: an absolute URL");
+        self.shared
+            .lock()
+            .pages
+            .insert(key, (status, content_type.to_owned(), body.into()));
     }
 
     /// Every request received (hub and CDN), in order of arrival.

@@ -28,7 +28,31 @@ fn route_cdn(shared: &Shared, req: &HttpRequest) -> Resp {
     if req.path.starts_with("/ollama/") {
         return ollama::cdn_blob(shared, req);
     }
+    if let Some(page) = req.path.strip_prefix("/web/") {
+        return web_page(shared, page);
+    }
     cdn_lfs(shared, req)
+}
+
+/// A web page of the fixture's web, served on both listeners at
+/// `/web/{host}{path}`: the page `FixtureHub::set_page` set, else a
+/// default policy page naming its address (every document a license
+/// incorporates reads as something in tests that do not care).
+fn web_page(shared: &Shared, page: &str) -> Resp {
+    match shared.lock().pages.get(page) {
+        Some((status, content_type, body)) => Resp::new(*status)
+            .header("Content-Type", content_type.clone())
+            .body(body.clone()),
+        None => Resp::new(200)
+            .header("Content-Type", "text/html; charset=utf-8")
+            .body(
+                format!(
+                    "<!DOCTYPE html><html><head><title>Policy</title></head><body><nav>Home</nav>\
+                     <main><h1>Use policy</h1><p>The policy published at {page}.</p></main></body></html>"
+                )
+                .into_bytes(),
+            ),
+    }
 }
 
 /// The CDN's answer for a missing object (S3 style).
@@ -162,6 +186,10 @@ pub(super) fn access(st: &State, auth: Auth, id: &str, files: bool) -> Result<Ar
 }
 
 fn route_hub(shared: &Shared, req: &HttpRequest) -> Resp {
+    // the fixture's web: pages of other sites, read through a mirror
+    if let Some(page) = req.path.strip_prefix("/web/") {
+        return web_page(shared, page);
+    }
     let st = shared.lock();
     // Authentication first: a bad token is refused everywhere.
     let auth = match req.header("authorization") {
