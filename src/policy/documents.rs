@@ -49,6 +49,8 @@ pub struct DocumentChanged {
     /// What changed, document by document, with each one's title; `None`
     /// when the reviewed documents are not in the store.
     pub changes: Option<Vec<(String, DocumentChange)>>,
+    /// What changed in substance in their texts, when the store has them.
+    pub substance: Vec<String>,
 }
 
 impl DocumentChanged {
@@ -70,6 +72,16 @@ impl DocumentChanged {
             (None, None) => Some(DocumentSet::default()),
             _ => reviewed,
         };
+        let substance = match (&reviewed, store) {
+            (Some(old), Some(store)) => {
+                use crate::license::compare::{compare, Side};
+                let text = |d: &str| store.text(d).found();
+                let a = Side::default().with_documents(old, &text);
+                let b = Side::default().with_documents(&locked.document_set(), &text);
+                compare(&a, &b).summary()
+            }
+            _ => Vec::new(),
+        };
         let changes = reviewed.map(|old| {
             changes(&old, &locked.document_set())
                 .into_iter()
@@ -90,6 +102,7 @@ impl DocumentChanged {
             date: review.date.value,
             review_span: review.license_digest.span.clone(),
             changes,
+            substance,
         }
     }
 }
@@ -102,6 +115,9 @@ impl From<DocumentChanged> for Diag {
                 let mut s = String::from("what changed:\n");
                 for (title, c) in list {
                     s.push_str(&format!("  {title} ({}): {}\n", c.key, c.what()));
+                }
+                for line in d.substance.iter().take(12) {
+                    s.push_str(&format!("    {line}\n"));
                 }
                 s
             }

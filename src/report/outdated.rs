@@ -42,7 +42,20 @@ pub fn lines(rows: &[Row<'_>]) -> Vec<String> {
         lines.extend(notes);
     }
     lines.push(String::new());
-    let outdated = rows.iter().filter(|r| r.outdated).count();
+    let outdated = rows
+        .iter()
+        .filter(|r| r.compatible.is_some() || r.latest.is_some())
+        .count();
+    let moved = rows
+        .iter()
+        .filter(|r| r.documents.iter().any(|d| d.status == "changed"))
+        .count();
+    if moved > 0 {
+        lines.push(format!(
+            "{moved} of {} models incorporate a document that changed since it was locked",
+            rows.len()
+        ));
+    }
     lines.push(match outdated {
         0 => format!("All {} models are up to date", rows.len()),
         1 => format!("1 of {} models has a newer revision", rows.len()),

@@ -10,6 +10,7 @@ mod audit;
 mod card;
 mod check;
 mod ci_formats;
+mod documents;
 mod drift;
 mod edit;
 mod example;
