@@ -53,9 +53,10 @@ impl Side {
             if let Some(t) = digest.as_deref().and_then(text) {
                 self.document_texts.insert(key.clone(), t);
             }
-            self.documents
-                .get_or_insert_with(Vec::new)
-                .push((key.clone(), digest.unwrap_or_else(|| UNAVAILABLE.to_owned())));
+            self.documents.get_or_insert_with(Vec::new).push((
+                key.clone(),
+                digest.unwrap_or_else(|| UNAVAILABLE.to_owned()),
+            ));
         }
         self.documents.get_or_insert_with(Vec::new);
         self
@@ -133,12 +134,7 @@ pub fn compare(old: &Side, new: &Side) -> TermsDiff {
             });
         }
     }
-    let files = entries(
-        &old.terms.files,
-        &new.terms.files,
-        &old.texts,
-        &new.texts,
-    );
+    let files = entries(&old.terms.files, &new.terms.files, &old.texts, &new.texts);
     let documents = match (&old.documents, &new.documents) {
         (Some(a), Some(b)) => entries(a, b, &old.document_texts, &new.document_texts),
         _ => Vec::new(),
@@ -339,8 +335,14 @@ mod tests {
             b"Do not use it for weapons or medicine.".to_vec(),
         );
         let texts = |t: Vec<u8>| move |_: &str| Some(t.clone());
-        let a = Side::default().with_documents(&DocumentSet::of(&[doc(&old_text)]), &texts(old_text.clone()));
-        let b = Side::default().with_documents(&DocumentSet::of(&[doc(&new_text)]), &texts(new_text.clone()));
+        let a = Side::default().with_documents(
+            &DocumentSet::of(&[doc(&old_text)]),
+            &texts(old_text.clone()),
+        );
+        let b = Side::default().with_documents(
+            &DocumentSet::of(&[doc(&new_text)]),
+            &texts(new_text.clone()),
+        );
         let d = compare(&a, &b);
         assert!(d.differs());
         let s = d.summary();

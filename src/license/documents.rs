@@ -57,7 +57,10 @@ pub fn incorporated<'a>(ids: impl IntoIterator<Item = &'a str>) -> Vec<Wanted> {
     for id in ids {
         let Some(entry) = kb.get(id) else { continue };
         for doc in &entry.conditions.incorporated {
-            if out.iter().any(|w| w.url.as_deref() == Some(doc.url.as_str())) {
+            if out
+                .iter()
+                .any(|w| w.url.as_deref() == Some(doc.url.as_str()))
+            {
                 continue;
             }
             out.push(Wanted {

@@ -206,7 +206,8 @@ mod tests {
 
     #[test]
     fn a_changed_word_changes_the_text_and_a_redesign_does_not() {
-        let a = "<html><body><nav>A</nav><main><p>Do not use it for weapons.</p></main></body></html>";
+        let a =
+            "<html><body><nav>A</nav><main><p>Do not use it for weapons.</p></main></body></html>";
         let b = "<html><body><div class=new><nav>B</nav><main><p>Do not use it\nfor   weapons.</p></main></div><footer>x</footer></body></html>";
         let c = "<html><body><main><p>Do not use it for medicine.</p></main></body></html>";
         let norm = |s: &str| crate::license::normalise(text(s).as_bytes());

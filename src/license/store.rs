@@ -113,7 +113,11 @@ impl Store {
     /// Where the documents with this documents digest are listed.
     pub fn documents_path(&self, digest: &str) -> Option<PathBuf> {
         let hex = hex_of(digest)?;
-        Some(self.root.join("documents").join(format!("sha256-{hex}.tsv")))
+        Some(
+            self.root
+                .join("documents")
+                .join(format!("sha256-{hex}.tsv")),
+        )
     }
 
     /// The documents behind a documents digest, verified against it.
@@ -454,12 +458,17 @@ pub fn gaps(
         seen.insert(d.to_owned(), matches!(lookup, Lookup::Found(())));
         note(format!("terms of {model}"), store.terms_path(d), lookup);
     }
-    if let Some(d) = locked.documents_digest.filter(|_| !locked.documents.is_empty()) {
+    if let Some(d) = locked
+        .documents_digest
+        .filter(|_| !locked.documents.is_empty())
+    {
         let lookup = match store.documents(d) {
             Lookup::Found(set) => {
                 if set != DocumentSet::of(locked.documents) {
-                    gaps.lock_disagrees
-                        .push("the lock's documents are not the ones its documents digest names".to_owned());
+                    gaps.lock_disagrees.push(
+                        "the lock's documents are not the ones its documents digest names"
+                            .to_owned(),
+                    );
                 }
                 Lookup::Found(())
             }

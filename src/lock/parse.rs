@@ -379,7 +379,9 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
     match &documents_digest {
         Some(d) if *d != crate::license::documents::DocumentSet::of(&documents).digest() => {
             r.invalid(
-                format!("the `documents-digest` of {what} is not the digest of the documents it lists"),
+                format!(
+                    "the `documents-digest` of {what} is not the digest of the documents it lists"
+                ),
                 t.get("documents-digest").and_then(Item::span),
                 "models.lock is written by modellock only: run `modellock update` to rewrite it",
             );

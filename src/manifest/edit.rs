@@ -115,9 +115,8 @@ pub struct NewAcceptance<'a> {
 /// Returns the manifest text with a `[[models.NAME.review]]` record
 /// appended after the model's existing records; everything else is kept.
 pub fn add_review(text: &str, model: &str, review: &NewReview<'_>) -> Result<String, String> {
-    let mut fields: Vec<(&str, toml_edit::Value)> = vec![
-        ("license-digest", review.license_digest.into()),
-    ];
+    let mut fields: Vec<(&str, toml_edit::Value)> =
+        vec![("license-digest", review.license_digest.into())];
     if let Some(d) = review.documents_digest {
         fields.push(("documents-digest", d.into()));
     }

@@ -121,7 +121,9 @@ pub fn judge(
         let (standing, d) = super::evaluate(manifest, entry, locked, lock_file, today, Some(store));
         diags.extend(d);
         if standing != Standing::Denied {
-            diags.extend(super::documents::unavailable(manifest, entry, locked, lock_file));
+            diags.extend(super::documents::unavailable(
+                manifest, entry, locked, lock_file,
+            ));
         }
         let (found, accept) = terms(
             manifest,

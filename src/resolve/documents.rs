@@ -63,12 +63,12 @@ impl Resolver {
     /// or what its license files are), and its card's `license_link`.
     pub fn wanted_documents(&self, m: &LockedModel) -> Vec<Wanted> {
         let terms = self.cx.texts.terms(&m.license_digest);
-        let declared = terms.as_ref().and_then(|t| {
-            match (&t.card.license, &t.card.license_name) {
+        let declared = terms
+            .as_ref()
+            .and_then(|t| match (&t.card.license, &t.card.license_name) {
                 (Some(l), Some(n)) if l.eq_ignore_ascii_case("other") => Some(n.clone()),
                 (l, _) => l.clone(),
-            }
-        });
+            });
         let mut ids: Vec<&str> = Vec::new();
         ids.extend(declared.as_deref());
         ids.extend(m.license.as_deref());
@@ -77,7 +77,10 @@ impl Resolver {
         let link = terms.as_ref().and_then(|t| t.card.license_link.clone());
         if let (Some(repo), Some(link)) = (m.source.strip_prefix("hf:"), link) {
             if let Some(url) = crate::source::document::card_link(repo, &m.revision, &link) {
-                if !wanted.iter().any(|w| w.url.as_deref() == Some(url.as_str())) {
+                if !wanted
+                    .iter()
+                    .any(|w| w.url.as_deref() == Some(url.as_str()))
+                {
                     wanted.push(Wanted {
                         title: "License page the card links to".to_owned(),
                         url: Some(url),
@@ -99,9 +102,7 @@ impl Resolver {
         let urls: BTreeSet<&str> = urls.into_iter().collect();
         let work = || {
             urls.par_iter()
-                .map(|u| {
-                    ((*u).to_owned(), crate::source::document::read(&self.cx, u))
-                })
+                .map(|u| ((*u).to_owned(), crate::source::document::read(&self.cx, u)))
                 .collect()
         };
         match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
@@ -198,7 +199,10 @@ impl Resolver {
 fn baseline(before: Option<&LockedModel>, now: &LockedModel) -> Option<String> {
     let b = before.filter(|b| b.license_digest == now.license_digest)?;
     match &b.documents_digest {
-        None => now.documents_digest.clone().filter(|_| !now.documents.is_empty()),
+        None => now
+            .documents_digest
+            .clone()
+            .filter(|_| !now.documents.is_empty()),
         Some(_) => b.documents_baseline.clone(),
     }
 }

@@ -108,9 +108,11 @@ impl Resolver {
                         ..Side::default()
                     };
                     let new = file_digest(text);
-                    let summary =
-                        compare::compare(&side(old, texts.text(old)), &side(&new, Some(text.clone())))
-                            .summary();
+                    let summary = compare::compare(
+                        &side(old, texts.text(old)),
+                        &side(&new, Some(text.clone())),
+                    )
+                    .summary();
                     ("changed", Some(new), None, summary)
                 }
                 (Ok(text), None) => ("readable", Some(file_digest(text)), None, Vec::new()),
@@ -118,7 +120,9 @@ impl Resolver {
                 _ => continue,
             };
             if status == "changed" {
-                self.cx.texts.keep_text(now.as_ref().map(Vec::as_slice).unwrap_or_default());
+                self.cx
+                    .texts
+                    .keep_text(now.as_ref().map(Vec::as_slice).unwrap_or_default());
             }
             out.push(DocumentNow {
                 title: d.title.clone(),

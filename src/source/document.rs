@@ -52,7 +52,10 @@ fn path_and_query(u: &url::Url) -> String {
 fn location(cx: &Context, url: &str) -> Result<(String, bool), String> {
     let u = parse(url)?;
     if is_hub(&u) {
-        return Ok((format!("{}{}", cx.env.hf_endpoint, path_and_query(&u)), true));
+        return Ok((
+            format!("{}{}", cx.env.hf_endpoint, path_and_query(&u)),
+            true,
+        ));
     }
     match &cx.env.documents_mirror {
         Some(mirror) => {
@@ -75,7 +78,14 @@ pub fn read(cx: &Context, url: &str) -> Result<Vec<u8>, String> {
     }
     let http = if hub { &cx.hf_http } else { &cx.plain_http };
     let resp = http
-        .get(&at, &[("accept", "text/html, text/plain, text/markdown;q=0.9, */*;q=0.1")], LIMIT)
+        .get(
+            &at,
+            &[(
+                "accept",
+                "text/html, text/plain, text/markdown;q=0.9, */*;q=0.1",
+            )],
+            LIMIT,
+        )
         .map_err(|e| e.to_string())?;
     if !(200..300).contains(&resp.status) {
         return Err(format!("HTTP {}", resp.status));
@@ -86,7 +96,9 @@ pub fn read(cx: &Context, url: &str) -> Result<Vec<u8>, String> {
     } else {
         let texty = content_type.as_deref().is_none_or(|c| {
             let c = c.to_ascii_lowercase();
-            c.starts_with("text/") || c.contains("markdown") || c.starts_with("application/octet-stream")
+            c.starts_with("text/")
+                || c.contains("markdown")
+                || c.starts_with("application/octet-stream")
         });
         if !texty || resp.body.contains(&0) || std::str::from_utf8(&resp.body).is_err() {
             return Err(format!(
@@ -162,24 +174,40 @@ mod tests {
         assert_eq!(card_link(repo, &rev, "LICENSE"), None);
         assert_eq!(card_link(repo, &rev, "./LICENSE.md"), None);
         assert_eq!(
-            card_link(repo, &rev, "https://huggingface.co/org/model/blob/main/LICENSE"),
+            card_link(
+                repo,
+                &rev,
+                "https://huggingface.co/org/model/blob/main/LICENSE"
+            ),
             None
         );
         // another file of the repo: read at the locked revision
         assert_eq!(
             card_link(repo, &rev, "docs/terms.md"),
-            Some(format!("https://huggingface.co/org/model/resolve/{rev}/docs/terms.md"))
+            Some(format!(
+                "https://huggingface.co/org/model/resolve/{rev}/docs/terms.md"
+            ))
         );
         // another repo's license: raw, at the revision the link names
         assert_eq!(
-            card_link(repo, &rev, "https://huggingface.co/Qwen/Qwen2.5-72B/blob/main/LICENSE"),
+            card_link(
+                repo,
+                &rev,
+                "https://huggingface.co/Qwen/Qwen2.5-72B/blob/main/LICENSE"
+            ),
             Some("https://huggingface.co/Qwen/Qwen2.5-72B/resolve/main/LICENSE".into())
         );
         assert_eq!(
             card_link(repo, &rev, "https://ai.google.dev/gemma/terms"),
             Some("https://ai.google.dev/gemma/terms".into())
         );
-        for bad in ["", "javascript:alert(1)", "ftp://x/y", "https://u:p@host/x", "../../etc/passwd"] {
+        for bad in [
+            "",
+            "javascript:alert(1)",
+            "ftp://x/y",
+            "https://u:p@host/x",
+            "../../etc/passwd",
+        ] {
             assert_eq!(card_link(repo, &rev, bad), None, "{bad}");
         }
     }

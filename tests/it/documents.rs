@@ -28,7 +28,8 @@ revision = "main"
 /// The Llama 3.1 repo: its real LICENSE, the card's license `llama3.1`;
 /// `card` adds to the card data.
 fn repo(card: Value) -> Repo {
-    let license = std::fs::read(root().join("fixtures/licenses/known/llama3_1.LICENSE.txt")).unwrap();
+    let license =
+        std::fs::read(root().join("fixtures/licenses/known/llama3_1.LICENSE.txt")).unwrap();
     let mut data = json!({"license": "llama3.1"});
     data.as_object_mut()
         .unwrap()
@@ -69,7 +70,10 @@ fn page_digest(clauses: &[&str]) -> String {
     format!("sha256:{}", sha256_hex(words.join(" ").as_bytes()))
 }
 
-const V1: &[&str] = &["Violate the law or others' rights", "Engage in illegal weapons development"];
+const V1: &[&str] = &[
+    "Violate the law or others' rights",
+    "Engage in illegal weapons development",
+];
 const V2: &[&str] = &[
     "Violate the law or others' rights",
     "Engage in illegal weapons development",
@@ -145,12 +149,22 @@ impl Project {
     }
 
     fn review(&self) {
-        self.ok(&["review", "chat", "--reviewer", "legal@example.com", "--date", "2026-11-01"]);
+        self.ok(&[
+            "review",
+            "chat",
+            "--reviewer",
+            "legal@example.com",
+            "--date",
+            "2026-11-01",
+        ]);
     }
 }
 
 fn documents(lock: &Value) -> Vec<Value> {
-    lock["model"][0]["document"].as_array().cloned().unwrap_or_default()
+    lock["model"][0]["document"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 #[test]
@@ -166,25 +180,46 @@ fn the_use_policy_is_locked_reviewed_and_its_change_needs_a_review() {
     let d1 = page_digest(V1);
     assert_eq!(docs[0]["digest"], d1.as_str());
     // the documents digest: sha256 of the line `doc:URL\tHEX\n`
-    let set1 = format!("sha256:{}", sha256_hex(format!("doc:{AUP}\t{}\n", &d1[7..]).as_bytes()));
+    let set1 = format!(
+        "sha256:{}",
+        sha256_hex(format!("doc:{AUP}\t{}\n", &d1[7..]).as_bytes())
+    );
     assert_eq!(lock["model"][0]["documents-digest"], set1.as_str());
     assert!(lock["model"][0].get("documents-baseline").is_none());
     // the text a reviewer reads is in the store, without the site around it
     let stored = std::fs::read_to_string(
-        p.dir.path().join(format!(".modellock/licenses/sha256-{}.txt", &d1[7..])),
+        p.dir
+            .path()
+            .join(format!(".modellock/licenses/sha256-{}.txt", &d1[7..])),
     )
     .unwrap();
-    assert!(stored.starts_with("Llama 3.1 Acceptable Use Policy\n"), "{stored}");
-    assert!(!stored.contains("Docs") && !stored.contains("window.x") && !stored.contains("Meta 2026"));
+    assert!(
+        stored.starts_with("Llama 3.1 Acceptable Use Policy\n"),
+        "{stored}"
+    );
+    assert!(
+        !stored.contains("Docs") && !stored.contains("window.x") && !stored.contains("Meta 2026")
+    );
     // the licenses report names it
     let r = p.ok(&["licenses"]);
-    assert!(r.stdout.contains("Incorporates:  Llama 3.1 Acceptable Use Policy"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("Incorporates:  Llama 3.1 Acceptable Use Policy"),
+        "{}",
+        r.stdout
+    );
 
     // unreviewed, then reviewed: the record carries the documents digest
-    assert_eq!(p.check().1, [("license::unreviewed".to_owned(), "error".to_owned())]);
+    assert_eq!(
+        p.check().1,
+        [("license::unreviewed".to_owned(), "error".to_owned())]
+    );
     p.review();
     let manifest = std::fs::read_to_string(p.manifest()).unwrap();
-    assert!(manifest.contains(&format!("documents-digest = \"{set1}\"")), "{manifest}");
+    assert!(
+        manifest.contains(&format!("documents-digest = \"{set1}\"")),
+        "{manifest}"
+    );
     assert_eq!(p.check(), (0, vec![]));
 
     // the policy changes behind the same URL: outdated says so first
@@ -193,20 +228,38 @@ fn the_use_policy_is_locked_reviewed_and_its_change_needs_a_review() {
     let row = &r.json()["models"][0];
     assert_eq!(row["documents"][0]["status"], "changed", "{row:#}");
     assert_eq!(row["documents"][0]["digest"], page_digest(V2).as_str());
-    assert!(row["documents"][0]["what-changed"].to_string().contains("election misinformation"), "{row:#}");
+    assert!(
+        row["documents"][0]["what-changed"]
+            .to_string()
+            .contains("election misinformation"),
+        "{row:#}"
+    );
     assert_eq!(row["outdated"], true);
 
     // update locks it and says what changed; check goes red
     let r = p.ok(&["update"]);
-    assert!(r.stdout.contains("a document the terms of `chat` incorporate changed"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("a document the terms of `chat` incorporate changed"),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("election misinformation"), "{}", r.stdout);
     let lock = p.lock_json();
     assert_eq!(documents(&lock)[0]["digest"], page_digest(V2).as_str());
     let (code, diags) = p.check();
     assert_eq!(code, 1);
-    assert_eq!(diags, [("license::document-changed".to_owned(), "error".to_owned())]);
+    assert_eq!(
+        diags,
+        [("license::document-changed".to_owned(), "error".to_owned())]
+    );
     let out = p.check_text();
-    assert!(out.contains("Llama 3.1 Acceptable Use Policy (https://llama.meta.com/llama3_1/use-policy): changed"), "{out}");
+    assert!(
+        out.contains(
+            "Llama 3.1 Acceptable Use Policy (https://llama.meta.com/llama3_1/use-policy): changed"
+        ),
+        "{out}"
+    );
     assert!(out.contains("modellock review chat"), "{out}");
 
     // diff shows the new clause, offline, from the store
@@ -219,7 +272,12 @@ fn the_use_policy_is_locked_reviewed_and_its_change_needs_a_review() {
     let r = run(&mut cmd);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains(AUP), "{}", r.stdout);
-    assert!(r.stdout.contains("+- Generate election misinformation") || r.stdout.contains("election misinformation"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("+- Generate election misinformation")
+            || r.stdout.contains("election misinformation"),
+        "{}",
+        r.stdout
+    );
 
     // a new review clears it
     p.review();
@@ -246,7 +304,11 @@ fn an_old_lock_upgrades_without_turning_its_reviewed_models_red() {
 
     // upgrading: `update` locks the documents; the review still holds
     let r = p.ok(&["update"]);
-    assert!(r.stdout.contains("reviews recorded before cover them"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("reviews recorded before cover them"),
+        "{}",
+        r.stdout
+    );
     let lock = p.lock_json();
     let m = &lock["model"][0];
     assert_eq!(m["documents-baseline"], m["documents-digest"], "{m:#}");
@@ -261,8 +323,14 @@ fn an_old_lock_upgrades_without_turning_its_reviewed_models_red() {
     p.hub.set_page(AUP, 200, "text/html", page(V2));
     p.ok(&["update"]);
     let lock = p.lock_json();
-    assert_ne!(lock["model"][0]["documents-baseline"], lock["model"][0]["documents-digest"]);
-    assert_eq!(p.check().1, [("license::document-changed".to_owned(), "error".to_owned())]);
+    assert_ne!(
+        lock["model"][0]["documents-baseline"],
+        lock["model"][0]["documents-digest"]
+    );
+    assert_eq!(
+        p.check().1,
+        [("license::document-changed".to_owned(), "error".to_owned())]
+    );
     p.review();
     assert_eq!(p.check(), (0, vec![]));
 }
@@ -295,7 +363,10 @@ fn a_review_from_before_documents_does_not_cover_documents_it_never_saw() {
     // old form (no documents digest): there is no baseline
     let p = Project::new(json!({}));
     p.ok(&["update"]);
-    let digest = p.lock_json()["model"][0]["license-digest"].as_str().unwrap().to_owned();
+    let digest = p.lock_json()["model"][0]["license-digest"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let mut manifest = std::fs::read_to_string(p.manifest()).unwrap();
     manifest.push_str(&format!(
         "\n[[models.chat.review]]\nlicense-digest = \"{digest}\"\nreviewer = \"legal@example.com\"\ndate = 2026-11-01\n"
@@ -303,7 +374,10 @@ fn a_review_from_before_documents_does_not_cover_documents_it_never_saw() {
     std::fs::write(p.manifest(), manifest).unwrap();
     let (code, diags) = p.check();
     assert_eq!(code, 1);
-    assert_eq!(diags, [("license::document-changed".to_owned(), "error".to_owned())]);
+    assert_eq!(
+        diags,
+        [("license::document-changed".to_owned(), "error".to_owned())]
+    );
     let out = p.check_text();
     assert!(out.contains(": added"), "{out}");
 }
@@ -311,25 +385,55 @@ fn a_review_from_before_documents_does_not_cover_documents_it_never_saw() {
 #[test]
 fn an_unreadable_document_is_a_warning_never_a_silent_pass() {
     let p = Project::new(json!({}));
-    p.hub.set_page(AUP, 404, "text/html", "<html><body><main>Not found</main></body></html>");
+    p.hub.set_page(
+        AUP,
+        404,
+        "text/html",
+        "<html><body><main>Not found</main></body></html>",
+    );
     let r = p.ok(&["--format", "json", "update"]);
     let codes = r.codes();
-    assert!(codes.contains(&"license::document-unavailable".to_owned()), "{}", r.stdout);
+    assert!(
+        codes.contains(&"license::document-unavailable".to_owned()),
+        "{}",
+        r.stdout
+    );
     let docs = documents(&p.lock_json());
     assert_eq!(docs[0]["unavailable"], "HTTP 404");
     assert!(docs[0].get("digest").is_none());
     // check warns for as long as the lock says so (and it needs a review)
     let (_, diags) = p.check();
-    assert!(diags.contains(&("license::document-unavailable".to_owned(), "warning".to_owned())), "{diags:?}");
+    assert!(
+        diags.contains(&(
+            "license::document-unavailable".to_owned(),
+            "warning".to_owned()
+        )),
+        "{diags:?}"
+    );
     p.review();
     let (code, diags) = p.check();
-    assert_eq!((code, diags), (0, vec![("license::document-unavailable".to_owned(), "warning".to_owned())]));
+    assert_eq!(
+        (code, diags),
+        (
+            0,
+            vec![(
+                "license::document-unavailable".to_owned(),
+                "warning".to_owned()
+            )]
+        )
+    );
 
     // it can be read now: the text a reviewer never saw needs a review
     p.hub.set_page(AUP, 200, "text/html", page(V1));
     p.ok(&["update"]);
     let (code, diags) = p.check();
-    assert_eq!((code, diags), (1, vec![("license::document-changed".to_owned(), "error".to_owned())]));
+    assert_eq!(
+        (code, diags),
+        (
+            1,
+            vec![("license::document-changed".to_owned(), "error".to_owned())]
+        )
+    );
     let out = p.check_text();
     assert!(out.contains("read for the first time"), "{out}");
     p.review();
@@ -338,15 +442,24 @@ fn an_unreadable_document_is_a_warning_never_a_silent_pass() {
     let locked = p.lock();
     p.hub.set_page(AUP, 503, "text/plain", "down");
     let r = p.ok(&["--format", "json", "update"]);
-    assert!(r.codes().contains(&"license::document-unavailable".to_owned()));
-    assert!(r.stdout.contains("the text locked before is kept"), "{}", r.stdout);
+    assert!(r
+        .codes()
+        .contains(&"license::document-unavailable".to_owned()));
+    assert!(
+        r.stdout.contains("the text locked before is kept"),
+        "{}",
+        r.stdout
+    );
     assert_eq!(p.lock(), locked);
     assert_eq!(p.check(), (0, vec![]));
 
     // offline: the same
     let mut cmd = modellock();
     isolate(&mut cmd, p.dir.path(), &p.hub.url());
-    cmd.env("HF_HUB_OFFLINE", "1").arg("--manifest-path").arg(p.manifest()).args(["outdated"]);
+    cmd.env("HF_HUB_OFFLINE", "1")
+        .arg("--manifest-path")
+        .arg(p.manifest())
+        .args(["outdated"]);
     let r = run(&mut cmd);
     assert_no_panic(&r);
 }
@@ -358,7 +471,12 @@ fn the_card_link_and_gated_prompt_are_documents_and_the_token_stays_home() {
         "license_link": "https://example.com/model-terms",
         "extra_gated_prompt": "You agree to the Llama 3.1 Community License.\n\nAnd to share your contact details.",
     })));
-    p.hub.set_page("https://example.com/model-terms", 200, "text/plain; charset=utf-8", "Model terms, version 1.\n");
+    p.hub.set_page(
+        "https://example.com/model-terms",
+        200,
+        "text/plain; charset=utf-8",
+        "Model terms, version 1.\n",
+    );
     p.hub.set_token("hf_secret_token");
     let mut cmd = modellock();
     isolate(&mut cmd, p.dir.path(), &p.hub.url());
@@ -370,10 +488,20 @@ fn the_card_link_and_gated_prompt_are_documents_and_the_token_stays_home() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let docs = documents(&p.lock_json());
     let origins: Vec<&str> = docs.iter().map(|d| d["origin"].as_str().unwrap()).collect();
-    assert_eq!(origins, ["card:extra_gated_prompt", "card:license_link", "kb:llama3.1"], "{docs:#?}");
+    assert_eq!(
+        origins,
+        [
+            "card:extra_gated_prompt",
+            "card:license_link",
+            "kb:llama3.1"
+        ],
+        "{docs:#?}"
+    );
     let prompt = format!(
         "sha256:{}",
-        sha256_hex(b"You agree to the Llama 3.1 Community License. And to share your contact details.")
+        sha256_hex(
+            b"You agree to the Llama 3.1 Community License. And to share your contact details."
+        )
     );
     assert_eq!(docs[0]["digest"], prompt.as_str());
     assert!(docs[0].get("url").is_none());
@@ -383,14 +511,23 @@ fn the_card_link_and_gated_prompt_are_documents_and_the_token_stays_home() {
     // the Hub got the token; no page of another site did, though the
     // mirror here is on the Hub's own origin
     let requests = p.hub.requests();
-    assert!(requests.iter().any(|r| r.path.starts_with("/api/") && r.header("authorization").is_some()));
-    let pages: Vec<_> = requests.iter().filter(|r| r.path.starts_with("/web/")).collect();
+    assert!(requests
+        .iter()
+        .any(|r| r.path.starts_with("/api/") && r.header("authorization").is_some()));
+    let pages: Vec<_> = requests
+        .iter()
+        .filter(|r| r.path.starts_with("/web/"))
+        .collect();
     assert_eq!(pages.len(), 2, "{pages:?}");
     for req in pages {
         assert!(req.header("authorization").is_none(), "{req:?}");
     }
     let r = p.ok(&["licenses"]);
-    assert!(r.stdout.contains("Gated access prompt (in the model card)"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("Gated access prompt (in the model card)"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -401,7 +538,10 @@ fn a_license_link_to_another_hub_repo_reads_its_raw_file() {
     let base_license = "Base model terms.\nDo not misuse.\n";
     p.hub.add_repo(Repo::simple(
         "base-org/Base-7B",
-        vec![File::git("LICENSE", base_license), File::lfs("w.safetensors", vec![1u8; 64])],
+        vec![
+            File::git("LICENSE", base_license),
+            File::lfs("w.safetensors", vec![1u8; 64]),
+        ],
         json!({"license": "other", "license_name": "base-license"}),
     ));
     p.hub.add_repo(repo(json!({
@@ -409,8 +549,14 @@ fn a_license_link_to_another_hub_repo_reads_its_raw_file() {
     })));
     p.ok(&["update"]);
     let docs = documents(&p.lock_json());
-    let link = docs.iter().find(|d| d["origin"] == "card:license_link").expect("the linked license");
-    assert_eq!(link["url"], "https://huggingface.co/base-org/Base-7B/resolve/main/LICENSE");
+    let link = docs
+        .iter()
+        .find(|d| d["origin"] == "card:license_link")
+        .expect("the linked license");
+    assert_eq!(
+        link["url"],
+        "https://huggingface.co/base-org/Base-7B/resolve/main/LICENSE"
+    );
     let want = format!("sha256:{}", sha256_hex(b"Base model terms. Do not misuse."));
     assert_eq!(link["digest"], want.as_str());
     // the model's own LICENSE named by the link is not a document: it is
@@ -420,21 +566,77 @@ fn a_license_link_to_another_hub_repo_reads_its_raw_file() {
     })));
     p.ok(&["update"]);
     let docs = documents(&p.lock_json());
-    assert!(docs.iter().all(|d| d["origin"] != "card:license_link"), "{docs:#?}");
+    assert!(
+        docs.iter().all(|d| d["origin"] != "card:license_link"),
+        "{docs:#?}"
+    );
 }
 
 #[test]
 fn what_is_not_a_text_document_is_not_locked_as_one() {
     let p = Project::new(json!({}));
-    p.hub.set_page(AUP, 200, "application/pdf", b"%PDF-1.7 \x00\x01binary".to_vec());
+    p.hub.set_page(
+        AUP,
+        200,
+        "application/pdf",
+        b"%PDF-1.7 \x00\x01binary".to_vec(),
+    );
     let r = p.ok(&["--format", "json", "update"]);
-    assert!(r.codes().contains(&"license::document-unavailable".to_owned()));
-    assert_eq!(documents(&p.lock_json())[0]["unavailable"], "not a text document (application/pdf)");
+    assert!(r
+        .codes()
+        .contains(&"license::document-unavailable".to_owned()));
+    assert_eq!(
+        documents(&p.lock_json())[0]["unavailable"],
+        "not a text document (application/pdf)"
+    );
     // a page drawn by JavaScript has no text
-    p.hub.set_page(AUP, 200, "text/html", "<html><body><div id=root></div><script>render()</script></body></html>");
+    p.hub.set_page(
+        AUP,
+        200,
+        "text/html",
+        "<html><body><div id=root></div><script>render()</script></body></html>",
+    );
     p.ok(&["update"]);
     assert_eq!(
         documents(&p.lock_json())[0]["unavailable"],
         "the page has no text (it may be drawn by JavaScript)"
+    );
+}
+
+#[test]
+fn a_lock_whose_documents_digest_was_edited_does_not_read() {
+    let p = Project::new(json!({}));
+    p.ok(&["update"]);
+    p.review();
+    // the policy changes; someone copies the reviewed documents digest over
+    // the new one by hand to make check pass
+    let reviewed = p.lock_json()["model"][0]["documents-digest"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    p.hub.set_page(AUP, 200, "text/html", page(V2));
+    p.ok(&["update"]);
+    let lock = p.lock();
+    let new = p.lock_json()["model"][0]["documents-digest"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    std::fs::write(
+        p.dir.path().join("models.lock"),
+        lock.replace(&new, &reviewed),
+    )
+    .unwrap();
+    let r = p.run(&["--format", "json", "check", "--offline"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.codes().contains(&"lock::parse".to_owned()),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("is not the digest of the documents it lists"),
+        "{}",
+        r.stdout
     );
 }
