@@ -35,7 +35,8 @@ pub fn hf_cache(root: &Path) -> Result<Vec<Finding>, std::io::Error> {
                     repo: repo.clone(),
                     revision: Some(commit),
                 },
-                kind: "hf-cache",
+                via: "hf-cache",
+                kind: super::kind::Kind::Use,
                 confidence: Confidence::High,
             });
         }
@@ -82,7 +83,8 @@ pub fn ollama_store(root: &Path) -> Result<Vec<Finding>, std::io::Error> {
                         reference: ModelRef::Ollama {
                             name: format!("{name}@sha256:{}", sha256_hex(&bytes)),
                         },
-                        kind: "ollama-store",
+                        via: "ollama-store",
+                        kind: super::kind::Kind::Use,
                         confidence: Confidence::High,
                     });
                 }

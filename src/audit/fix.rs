@@ -17,8 +17,9 @@ pub struct Addition {
     pub revision: Option<String>,
 }
 
-/// What to add for the high-confidence unlocked references that no entry
-/// names, in the order found.
+/// What to add for the high-confidence unlocked references of the
+/// product (uses, configuration, deployments) that no entry names and that
+/// parse as sources, in the order found.
 pub fn additions(m: &Manifest, judged: &[Judged]) -> Vec<Addition> {
     let mut names: Vec<String> = m
         .models
@@ -27,9 +28,12 @@ pub fn additions(m: &Manifest, judged: &[Judged]) -> Vec<Addition> {
         .collect();
     let mut wanted: Vec<(String, Source, Vec<String>)> = Vec::new();
     for j in judged {
+        // only what the product runs, recognised for sure: never a model
+        // a comment or a test names, never a guess
         if j.verdict.status != Status::Unlocked
             || j.verdict.entry.is_some()
             || j.finding.confidence != Confidence::High
+            || !j.finding.kind.is_product()
         {
             continue;
         }

@@ -33,7 +33,7 @@ impl Judged {
             },
         };
         let entry = j.verdict.entry.clone().unwrap_or_default();
-        Some(match j.verdict.status {
+        let d: Diag = match j.verdict.status {
             Status::Locked => return None,
             Status::Unlocked => super::Unlocked {
                 at,
@@ -71,7 +71,10 @@ impl Judged {
                 }
                 .into()
             }
-        })
+        };
+        // documentation, tests and recordings name models the product
+        // does not run: listed in the report apart, never a failure
+        j.finding.kind.is_product().then_some(d)
     }
 }
 

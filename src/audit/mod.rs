@@ -9,6 +9,7 @@ pub mod caches;
 mod diags;
 pub mod fix;
 pub mod judged;
+pub mod kind;
 pub mod notebook;
 pub mod recognise;
 pub mod search;
@@ -99,7 +100,12 @@ pub enum Location {
 pub struct Finding {
     pub location: Location,
     pub reference: ModelRef,
-    pub kind: &'static str,
+    /// What recognised it (`from_pretrained`, `known-publisher`,
+    /// `hf-cache`, …).
+    pub via: &'static str,
+    /// What it is for a reader: a use, configuration, a deployment,
+    /// documentation, a test or test data.
+    pub kind: kind::Kind,
     pub confidence: Confidence,
 }
 
@@ -201,6 +207,7 @@ pub fn scan_counted(path: &Path, text: &str, kind: FileKind) -> (Vec<Finding>, u
         return (Vec::new(), dropped);
     }
     let lines = Lines::new(text);
+    let file_kind = kind::of_file(path, kind, text);
     let findings = hits
         .into_iter()
         .map(|h| {
@@ -214,7 +221,13 @@ pub fn scan_counted(path: &Path, text: &str, kind: FileKind) -> (Vec<Finding>, u
                     column,
                 },
                 reference: h.reference,
-                kind: h.kind,
+                via: h.via,
+                // a comment or docstring of the product's code documents
+                kind: if h.documented && file_kind.is_product() {
+                    kind::Kind::Docs
+                } else {
+                    file_kind
+                },
                 confidence: h.confidence,
             }
         })
@@ -380,7 +393,7 @@ mod walk_tests {
     #[test]
     fn a_notebook_that_is_not_json_is_read_as_text() {
         let text =
-            "{\"cells\": [ oops\nmodel = AutoModel.from_pretrained(\"org/broken-notebook\")\n";
+            "{\"cells\": [ oops\nmodel = AutoModel.from_pretrained(\"acme/broken-notebook\")\n";
         let found = scan_text(Path::new("x.ipynb"), text, FileKind::Notebook);
         assert_eq!(found.len(), 1, "{found:?}");
     }

@@ -4,7 +4,6 @@
 //! report points at the line of the notebook's JSON that holds it.
 
 use super::recognise::{self, FileKind, Hit};
-use super::Confidence;
 use serde_json::Value;
 
 /// One JSON string of a cell's `source` and where its content starts in
@@ -96,11 +95,7 @@ pub fn scan_counted(raw: &str) -> Option<(Vec<Hit>, usize)> {
             out.push(Hit {
                 start,
                 end,
-                confidence: if kind == "markdown" {
-                    Confidence::Low
-                } else {
-                    h.confidence
-                },
+                documented: h.documented || kind == "markdown",
                 ..h
             });
         }

@@ -18,7 +18,10 @@ pub struct FindingReport<'a> {
     reference: String,
     source: String,
     revision: Option<&'a str>,
-    kind: &'static str,
+    /// `use`, `config`, `deploy`, `docs`, `test` or `test-data`.
+    kind: crate::audit::kind::Kind,
+    /// What recognised it.
+    via: &'static str,
     confidence: Confidence,
     status: crate::audit::status::Status,
     triage: Triage,
@@ -44,6 +47,7 @@ impl<'a> FindingReport<'a> {
             source: r.source(),
             revision: r.revision(),
             kind: j.finding.kind,
+            via: j.finding.via,
             confidence: j.finding.confidence,
             status: *status,
             triage: *triage,
@@ -135,17 +139,36 @@ pub fn lines(
     lines
 }
 
-/// The findings in files, then those in caches and stores, a table each.
+/// The findings in files — the product's uses, configuration and
+/// deployments first, then documentation, tests and test data apart —
+/// then those in caches, stores and serving hosts, a table each.
 fn finding_lines(judged: &[Judged]) -> Vec<String> {
     let in_store = |j: &&Judged| matches!(j.finding.location, Location::Store { .. });
-    let files: Vec<&Judged> = judged.iter().filter(|j| !in_store(j)).collect();
+    let product: Vec<&Judged> = judged
+        .iter()
+        .filter(|j| !in_store(j) && j.finding.kind.is_product())
+        .collect();
+    let other: Vec<&Judged> = judged
+        .iter()
+        .filter(|j| !in_store(j) && !j.finding.kind.is_product())
+        .collect();
     let stores: Vec<&Judged> = judged.iter().filter(in_store).collect();
-    let mut out = finding_rows(&files);
-    if !stores.is_empty() {
+    let mut out = finding_rows(&product);
+    for (title, group) in [
+        (
+            "In documentation, tests and test data (not counted as uses):",
+            &other,
+        ),
+        ("On this machine:", &stores),
+    ] {
+        if group.is_empty() {
+            continue;
+        }
         if !out.is_empty() {
             out.push(String::new());
         }
-        out.extend(finding_rows(&stores));
+        out.push(title.to_owned());
+        out.extend(finding_rows(group));
     }
     out
 }
@@ -170,7 +193,7 @@ fn finding_rows(judged: &[&Judged]) -> Vec<String> {
             [
                 place,
                 format!("{}{guess}", j.finding.reference.display()),
-                status,
+                format!("{status}, {}", j.finding.kind.as_str()),
                 j.verdict.triage.as_str().to_owned(),
             ]
         })
@@ -214,5 +237,14 @@ fn summary_table(judged: &[Judged]) -> Vec<String> {
         count(Triage::Watch),
         count(Triage::Migrate)
     ));
+    let apart = judged
+        .iter()
+        .filter(|j| !j.finding.kind.is_product())
+        .count();
+    if apart > 0 {
+        out.push(format!(
+            "{apart} of them in documentation, tests or test data: models the product may not run, but a clean bill needs them read"
+        ));
+    }
     out
 }

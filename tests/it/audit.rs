@@ -73,6 +73,14 @@ fn finds_every_kind_of_reference_exactly() {
         [
             row("tree/.env:1:13", EMBED, "unpinned", "watch"),
             row("tree/Modelfile:1:6", "ollama:llama3.1:8b", "locked", "safe"),
+            // documentation: listed apart, not a use
+            row("tree/README.md:1:19", CHAT, "unpinned", "watch"),
+            row(
+                "tree/app/chat.py:6:46",
+                "hf:mistralai/Mistral-7B-v0.1",
+                "unlocked",
+                "migrate"
+            ),
             row("tree/app/chat.py:8:6", &chat_v1, "locked", "safe"),
             row("tree/app/chat.py:10:47", CHAT, "unpinned", "watch"),
             row(
@@ -123,7 +131,14 @@ fn finds_every_kind_of_reference_exactly() {
                 "migrate"
             ),
             row("tree/infra/main.tf:6:22", CHAT, "unpinned", "watch"),
-            // the code cell, not the markdown cell or the output
+            // the markdown cell (documentation) and the code cell, not the
+            // output
+            row(
+                "tree/notebooks/explore.ipynb:9:25",
+                "hf:google/gemma-2-2b-it",
+                "unlocked",
+                "migrate"
+            ),
             row(
                 "tree/notebooks/explore.ipynb:30:12",
                 "hf:google/gemma-2-2b-it",
@@ -170,8 +185,27 @@ fn finds_every_kind_of_reference_exactly() {
     );
     assert_eq!(
         doc["triage"],
-        serde_json::json!({"safe": 8, "watch": 4, "migrate": 11})
+        serde_json::json!({"safe": 8, "watch": 5, "migrate": 13})
     );
+    // what each finding is for a reader
+    let kind_of = |line_prefix: &str| {
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| {
+                format!("{}:{}", f["file"].as_str().unwrap(), f["line"]).starts_with(line_prefix)
+            })
+            .map(|f| f["kind"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    assert_eq!(kind_of("tree/README.md:1"), "docs");
+    assert_eq!(kind_of("tree/app/chat.py:6"), "docs");
+    assert_eq!(kind_of("tree/app/chat.py:8"), "use");
+    assert_eq!(kind_of("tree/deploy/Dockerfile:3"), "deploy");
+    assert_eq!(kind_of("tree/deploy/docker-compose.yml:4"), "deploy");
+    assert_eq!(kind_of("tree/config/app.toml:2"), "config");
+    assert_eq!(kind_of("tree/notebooks/explore.ipynb:9"), "docs");
     let codes: Vec<String> = doc["diagnostics"]
         .as_array()
         .unwrap()
@@ -208,7 +242,7 @@ fn guesses_only_with_verbose() {
     let quiet = audit(dir.path(), &["--format", "json", "tree"]).json();
     assert!(findings(&quiet)
         .iter()
-        .all(|f| !f.1.contains("Mistral-7B-v0.1")));
+        .all(|f| !f.1.contains("my-finetune")));
     let r = audit(dir.path(), &["-v", "--format", "json", "tree"]);
     let doc = r.json();
     let guess = doc["findings"]
@@ -216,11 +250,11 @@ fn guesses_only_with_verbose() {
         .unwrap()
         .iter()
         .find(|f| f["confidence"] == "low")
-        .expect("the commented-out model");
-    assert_eq!(guess["reference"], "hf:mistralai/Mistral-7B-v0.1");
-    assert_eq!(guess["line"], 6);
-    // never: data/train, a dataset, a docs URL, an output, gpt-4o, the README,
-    // the .gitignored file
+        .expect("a one-part name that may be a local directory");
+    assert_eq!(guess["reference"], "hf:my-finetune");
+    assert_eq!(guess["line"], 19);
+    // never: data/train, a dataset, a docs URL, an output, gpt-4o, the
+    // .gitignored file
     let all = r.stdout;
     for absent in [
         "data/train",
@@ -239,7 +273,6 @@ fn guesses_only_with_verbose() {
             "{absent}"
         );
     }
-    assert!(!all.contains("README.md"));
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod common;
 mod support;
 
 mod audit;
+mod audit_corpus;
 mod card;
 mod check;
 mod ci_formats;

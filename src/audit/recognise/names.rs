@@ -172,9 +172,24 @@ pub(super) const FILE_EXTS: &[&str] = &[
     "ipynb",
 ];
 
+/// The Hub's one-part model ids from before organisations (`gpt2`,
+/// `bert-base-uncased`), which the Hub still resolves.
+fn legacy_ids() -> &'static std::collections::HashSet<&'static str> {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        include_str!("data/legacy-hub-ids.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+}
+
 /// A Hub model repo id as code writes it: `ORG/NAME`, valid for the Hub,
-/// and not a path. Returns the id and whether it is one segment (a legacy
-/// id such as `gpt2`, or just as likely a local directory name).
+/// and not a path. Returns the id and whether it is a guess: one segment
+/// that is not one of the Hub's legacy ids (`gpt2` is one; `mymodel` is
+/// just as likely a local directory).
 pub(super) fn hub_id(s: &str) -> Option<(String, bool)> {
     let s = s.trim_end_matches(['.', ',', ';', ':']);
     if s.starts_with(['.', '/', '~']) || s.contains("//") || s.contains('\\') || s.ends_with('/') {
@@ -201,13 +216,22 @@ pub(super) fn hub_id(s: &str) -> Option<(String, bool)> {
                 .map(|r| (r.as_str().to_owned(), false))
         }
         [one] => {
+            // hosted APIs' model names (`gpt-4o`, `claude-3-5-sonnet`,
+            // `text-embedding-3-small`) are not the Hub's
+            let lower = one.to_ascii_lowercase();
+            if HOSTED_PREFIXES.iter().any(|p| lower.starts_with(p)) {
+                return None;
+            }
             let has_ext = one
                 .rsplit_once('.')
                 .is_some_and(|(_, e)| FILE_EXTS.contains(&e.to_ascii_lowercase().as_str()));
             if has_ext || !one.chars().any(|c| c.is_ascii_alphabetic()) {
                 return None;
             }
-            RepoId::parse(s).ok().map(|r| (r.as_str().to_owned(), true))
+            let guess = !legacy_ids().contains(s);
+            RepoId::parse(s)
+                .ok()
+                .map(|r| (r.as_str().to_owned(), guess))
         }
         _ => None,
     }
@@ -235,6 +259,67 @@ pub(super) fn ollama_name(s: &str) -> Option<(String, bool)> {
         .map(|_| (s.to_owned(), tagged))
 }
 
+/// Whether `org/name` only stands for "yours" or "some model" in an
+/// example: `your-org/your-model`, `user-id/repo-id`, `test/model`.
+pub(super) fn is_placeholder(org: &str, name: &str) -> bool {
+    let (o, n) = (org.to_ascii_lowercase(), name.to_ascii_lowercase());
+    PLACEHOLDER_ORGS.contains(&o.as_str())
+        || PLACEHOLDER_NAMES.contains(&n.as_str())
+        || n.starts_with("your-")
+        || n.starts_with("your_")
+        || o.starts_with("your-")
+        || o.starts_with("your_")
+        || (o == "test" && !n.contains('-'))
+}
+
+/// Repo names that stand for "a model" in examples.
+const PLACEHOLDER_NAMES: &[&str] = &[
+    "repo-id",
+    "repo_id",
+    "repo-name",
+    "repo_name",
+    "model-name",
+    "model_name",
+    "model-id",
+    "model_id",
+    "my-model",
+    "my_model",
+    "my-awesome-model",
+    "model",
+    "repo",
+    "name",
+    "modelname",
+    "xxx",
+    "mymodel",
+    "choose-a-model-name",
+    "test-model",
+    "dummy",
+    "dummy-model",
+];
+
+/// Model names of hosted APIs (OpenAI, Anthropic, Google, Cohere).
+const HOSTED_PREFIXES: &[&str] = &[
+    "gpt-3",
+    "gpt-4",
+    "gpt-5",
+    "gpt-image",
+    "chatgpt",
+    "o1-",
+    "o3-",
+    "o4-",
+    "claude",
+    "text-embedding",
+    "text-davinci",
+    "davinci",
+    "babbage",
+    "dall-e",
+    "whisper-1",
+    "tts-1",
+    "gemini",
+    "embed-english",
+    "embed-multilingual",
+];
+
 /// Hub orgs that only stand for "yours" in examples.
 pub(super) const PLACEHOLDER_ORGS: &[&str] = &[
     "username",
@@ -256,12 +341,62 @@ pub(super) const PLACEHOLDER_ORGS: &[&str] = &[
     "example",
     "foo",
     "me",
+    "user-id",
+    "user_id",
+    "userid",
+    "user-name",
+    "repo-owner",
+    "hf-user",
+    "hf_user",
+    "my-hf-user",
+    "my-name",
+    "myorg",
+    "myuser",
+    "org-name",
+    "org_name",
+    "orgname",
+    "company",
+    "acme-corp",
+    "some-org",
+    "someone",
+    "test-repo",
+    "test-org",
+    "some",
+    "some-user",
+    "my-repo",
+    "myuser",
+    "my-user-name",
+];
+
+/// Words of key names whose value names a model: `model_id_or_path`,
+/// `*_CHECKPOINT`, `ckpt`, `adapter_id`, `tokenizer`, `hf_repo`, `llm`,
+/// `reranker`, `LLM=`.
+const MODEL_WORDS: &[&str] = &[
+    "model",
+    "repo_id",
+    "hf_repo",
+    "hf-repo",
+    "checkpoint",
+    "ckpt",
+    "adapter",
+    "tokenizer",
+    "llm",
+    "reranker",
+    "embedder",
+    "embedding",
+    "embed",
+    "generator",
+    "teacher",
+    "student",
+    "draft",
+    "lora",
 ];
 
 /// Keys whose value names a model.
 pub(super) fn model_key(key: &str) -> bool {
     let k = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
-    let named = k.contains("model") || matches!(k.as_str(), "repo_id" | "hf_repo" | "checkpoint");
+    let k = k.trim_start_matches('-').replace('-', "_");
+    let named = MODEL_WORDS.iter().any(|w| k.contains(&w.replace('-', "_")));
     if !named {
         return false;
     }
@@ -269,9 +404,53 @@ pub(super) fn model_key(key: &str) -> bool {
         return true;
     }
     const NOT: &[&str] = &[
-        "path", "dir", "file", "folder", "type", "class", "kwargs", "args", "size", "len",
-        "length", "dtype", "revision", "version", "format", "provider", "count", "tokens", "url",
-        "config", "cls", "kind", "family", "loader", "impl", "max", "min",
+        "path",
+        "dir",
+        "file",
+        "folder",
+        "type",
+        "class",
+        "kwargs",
+        "args",
+        "size",
+        "len",
+        "length",
+        "dtype",
+        "revision",
+        "version",
+        "format",
+        "provider",
+        "count",
+        "tokens",
+        "url",
+        "config",
+        "cls",
+        "kind",
+        "family",
+        "loader",
+        "impl",
+        "max",
+        "min",
+        "dim",
+        "dims",
+        "batch",
+        "key",
+        "keys",
+        "port",
+        "host",
+        "endpoint",
+        "timeout",
+        "enabled",
+        "enable",
+        "temperature",
+        "device",
+        "dtype",
+        "mode",
+        "id_list",
+        "ids",
+        "names",
+        "list",
+        "map",
     ];
     !NOT.iter().any(|n| k.ends_with(n))
 }

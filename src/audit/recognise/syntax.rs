@@ -55,6 +55,8 @@ pub(super) fn in_comment(text: &str, at: usize, kind: FileKind) -> bool {
 pub(super) struct Arg {
     pub key: Option<String>,
     pub value: Option<(String, usize, usize)>,
+    /// The value's text as written (an identifier, a call).
+    pub text: Option<String>,
 }
 
 /// Reads the arguments of a call whose `(` is at `open`, up to its `)`
@@ -144,7 +146,8 @@ pub(super) fn parse_arg(text: &str, from: usize, to: usize) -> Arg {
     }
     let body = text[body_start..to].trim_end();
     let value = literal_concat(body).map(|(s, a, b)| (s, body_start + a, body_start + b));
-    Arg { key, value }
+    let text = (!body.is_empty()).then(|| body.to_owned());
+    Arg { key, value, text }
 }
 
 /// A string literal, or literals joined by `+` or juxtaposed (Python's
@@ -278,4 +281,131 @@ pub(super) fn revision_near(text: &str, at: usize, re: &Regex, command: bool) ->
     re.captures(item_around(text, at, command))
         .and_then(|c| c.get(1))
         .map(|g| g.as_str().to_owned())
+}
+
+/// The key a value at `at` is given to on its line: `key=`, `key:`,
+/// `"key": `, `KEY=`, `--key ` (a flag), or `None`.
+pub(super) fn key_before(text: &str, at: usize) -> Option<String> {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = text[line_start..at].trim_end_matches(['"', '\'', '`', ' ', '\t', '[', '(']);
+    let before = before.strip_suffix(['=', ':'])?;
+    let before = before.trim_end_matches([' ', '\t', '"', '\'', ':']);
+    // `key: str =` (a typed default): the name before the annotation
+    let before = match before.rfind(':') {
+        Some(i)
+            if before[i + 1..]
+                .trim()
+                .chars()
+                .all(|c| c.is_alphanumeric() || "_[]., |".contains(c))
+                && !before[..i].trim().is_empty() =>
+        {
+            before[..i].trim_end()
+        }
+        _ => before,
+    };
+    let key: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let key = key.trim_start_matches('-');
+    (!key.is_empty()).then(|| key.to_owned())
+}
+
+/// The name of the call whose parentheses enclose `at` (looking back at
+/// most 2 KiB, not into an earlier statement's closed calls).
+pub(super) fn enclosing_call(text: &str, at: usize) -> Option<String> {
+    let mut from = at.saturating_sub(2048);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = at;
+    while i > from {
+        i -= 1;
+        match bytes[i] {
+            b')' | b']' | b'}' => depth += 1,
+            b'[' | b'{' => depth = depth.saturating_sub(1),
+            b'(' => {
+                if depth == 0 {
+                    let name: String = text[from..i]
+                        .chars()
+                        .rev()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect();
+                    return (!name.is_empty()).then_some(name);
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// In YAML, the key of the nearest line above `at` indented less than
+/// its line (the mapping the value is in).
+pub(super) fn yaml_parent_key(text: &str, at: usize) -> Option<String> {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let indent = |l: &str| l.len() - l.trim_start_matches([' ', '-']).len();
+    let own = indent(&text[line_start..at]);
+    let mut end = line_start;
+    for _ in 0..40 {
+        if end == 0 {
+            return None;
+        }
+        let start = text[..end - 1].rfind('\n').map_or(0, |i| i + 1);
+        let line = &text[start..end - 1];
+        end = start;
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        if indent(line) < own {
+            let key = line
+                .trim_start_matches([' ', '-'])
+                .split(':')
+                .next()?
+                .trim();
+            return Some(key.trim_matches(['"', '\'']).to_owned());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod context_tests {
+    use super::*;
+
+    #[test]
+    fn keys_calls_and_parents() {
+        let t = "x = load_dataset(\"org/data\", split=\"train\")\nmodel_id: str = \"org/m\"\n  --model org/x\n";
+        assert_eq!(
+            enclosing_call(t, t.find("org/data").unwrap()).as_deref(),
+            Some("load_dataset")
+        );
+        assert_eq!(
+            key_before(t, t.find("org/m").unwrap()).as_deref(),
+            Some("model_id")
+        );
+        assert_eq!(
+            key_before(t, t.find("train").unwrap()).as_deref(),
+            Some("split")
+        );
+        let y = "image:\n  repository: nvidia/cuda\n  tag: 12\nmodel:\n  name: meta-llama/x\n";
+        assert_eq!(
+            yaml_parent_key(y, y.find("nvidia").unwrap()).as_deref(),
+            Some("image")
+        );
+        assert_eq!(
+            yaml_parent_key(y, y.find("meta-llama").unwrap()).as_deref(),
+            Some("model")
+        );
+    }
 }

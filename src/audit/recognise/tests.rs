@@ -14,7 +14,7 @@ fn refs(text: &str, kind: FileKind) -> Vec<(String, &'static str, Confidence)> {
                 ModelRef::Ollama { name } => format!("ollama:{name}"),
             };
             assert!(text[h.start..h.end].len() > 1);
-            (r, h.kind, h.confidence)
+            (r, h.via, h.confidence)
         })
         .collect()
 }
@@ -59,7 +59,6 @@ open("data/train/x.csv")
                 High
             ),
             ("hf:meta-llama/Llama-3.2-1B".into(), "from_pretrained", High),
-            ("hf:org/commented-out".into(), "from_pretrained", Low),
             ("hf:gpt2".into(), "from_pretrained", Low),
         ]
     );
@@ -152,20 +151,26 @@ fn literals_and_comments() {
 }
 
 #[test]
-fn documentation_and_placeholders_are_guesses() {
-    let py = "def load():\n    \"\"\"Load a model.\n\n    >>> AutoModel.from_pretrained(\"acme/documented\")\n    \"\"\"\n    return AutoModel.from_pretrained(\"username/my-model\")\n";
-    assert_eq!(
-        refs(py, FileKind::Python),
-        [
-            ("hf:acme/documented".into(), "from_pretrained", Low),
-            ("hf:username/my-model".into(), "from_pretrained", Low),
-        ]
+fn documentation_is_marked_and_placeholders_are_not_models() {
+    let py = "def load():\n    \"\"\"Load a model.\n\n    >>> AutoModel.from_pretrained(\"acme/documented\")\n    \"\"\"\n    # AutoModel.from_pretrained(\"acme/commented\")\n    return AutoModel.from_pretrained(\"username/my-model\")\n";
+    let hits = scan(py, FileKind::Python);
+    let shown: Vec<(String, bool)> = hits
+        .iter()
+        .map(|h| (format!("{:?}", h.reference), h.documented))
+        .collect();
+    assert_eq!(hits.len(), 2, "{shown:?}");
+    assert!(
+        hits.iter().all(|h| h.documented && h.confidence == High),
+        "{shown:?}"
     );
-    let ts = "/**\n * e.g. model: 'acme/in-a-block-comment'\n */\nconst model = 'acme/real'\n";
+    let ts = "/**\n * e.g. model: 'acme/in-a-block-comment'\n */\nconst model = 'acme/real'\nconst other = 'your-org/your-model'\n";
+    let hits = scan(ts, FileKind::Script);
+    let docs: Vec<bool> = hits.iter().map(|h| h.documented).collect();
+    assert_eq!(docs, [true, false]);
     assert_eq!(
         refs(ts, FileKind::Script),
         [
-            ("hf:acme/in-a-block-comment".into(), "config-value", Low),
+            ("hf:acme/in-a-block-comment".into(), "config-value", High),
             ("hf:acme/real".into(), "config-value", High),
         ]
     );
