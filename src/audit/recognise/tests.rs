@@ -35,6 +35,7 @@ y = AutoModel.from_pretrained("./local/dir")
 z = AutoModel.from_pretrained(name)
 # old = AutoModel.from_pretrained("org/commented-out")
 g = AutoModel.from_pretrained("gpt2")
+h = AutoModel.from_pretrained("my-local-dir")
 open("data/train/x.csv")
 "#;
     assert_eq!(
@@ -59,7 +60,10 @@ open("data/train/x.csv")
                 High
             ),
             ("hf:meta-llama/Llama-3.2-1B".into(), "from_pretrained", High),
-            ("hf:gpt2".into(), "from_pretrained", Low),
+            // a legacy id of the Hub for sure; another one-part name may
+            // be a local directory
+            ("hf:gpt2".into(), "from_pretrained", High),
+            ("hf:my-local-dir".into(), "from_pretrained", Low),
         ]
     );
 }
