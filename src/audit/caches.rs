@@ -38,6 +38,7 @@ pub fn hf_cache(root: &Path) -> Result<Vec<Finding>, std::io::Error> {
                 via: "hf-cache",
                 kind: super::kind::Kind::Use,
                 confidence: Confidence::High,
+                detail: None,
             });
         }
     }
@@ -86,6 +87,7 @@ pub fn ollama_store(root: &Path) -> Result<Vec<Finding>, std::io::Error> {
                         via: "ollama-store",
                         kind: super::kind::Kind::Use,
                         confidence: Confidence::High,
+                        detail: None,
                     });
                 }
             }

@@ -8,6 +8,7 @@
 pub mod caches;
 mod diags;
 pub mod fix;
+pub mod hosts;
 pub mod judged;
 pub mod kind;
 pub mod notebook;
@@ -107,6 +108,9 @@ pub struct Finding {
     /// documentation, a test or test data.
     pub kind: kind::Kind,
     pub confidence: Confidence,
+    /// What else the source of the finding says (a serving host: the
+    /// license it serves).
+    pub detail: Option<String>,
 }
 
 /// A scanned file with findings: its text, for the report's snippets.
@@ -229,6 +233,7 @@ pub fn scan_counted(path: &Path, text: &str, kind: FileKind) -> (Vec<Finding>, u
                     file_kind
                 },
                 confidence: h.confidence,
+                detail: None,
             }
         })
         .collect();

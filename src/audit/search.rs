@@ -14,6 +14,11 @@ pub struct Scope {
     pub hf_cache: Option<PathBuf>,
     /// The Ollama store to list, if asked.
     pub ollama: Option<PathBuf>,
+    /// Ollama servers whose served models to list (`--ollama-host`).
+    pub ollama_hosts: Vec<String>,
+    /// `kubectl get pods -o yaml|json` output to read (`--k8s FILE`; `-`:
+    /// standard input).
+    pub k8s: Option<PathBuf>,
     /// Threads for the walk.
     pub threads: usize,
 }
@@ -78,7 +83,60 @@ pub fn search(scope: &Scope, files: &mut Files) -> Result<Found, Vec<Diag>> {
             findings.push((f, shown, None));
         }
     }
+    for host in &scope.ollama_hosts {
+        let base = super::hosts::base_url(host).map_err(|e| vec![io_error(e)])?;
+        let http = crate::net::Http::new(None);
+        let found = super::hosts::ollama(&http, &base).map_err(|e| {
+            vec![io_error(format!(
+                "cannot read the Ollama host `{}`: {e}",
+                crate::net::redact(&base)
+            ))]
+        })?;
+        for f in found {
+            let shown = match &f.location {
+                Location::Store { path } | Location::Text { path, .. } => {
+                    path.display().to_string()
+                }
+            };
+            findings.push((f, shown, None));
+        }
+    }
+    if let Some(k8s) = &scope.k8s {
+        let (shown, text) = read_k8s(k8s)?;
+        let id = files.add(shown.clone(), text.as_str());
+        let kind = if text.trim_start().starts_with('{') {
+            super::recognise::FileKind::Json
+        } else {
+            super::recognise::FileKind::Yaml
+        };
+        let (hits, _) = super::scan_counted(Path::new(&shown), &text, kind);
+        for mut f in hits {
+            // what runs in the cluster is deployed, whatever its path says
+            f.kind = super::kind::Kind::Deploy;
+            findings.push((f, shown.clone(), Some(id)));
+        }
+    }
     Ok(Found { findings, stats })
+}
+
+/// The text of `kubectl get pods -A -o yaml` output: a file, or standard
+/// input for `-`.
+fn read_k8s(path: &Path) -> Result<(String, String), Vec<Diag>> {
+    use std::io::Read;
+    const LIMIT: u64 = 256 << 20;
+    let (shown, bytes) = if path == Path::new("-") {
+        let mut b = Vec::new();
+        std::io::stdin()
+            .take(LIMIT)
+            .read_to_end(&mut b)
+            .map_err(|e| vec![io_error(format!("cannot read standard input: {e}"))])?;
+        ("<stdin>".to_owned(), b)
+    } else {
+        let b = std::fs::read(path)
+            .map_err(|e| vec![io_error(format!("cannot read `{}`: {e}", path.display()))])?;
+        (display_path(path), b)
+    };
+    Ok((shown, String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 #[cfg(test)]

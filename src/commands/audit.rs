@@ -24,6 +24,14 @@ pub struct AuditArgs {
     /// Also list the models in the Ollama store (default: OLLAMA_MODELS).
     #[arg(long, value_name = "DIR", num_args = 0..=1, require_equals = false)]
     pub ollama: Option<Option<PathBuf>>,
+    /// Also list what an Ollama server serves (`/api/tags`, `/api/show`):
+    /// each model's digest and license, held against the lock. Repeatable.
+    #[arg(long, value_name = "URL")]
+    pub ollama_host: Vec<String>,
+    /// Also read `kubectl get pods -A -o yaml` (or `-o json`) output for the
+    /// models pods run: args, env and images (`-`: standard input).
+    #[arg(long, value_name = "FILE")]
+    pub k8s: Option<PathBuf>,
     /// Add every unlocked Hub or Ollama reference to models.toml (with the
     /// revision the code pins), for the next `update` to lock.
     #[arg(long)]
@@ -72,7 +80,11 @@ pub fn run(ctx: &Context, args: &AuditArgs) -> u8 {
 
     // what to search
     let env = Env::from_process();
-    let caches_only = args.paths.is_empty() && (args.hf_cache.is_some() || args.ollama.is_some());
+    let caches_only = args.paths.is_empty()
+        && (args.hf_cache.is_some()
+            || args.ollama.is_some()
+            || !args.ollama_host.is_empty()
+            || args.k8s.is_some());
     let scope = Scope {
         roots: if args.paths.is_empty() && !caches_only {
             vec![PathBuf::from(".")]
@@ -87,6 +99,8 @@ pub fn run(ctx: &Context, args: &AuditArgs) -> u8 {
             .ollama
             .clone()
             .map(|d| d.unwrap_or_else(|| env.ollama_models.clone())),
+        ollama_hosts: args.ollama_host.clone(),
+        k8s: args.k8s.clone(),
         threads: args
             .jobs
             .map(usize::from)

@@ -272,6 +272,46 @@ impl Http {
         })
     }
 
+    /// POSTs a JSON document (an Ollama server's `/api/show`): no redirect
+    /// is followed and no token sent; the answer's body is read up to
+    /// `limit` bytes.
+    pub fn post_json(
+        &self,
+        url: &str,
+        body: &serde_json::Value,
+        limit: u64,
+    ) -> Result<Response, NetError> {
+        let deadline = Instant::now() + self.limits.deadline;
+        let mut response = self
+            .agent
+            .post(url)
+            .config()
+            .timeout_global(Some(self.limits.deadline))
+            .build()
+            .header("content-type", "application/json")
+            .send(body.to_string())
+            .map_err(|e| map_error(url, e))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let mut reader = response.body_mut().as_reader();
+        let body = self.read_body(&mut reader, url, limit, deadline)?;
+        Ok(Response {
+            status,
+            headers,
+            body,
+            url: url.to_owned(),
+        })
+    }
+
     /// Sends a request and follows redirects as `follow` says, the token
     /// going only to its own origin; the body is left unread. With a
     /// deadline, no request runs past it.

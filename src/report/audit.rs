@@ -23,6 +23,8 @@ pub struct FindingReport<'a> {
     /// What recognised it.
     via: &'static str,
     confidence: Confidence,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: &'a Option<String>,
     status: crate::audit::status::Status,
     triage: Triage,
     entry: &'a Option<String>,
@@ -49,6 +51,7 @@ impl<'a> FindingReport<'a> {
             kind: j.finding.kind,
             via: j.finding.via,
             confidence: j.finding.confidence,
+            detail: &j.finding.detail,
             status: *status,
             triage: *triage,
             entry,
@@ -159,7 +162,7 @@ fn finding_lines(judged: &[Judged]) -> Vec<String> {
             "In documentation, tests and test data (not counted as uses):",
             &other,
         ),
-        ("On this machine:", &stores),
+        ("On this machine and its serving hosts:", &stores),
     ] {
         if group.is_empty() {
             continue;
@@ -190,9 +193,15 @@ fn finding_rows(judged: &[&Judged]) -> Vec<String> {
             } else {
                 ""
             };
+            let detail = j
+                .finding
+                .detail
+                .as_deref()
+                .map(|d| format!(" — {d}"))
+                .unwrap_or_default();
             [
                 place,
-                format!("{}{guess}", j.finding.reference.display()),
+                format!("{}{guess}{detail}", j.finding.reference.display()),
                 format!("{status}, {}", j.finding.kind.as_str()),
                 j.verdict.triage.as_str().to_owned(),
             ]

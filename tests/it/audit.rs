@@ -397,3 +397,167 @@ fn large_files_are_skipped_and_missing_paths_refused() {
     let r = audit(dir.path(), &["--fix", "tree"]);
     assert_eq!(r.code, 2);
 }
+
+/// A fake Ollama server: `/api/tags` lists `models` (name, digest),
+/// `/api/show` gives each a license. Returns the server and its URL.
+fn ollama_server(
+    models: &'static [(&'static str, &'static str)],
+) -> (crate::support::http::Server, String) {
+    use crate::support::http::{Handler, HttpRequest, Resp, Server};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let handler: Handler = std::sync::Arc::new(move |_, req: &HttpRequest| {
+        match (req.method.as_str(), req.path.as_str()) {
+            ("GET", "/api/tags") => {
+                let list: Vec<Value> = models
+                    .iter()
+                    .map(|(name, digest)| {
+                        serde_json::json!({"name": name, "model": name, "size": 1, "digest": digest,
+                            "details": {"format": "gguf", "family": "llama"}})
+                    })
+                    .collect();
+                Resp::json(200, &serde_json::json!({ "models": list }))
+            }
+            ("POST", "/api/show") => {
+                let body: Value = serde_json::from_slice(&req.body).unwrap_or_default();
+                let name = body["model"].as_str().unwrap_or("");
+                Resp::json(
+                    200,
+                    &serde_json::json!({"license": format!("LLAMA 3.1 COMMUNITY LICENSE AGREEMENT\nfor {name}")}),
+                )
+            }
+            _ => Resp::json(404, &serde_json::json!({"error": "not found"})),
+        }
+    });
+    (Server::start(vec![("ollama", listener)], handler), url)
+}
+
+#[test]
+fn what_a_serving_host_serves_is_held_against_the_lock() {
+    let dir = project();
+    let (_server, url) = ollama_server(&[
+        (
+            "llama3.1:8b",
+            "a80330f199b5abeb4736bc189b763ab0dadb7b05d7e790edd7c483f8daeb62b2",
+        ),
+        (
+            "mistral:latest",
+            "6ece6defe7067e1c5455a7720c1189ad30f7f8efe78587bd7c06e64a80fe7770",
+        ),
+        ("../evil", "not-a-digest"),
+    ]);
+    let r = audit(dir.path(), &["--format", "json", "--ollama-host", &url]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let doc = r.json();
+    let rows = findings(&doc);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        rows[0],
+        row(
+            &format!("{url} (llama3.1:8b)"),
+            "ollama:llama3.1:8b@sha256:a80330f199b5abeb4736bc189b763ab0dadb7b05d7e790edd7c483f8daeb62b2",
+            "locked",
+            "safe"
+        )
+    );
+    assert_eq!(
+        rows[1].1,
+        "ollama:mistral@sha256:6ece6defe7067e1c5455a7720c1189ad30f7f8efe78587bd7c06e64a80fe7770"
+    );
+    assert_eq!(rows[1].2, "unlocked");
+    let first = &doc["findings"][0];
+    assert_eq!(first["kind"], "deploy");
+    assert!(
+        first["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("serves the license \"LLAMA 3.1 COMMUNITY LICENSE AGREEMENT\""),
+        "{first}"
+    );
+    // a host that is not there: audit could not run
+    let r = audit(dir.path(), &["--ollama-host", "http://127.0.0.1:9"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.contains("audit::io"), "{}", r.stdout);
+}
+
+#[test]
+fn pods_of_a_cluster_are_read_for_the_models_they_run() {
+    let dir = project();
+    let pods = r#"apiVersion: v1
+items:
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    annotations:
+      example.com/model: tracked
+    name: vllm-0
+    namespace: serving
+  spec:
+    containers:
+    - args:
+      - --model
+      - meta-llama/Llama-3.1-8B-Instruct
+      - --revision
+      - v1.0
+      env:
+      - name: EMBEDDING_MODEL
+        value: BAAI/bge-small-en-v1.5
+      image: vllm/vllm-openai:v0.6.0
+      name: vllm
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    name: ollama-0
+    namespace: chat
+  spec:
+    containers:
+    - env:
+      - name: OLLAMA_HOST
+        value: 0.0.0.0
+      - name: OLLAMA_MODEL
+        value: qwen2.5:7b
+      image: ollama/ollama:0.3.0
+      name: ollama
+kind: List
+"#;
+    std::fs::write(dir.path().join("pods.yaml"), pods).unwrap();
+    let r = audit(dir.path(), &["--format", "json", "--k8s", "pods.yaml"]);
+    let doc = r.json();
+    let refs: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["reference"].as_str().unwrap().to_owned(),
+                f["kind"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            (
+                "hf:meta-llama/Llama-3.1-8B-Instruct@v1.0".to_owned(),
+                "deploy".to_owned()
+            ),
+            ("hf:BAAI/bge-small-en-v1.5".to_owned(), "deploy".to_owned()),
+            ("ollama:qwen2.5:7b".to_owned(), "deploy".to_owned()),
+        ],
+        "{}",
+        r.stdout
+    );
+    // from standard input too
+    let mut cmd = modellock();
+    isolate(&mut cmd, dir.path(), "http://127.0.0.1:9");
+    cmd.current_dir(dir.path())
+        .args(["--format", "json", "audit", "--k8s", "-"])
+        .write_stdin(pods);
+    let r = run(&mut cmd);
+    assert_eq!(
+        r.json()["findings"].as_array().unwrap().len(),
+        3,
+        "{}",
+        r.stdout
+    );
+}
