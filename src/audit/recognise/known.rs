@@ -39,6 +39,18 @@ pub(super) fn ollama_library() -> &'static HashSet<String> {
     })
 }
 
+/// The publishers as a regex alternation, longest first (so that
+/// `google-bert` is not read as `google`).
+pub(super) fn publisher_alternation() -> String {
+    let mut names: Vec<&str> = entries(PUBLISHERS).collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    names
+        .iter()
+        .map(|n| regex::escape(n))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
 /// Whether `org` publishes models on the Hub.
 pub(super) fn is_publisher(org: &str) -> bool {
     publishers().contains(&org.to_ascii_lowercase())

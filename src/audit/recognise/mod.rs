@@ -182,9 +182,12 @@ fn patterns() -> &'static Patterns {
                 r#"Scheme:\s*"hf"\s*,\s*Host:\s*"([A-Za-z0-9][A-Za-z0-9_.\-]*)"\s*,\s*Path:\s*"/?([A-Za-z0-9][A-Za-z0-9_.\-]*)""#,
             ),
             // ORG/NAME not inside a path or URL (nothing path-like before)
-            id_shaped: re(
-                r"(?:^|[^A-Za-z0-9_.\-/@:%$~])([A-Za-z0-9][A-Za-z0-9_\-]{0,95})/([A-Za-z0-9][A-Za-z0-9_.\-]{0,95})",
-            ),
+            // the known publishers as literals (an Aho-Corasick search
+            // finds them at memory speed), then `/NAME`
+            id_shaped: re(&format!(
+                r"(?:^|[^A-Za-z0-9_.\-/@:%$~])((?i:{}))/([A-Za-z0-9][A-Za-z0-9_.\-]{{0,95}})",
+                known::publisher_alternation()
+            )),
             quoted_name: re(r#"["'`]([A-Za-z0-9][A-Za-z0-9._\-]*(?:/[A-Za-z0-9._\-]+)?(?::[A-Za-z0-9._\-]+)?)["'`]"#),
             bare_value: re(
                 r"(?m)(?:[=:][ \t]*|^[ \t]*(?:#[ \t]*)?-[ \t]+|^[ \t]*(?:#[ \t]*)?FROM[ \t]+)([a-z0-9][a-z0-9._\-]*(?::[A-Za-z0-9._\-]+)?)[ \t]*(?:#.*)?\r?$",
@@ -203,7 +206,7 @@ fn patterns() -> &'static Patterns {
             ),
             object_model: re(r#"\bmodel["']?\s*:\s*["']([^"'\s]+)["']"#),
             assign: re(
-                r#"(?m)(?:^|[\s{,(\[])["']?([A-Za-z_][A-Za-z0-9_.\-]*)["']?(?:[ \t]*:[ \t]*&(?:'static[ \t]+)?str|[ \t]+string|[ \t]*:[ \t]*(?:str|Optional\[str\]|string|String))?[ \t]*(?::=|:|=)[ \t]*(?:\[[ \t]*)?["'`]?([A-Za-z0-9][A-Za-z0-9_.\-/:@]*)"#,
+                r#"(?m)(?:^|[\s{,(\[])["']?([A-Za-z_][A-Za-z0-9_.\-]*(?i:model|repo_id|hf_repo|hf-repo|checkpoint|ckpt|adapter|tokenizer|llm|reranker|embedder|embedding|embed|generator|teacher|student|draft|lora)[A-Za-z0-9_.\-]*|(?i:model|repo_id|hf_repo|checkpoint|ckpt|adapter|tokenizer|llm|reranker|embedder|embedding|embed|generator|teacher|student|draft|lora)[A-Za-z0-9_.\-]*)["']?(?:[ \t]*:[ \t]*&(?:'static[ \t]+)?str|[ \t]+string|[ \t]*:[ \t]*(?:str|Optional\[str\]|string|String))?[ \t]*(?::=|:|=)[ \t]*(?:\[[ \t]*)?["'`]?([A-Za-z0-9][A-Za-z0-9_.\-/:@]*)"#,
             ),
             flag: re(
                 r#"(?:^|[\s"'\[,(])--?(model|model-id|model_id|model-name|model_name|hf-repo|hf_repo|hf|repo|repo-id|repo_id|adapter|adapter-id|adapter_id|lora|tokenizer|base-model|base_model|draft-model|speculative-model|embedding-model|reranker)(?:=|(?:[\s"',]|-\s)+)["']?([A-Za-z0-9][A-Za-z0-9_.\-/:@]*)"#,
