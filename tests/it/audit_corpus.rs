@@ -181,3 +181,39 @@ fn recall_and_precision_on_real_codebases() {
         "precision {precision:.3} < 0.95\n{report}"
     );
 }
+
+#[test]
+fn fix_adds_only_models_a_reader_labelled() {
+    for corpus in ["a", "b"] {
+        let l = labels(corpus);
+        let labelled: BTreeSet<&str> = l.models.iter().map(|(_, m)| m.as_str()).collect();
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&root().join("fixtures/audit/corpus").join(corpus), dir.path());
+        // the labels and notes are ours, not the repositories'
+        std::fs::remove_file(dir.path().join("LABELS.toml")).unwrap();
+        std::fs::remove_file(dir.path().join("README.md")).unwrap();
+        std::fs::write(dir.path().join("models.toml"), "[policy]\nallow = [\"mit\"]\n").unwrap();
+        let mut cmd = modellock();
+        cmd.current_dir(dir.path())
+            .arg("--manifest-path")
+            .arg(dir.path().join("models.toml"))
+            .args(["audit", "--fix", "."]);
+        let r = run(&mut cmd);
+        assert_no_panic(&r);
+        let manifest = std::fs::read_to_string(dir.path().join("models.toml")).unwrap();
+        let doc: toml_edit::DocumentMut = manifest.parse().unwrap();
+        let models = doc["models"].as_table().expect("--fix added models");
+        let mut junk = Vec::new();
+        for (_, entry) in models.iter() {
+            let source = entry["source"].as_str().unwrap();
+            if !labelled.contains(norm(source).as_str()) {
+                junk.push(source.to_owned());
+            }
+        }
+        println!("corpus {corpus}: --fix added {} entries", models.len());
+        assert!(junk.is_empty(), "corpus {corpus}: --fix added what no reader labelled: {junk:?}");
+        // and what it wrote is a manifest `update` accepts
+        let r = run_on(dir.path().join("models.toml"), &["check", "--offline"]);
+        assert!(!r.stdout.contains("manifest::"), "{}", r.stdout);
+    }
+}
