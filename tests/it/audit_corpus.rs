@@ -188,11 +188,18 @@ fn fix_adds_only_models_a_reader_labelled() {
         let l = labels(corpus);
         let labelled: BTreeSet<&str> = l.models.iter().map(|(_, m)| m.as_str()).collect();
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(&root().join("fixtures/audit/corpus").join(corpus), dir.path());
+        copy_dir(
+            &root().join("fixtures/audit/corpus").join(corpus),
+            dir.path(),
+        );
         // the labels and notes are ours, not the repositories'
         std::fs::remove_file(dir.path().join("LABELS.toml")).unwrap();
         std::fs::remove_file(dir.path().join("README.md")).unwrap();
-        std::fs::write(dir.path().join("models.toml"), "[policy]\nallow = [\"mit\"]\n").unwrap();
+        std::fs::write(
+            dir.path().join("models.toml"),
+            "[policy]\nallow = [\"mit\"]\n",
+        )
+        .unwrap();
         let mut cmd = modellock();
         cmd.current_dir(dir.path())
             .arg("--manifest-path")
@@ -211,7 +218,10 @@ fn fix_adds_only_models_a_reader_labelled() {
             }
         }
         println!("corpus {corpus}: --fix added {} entries", models.len());
-        assert!(junk.is_empty(), "corpus {corpus}: --fix added what no reader labelled: {junk:?}");
+        assert!(
+            junk.is_empty(),
+            "corpus {corpus}: --fix added what no reader labelled: {junk:?}"
+        );
         // and what it wrote is a manifest `update` accepts
         let r = run_on(dir.path().join("models.toml"), &["check", "--offline"]);
         assert!(!r.stdout.contains("manifest::"), "{}", r.stdout);

@@ -160,10 +160,11 @@ fn every_hub_id_is_known_once() {
         "falcon-llm-license",
         "yi",
         "stabilityai-ai-community",
+        "nvidia-open-model-license",
     ] {
         assert!(kb.get(name).is_some(), "{name}");
     }
-    assert_eq!(kb.licenses.len(), HUB_IDS.len() + 10);
+    assert_eq!(kb.licenses.len(), HUB_IDS.len() + 11);
 }
 
 #[test]
