@@ -183,26 +183,25 @@ pub(super) fn hf_hub_rs(s: &Scan<'_>, hits: &mut Vec<Hit>) {
         }) {
             continue;
         }
-        let value = first.value.clone().or_else(|| {
-            // "ID".to_string(), "ID".into(), String::from("ID")
-            let t = first.text.as_deref()?;
-            let q = t.find('"')?;
-            let e = t[q + 1..].find('"')?;
-            let inner = &t[q + 1..q + 1 + e];
-            let at = s.text[open..].find(t).map(|i| open + i + q + 1)?;
-            Some((inner.to_owned(), at, at + inner.len()))
-        });
-        let Some((v, start, end)) = value else {
+        // "ID", "ID".to_string(), "ID".into(), String::from("ID")
+        let string = |a: &Arg| {
+            a.value.clone().or_else(|| {
+                let t = a.text.as_deref()?;
+                let q = t.find('"')?;
+                let e = t[q + 1..].find('"')?;
+                let inner = &t[q + 1..q + 1 + e];
+                let at = s.text[open..].find(t).map(|i| open + i + q + 1)?;
+                Some((inner.to_owned(), at, at + inner.len()))
+            })
+        };
+        let Some((v, start, end)) = string(first) else {
             continue;
         };
         if !s.admit(start) {
             continue;
         }
         if let Some((repo, one)) = hub_id(&v) {
-            let revision = args
-                .get(2)
-                .and_then(|a| a.value.as_ref())
-                .map(|v| v.0.clone());
+            let revision = args.get(2).and_then(string).map(|v| v.0);
             hits.push(Hit {
                 start,
                 end,

@@ -222,6 +222,11 @@ pub(super) fn hub_id(s: &str) -> Option<(String, bool)> {
             if HOSTED_PREFIXES.iter().any(|p| lower.starts_with(p)) {
                 return None;
             }
+            // a word (`String`, `mistral`, `default`) is a type, a family or
+            // a keyword more often than a model; the legacy ids are known
+            if one.chars().all(|c| c.is_ascii_alphabetic()) && !legacy_ids().contains(one) {
+                return None;
+            }
             let has_ext = one
                 .rsplit_once('.')
                 .is_some_and(|(_, e)| FILE_EXTS.contains(&e.to_ascii_lowercase().as_str()));

@@ -137,7 +137,9 @@ pub(super) fn parse_arg(text: &str, from: usize, to: usize) -> Arg {
         .unwrap_or(trimmed.len());
     if ident_len > 0 {
         let after = trimmed[ident_len..].trim_start();
-        if (after.starts_with('=') && !after.starts_with("==")) || after.starts_with(':') {
+        if (after.starts_with('=') && !after.starts_with("=="))
+            || (after.starts_with(':') && !after.starts_with("::"))
+        {
             key = Some(trimmed[..ident_len].to_owned());
             let rest_off = trimmed.len() - after.len() + 1;
             let rest = &trimmed[rest_off..];

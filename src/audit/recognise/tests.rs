@@ -191,3 +191,94 @@ fn hub_uris_and_pages() {
         ]
     );
 }
+
+#[test]
+fn known_publishers_anywhere_and_what_is_not_a_model() {
+    let py = r#"
+launcher("google/gemma-2-9b-it")
+CASES = [("meta-llama/Llama-3.2-1B", 4), ("Qwen/Qwen2.5-0.5B", 2)]
+ds = load_dataset("HuggingFaceH4/ultrachat_200k")
+docs = "see [google/protobuf](https://github.com/google/protobuf)"
+url = "https://huggingface.co/models?search=Qwen/Qwen"
+placeholder = "your-org/your-model"
+"#;
+    let found: Vec<String> = refs(py, FileKind::Python)
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "hf:google/gemma-2-9b-it",
+            "hf:meta-llama/Llama-3.2-1B",
+            "hf:Qwen/Qwen2.5-0.5B"
+        ]
+    );
+    let yaml = "image:\n  repository: nvidia/cuda\n  tag: 12.1\nmodel:\n  repository: meta-llama/Llama-3.1-8B\nmetadata:\n  annotations:\n    example.com/model: x\n";
+    let found: Vec<String> = refs(yaml, FileKind::Yaml)
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(found, ["hf:meta-llama/Llama-3.1-8B"]);
+    assert!(refs("FROM nvidia/cuda:12.1-base\n", FileKind::Docker).is_empty());
+}
+
+#[test]
+fn defaults_are_followed() {
+    let py = r#"
+MODEL = os.getenv("MODEL", "acme/chat-7b")
+parser.add_argument("--model-name", type=str, default="acme/base-7b")
+parser.add_argument("--temperature", type=float, default=0.7)
+"#;
+    let found: Vec<(String, &str)> = refs(py, FileKind::Python)
+        .into_iter()
+        .map(|r| (r.0, r.1))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("hf:acme/chat-7b".to_owned(), "env-default"),
+            ("hf:acme/base-7b".to_owned(), "option-default"),
+        ]
+    );
+    let sh = "docker run ollama/ollama\nexport LLM=${LLM-llama2}\n";
+    let found: Vec<String> = refs(sh, FileKind::Shell).into_iter().map(|r| r.0).collect();
+    assert_eq!(found, ["ollama:llama2"]);
+    let rs =
+        "#[arg(long, default_value = \"acme/embedder-v1\")]\n    pub embedding_model: String,\n";
+    let found: Vec<String> = refs(rs, FileKind::Rust).into_iter().map(|r| r.0).collect();
+    assert_eq!(found, ["hf:acme/embedder-v1"]);
+}
+
+#[test]
+fn ollama_positional_calls_and_pages() {
+    let py = "from ollama import chat, pull\npull('gemma3')\nchat('llama3.1:8b', messages=[])\nollama.create(model='mario', from_='llama3.2')\n";
+    let found: Vec<String> = refs(py, FileKind::Python)
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(
+        found,
+        ["ollama:gemma3", "ollama:llama3.1:8b", "ollama:llama3.2"]
+    );
+    let md = "Try [qwen3](https://ollama.com/library/qwen3) or `llama-run ollama://smollm:135m`.\n";
+    let found: Vec<String> = refs(md, FileKind::Markdown)
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(found, ["ollama:qwen3", "ollama:smollm:135m"]);
+    // a quoted library name with a model's tag, anywhere
+    let go = "var m = integrationModel{Name: \"gemma2:2b\"}\n";
+    let found: Vec<String> = refs(go, FileKind::Go).into_iter().map(|r| r.0).collect();
+    assert_eq!(found, ["ollama:gemma2:2b"]);
+}
+
+#[test]
+fn rust_and_go_hub_apis() {
+    let rs = "let repo = api.repo(Repo::with_revision(\"acme/encoder\".to_string(), RepoType::Model, \"v2\".to_string()));\nlet ds = Repo::with_revision(\"acme/data\".into(), RepoType::Dataset, \"main\".into());\n";
+    let found: Vec<String> = refs(rs, FileKind::Rust).into_iter().map(|r| r.0).collect();
+    assert_eq!(found, ["hf:acme/encoder@v2"]);
+    let go = "u := url.URL{Scheme: \"hf\", Host: \"acme\", Path: \"/coder-1b\"}\n";
+    let found: Vec<String> = refs(go, FileKind::Go).into_iter().map(|r| r.0).collect();
+    assert_eq!(found, ["hf:acme/coder-1b"]);
+}

@@ -52,6 +52,14 @@ fn value_ref(s: &Scan<'_>, key: &str, v: &str, start: usize, via: &'static str) 
     if !model_key(key) || v.contains("://") {
         return None;
     }
+    // the name of a model being made (`ollama.create(model="mario", from_=…)`)
+    if matches!(
+        enclosing_call(text, start).as_deref(),
+        Some("create" | "copy" | "push")
+    ) && matches!(key, "model" | "destination" | "name")
+    {
+        return None;
+    }
     // a namespaced name given to an Ollama client is an Ollama model
     // unless its namespace publishes on the Hub
     let ollama_namespaced = s.ollama_client
