@@ -98,12 +98,24 @@ pub(super) fn is_ollama_model_like(name: &str) -> bool {
         }
         return false;
     }
+    let base = name.split(':').next().unwrap_or(name);
+    // Ollama's names are lower case; a file name is not a model's
+    if base.chars().any(|c| c.is_ascii_uppercase())
+        || base.ends_with(['-', '.', '_'])
+        || has_file_ext(base)
+    {
+        return false;
+    }
     if is_library_model(name) {
         return true;
     }
-    let base = name.split(':').next().unwrap_or(name).to_ascii_lowercase();
     let family: String = base.chars().take_while(char::is_ascii_alphabetic).collect();
-    let versioned = base[family.len()..].starts_with(|c: char| c.is_ascii_digit());
+    // a version (`4`, `3.5`) and dash-separated parts (`-vision`, `-ctx32768`)
+    let rest = &base[family.len()..];
+    let versioned = rest.starts_with(|c: char| c.is_ascii_digit())
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
     versioned && families().contains(&family)
 }
 
@@ -376,6 +388,25 @@ pub(super) fn ollama_names(s: &Scan<'_>, hits: &mut Vec<Hit>) {
                 continue;
             };
             if used_as_other(s, g.start(), g.end()) {
+                continue;
+            }
+            // a provider or a family (`provider: "mistral"`), not a model
+            if key_before(s.text, g.start()).is_some_and(|k| {
+                matches!(
+                    k.to_ascii_lowercase().as_str(),
+                    "provider"
+                        | "providers"
+                        | "vendor"
+                        | "family"
+                        | "families"
+                        | "backend"
+                        | "type"
+                        | "engine"
+                        | "org"
+                        | "owner"
+                        | "architecture"
+                )
+            }) {
                 continue;
             }
             hits.push(Hit {
