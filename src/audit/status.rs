@@ -151,6 +151,25 @@ impl Judge<'_> {
     }
 
     pub fn judge(&self, r: &ModelRef) -> Verdict {
+        let mut v = self.judge_lock(r);
+        // what policy says of where the model comes from, whatever the lock
+        if let (Some(m), Ok(source)) = (self.manifest, Source::parse(&r.source())) {
+            let policy = &m.policy;
+            let refused = crate::policy::sources::banned(policy, &source, &r.source())
+                .map(|p| format!("`policy.ban` bans it (`{}`)", p.value))
+                .or_else(|| {
+                    crate::policy::sources::org_not_allowed(policy, &source)
+                        .map(|org| format!("`policy.allow-orgs` does not list `{org}`"))
+                });
+            if let Some(why) = refused {
+                v.triage = Triage::Migrate;
+                v.why = format!("{}; {why}", v.why);
+            }
+        }
+        v
+    }
+
+    fn judge_lock(&self, r: &ModelRef) -> Verdict {
         let entries = self.entries(r);
         let unlocked = |why: String| Verdict {
             status: Status::Unlocked,

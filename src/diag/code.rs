@@ -90,6 +90,10 @@ codes! {
         "A license id is both allowed and denied; deny wins.";
     PolicyDenied = "policy::denied", fatal = false,
         "A locked model's license is in `[policy] deny`.";
+    PolicyBanned = "policy::banned", fatal = false,
+        "A model's source matches a `[policy] ban` pattern.";
+    PolicySourceNotAllowed = "policy::source-not-allowed", fatal = false,
+        "`[policy] allow-orgs` is set, and a model's source comes from an organisation it does not list.";
     PolicyUseConflict = "policy::use-conflict", fatal = false,
         "How the product uses a model (`[use]`: commercial, monthly active users, regions) breaks a condition of a license the model or one of its bases is under.";
     LicenseUnreviewed = "license::unreviewed", fatal = false,

@@ -42,6 +42,10 @@ impl<T> Spanned<T> {
 pub struct Policy {
     pub allow: Vec<Spanned<String>>,
     pub deny: Vec<Spanned<String>>,
+    /// Sources never acceptable (`org/*`, `org/name`, globs).
+    pub ban: Vec<Spanned<String>>,
+    /// When set, the only organisations sources may come from (globs).
+    pub allow_orgs: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// The `[use]` table: how the product uses its models.

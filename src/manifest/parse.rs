@@ -12,7 +12,7 @@ use std::path::Path;
 use toml_edit::{Item, TableLike, Value};
 
 pub const TOP_KEYS: &[&str] = &["policy", "use", "models"];
-pub const POLICY_KEYS: &[&str] = &["allow", "deny"];
+pub const POLICY_KEYS: &[&str] = &["allow", "deny", "ban", "allow-orgs"];
 pub const USE_KEYS: &[&str] = &[
     "commercial",
     "monthly-active-users",
@@ -330,7 +330,30 @@ fn parse_policy(r: &mut Reader<'_>, t: &dyn TableLike) -> Policy {
     };
     let allow = list("allow");
     let deny = list("deny");
-    Policy { allow, deny }
+    let mut patterns = |key: &str| -> Option<Spanned<Vec<Spanned<String>>>> {
+        let list = r.strings(t, key, TABLE)?;
+        for p in &list.value {
+            if let Err(e) = globset::Glob::new(&p.value.to_ascii_lowercase()) {
+                r.push(InvalidValue {
+                    file: r.file,
+                    model: None,
+                    message: format!("`{}` in `policy.{key}` is not a pattern: {e}", p.value),
+                    label: "not a glob".into(),
+                    span: p.span.clone(),
+                    help: "write `org/name`, `org/*` or `*/name-*` (glob patterns)".into(),
+                });
+            }
+        }
+        Some(list)
+    };
+    let ban = patterns("ban").map(|l| l.value).unwrap_or_default();
+    let allow_orgs = patterns("allow-orgs");
+    Policy {
+        allow,
+        deny,
+        ban,
+        allow_orgs,
+    }
 }
 
 fn parse_use(r: &mut Reader<'_>, t: &dyn TableLike) -> Use {

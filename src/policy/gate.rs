@@ -104,6 +104,7 @@ pub fn judge(
     let mut acceptable = Vec::new();
     for entry in &manifest.models {
         diags.extend(super::floating_revision(manifest, entry));
+        diags.extend(super::sources::check(manifest, entry));
         let locked = match current(manifest, entry, lock, lock_file) {
             Ok(locked) => locked,
             Err((stale, status)) => {

@@ -6,6 +6,7 @@ mod diags;
 pub mod documents;
 pub mod gate;
 pub mod record;
+pub mod sources;
 pub mod usage;
 
 pub use diags::*;

@@ -31,6 +31,7 @@ mod precommit;
 mod readme;
 mod review;
 mod schema;
+mod supply;
 mod update;
 mod usage;
 mod verify;

@@ -1,0 +1,121 @@
+//! Supply-chain policy: where models may come from (`[policy] ban`,
+//! `allow-orgs`), held by `check` and applied by `audit`.
+
+use crate::common::*;
+use serde_json::Value;
+
+/// models.toml, and an empty lock: where models come from is judged
+/// before anything is locked.
+fn write(dir: &std::path::Path, manifest: &str) {
+    std::fs::write(dir.join("models.toml"), manifest).unwrap();
+    std::fs::write(dir.join("models.lock"), "version = 1\n").unwrap();
+}
+
+fn diags(r: &Run) -> Vec<(String, String)> {
+    r.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["model"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .filter(|(c, _)| c.starts_with("policy::banned") || c.starts_with("policy::source"))
+        .collect()
+}
+
+#[test]
+fn banned_sources_and_organisations_not_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        r#"[policy]
+allow = ["mit"]
+ban = ["deleted-org/*", "hf:Acme/old-*"]
+allow-orgs = ["meta-llama", "acme", "library"]
+
+[models.a]
+source = "hf:deleted-org/model"
+
+[models.b]
+source = "hf:acme/old-chat"
+
+[models.c]
+source = "hf:someone/model"
+
+[models.d]
+source = "ollama:llama3.1:8b"
+
+[models.e]
+source = "hf:meta-llama/Llama-3.1-8B"
+"#,
+    );
+    let mut cmd = project_command(dir.path(), "http://127.0.0.1:9");
+    cmd.args(["--format", "json", "check", "--offline"]);
+    let r = run(&mut cmd);
+    assert_no_panic(&r);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(
+        diags(&r),
+        [
+            ("policy::banned".to_owned(), "a".to_owned()),
+            ("policy::source-not-allowed".to_owned(), "a".to_owned()),
+            ("policy::banned".to_owned(), "b".to_owned()),
+            ("policy::source-not-allowed".to_owned(), "c".to_owned()),
+        ]
+    );
+    // the ban points at the source and the pattern
+    let doc: Value = r.json();
+    let ban = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "policy::banned" && d["model"] == "b")
+        .unwrap();
+    let lines: Vec<u64> = ban["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [10, 3]);
+    // a pattern that is not a glob is a manifest error
+    write(dir.path(), "[policy]\nban = [\"org/[\"]\n");
+    let mut cmd = project_command(dir.path(), "http://127.0.0.1:9");
+    cmd.args(["--format", "json", "check", "--offline"]);
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.codes().contains(&"manifest::invalid-value".to_owned()),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn audit_triages_banned_references_migrate() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "[policy]\nban = [\"evil/*\"]\n");
+    std::fs::create_dir(dir.path().join("app")).unwrap();
+    std::fs::write(
+        dir.path().join("app/serve.py"),
+        "m = AutoModel.from_pretrained(\"evil/backdoored-7b\")\n",
+    )
+    .unwrap();
+    let mut cmd = project_command(dir.path(), "http://127.0.0.1:9");
+    cmd.current_dir(dir.path())
+        .args(["--format", "json", "audit", "app"]);
+    let r = run(&mut cmd);
+    let f = &r.json()["findings"][0];
+    assert_eq!(f["reference"], "hf:evil/backdoored-7b");
+    assert_eq!(f["triage"], "migrate");
+    assert!(
+        f["why"]
+            .as_str()
+            .unwrap()
+            .contains("`policy.ban` bans it (`evil/*`)"),
+        "{f}"
+    );
+}
