@@ -126,6 +126,8 @@ codes! {
         "A command names a model that models.toml does not have.";
     ProjectLocked = "project::locked", fatal = true,
         "Another modellock held the project's lock for the whole wait (MODELLOCK_LOCK_TIMEOUT); nothing was written.";
+    SourceIdentityChanged = "source::identity-changed", fatal = true,
+        "A Hub repo of the locked name now has another immutable id: it was deleted and created again, possibly by someone else (namespace reuse).";
     SourceNotFound = "source::not-found", fatal = true,
         "The repository, registry model or directory does not exist, or is private.";
     SourceRevisionNotFound = "source::revision-not-found", fatal = true,

@@ -38,6 +38,10 @@ pub struct LockedModel {
     pub revision: String,
     /// The license as the source declares it.
     pub license: Option<String>,
+    /// The Hub's immutable id of the repo (`_id`), and its owner: a repo of
+    /// the same name with another id was deleted and created again.
+    pub hub_id: Option<String>,
+    pub author: Option<String>,
     pub license_digest: String,
     /// The digest of the documents the terms incorporate
     /// ([`crate::license::documents::DocumentSet`]); `None` in a lock

@@ -354,6 +354,17 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
     let requested = r.opt_str(t, "requested", what);
     let tag = r.opt_str(t, "tag", what);
     let license = r.opt_str(t, "license", what);
+    let hub_id = r.opt_str(t, "hub-id", what);
+    if let Some(id) = &hub_id {
+        if !crate::hashing::is_lower_hex(id, 24) {
+            r.invalid(
+                format!("the `hub-id` of {what} is malformed"),
+                t.get("hub-id").and_then(Item::span),
+                "expected the Hub's 24 hex digits",
+            );
+        }
+    }
+    let author = r.opt_str(t, "author", what);
     let base_models = r.str_list(t, "base-models", what);
     let include = r.str_list(t, "include", what);
     let pipeline_tag = r.opt_str(t, "pipeline-tag", what);
@@ -430,6 +441,8 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
         tag,
         revision: revision?,
         license,
+        hub_id,
+        author,
         license_digest: license_digest?,
         documents_digest,
         documents_baseline,

@@ -35,6 +35,12 @@ fn model(out: &mut String, m: &LockedModel) {
         let _ = writeln!(out, "tag = {}", quote(t));
     }
     let _ = writeln!(out, "revision = {}", quote(&m.revision));
+    if let Some(id) = &m.hub_id {
+        let _ = writeln!(out, "hub-id = {}", quote(id));
+    }
+    if let Some(a) = &m.author {
+        let _ = writeln!(out, "author = {}", quote(a));
+    }
     if !m.include.is_empty() {
         let _ = writeln!(out, "include = {}", list(&m.include));
     }

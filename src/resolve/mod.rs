@@ -190,7 +190,7 @@ impl Resolver {
         let mut resolved = Vec::new();
         let mut failed = Vec::new();
         for (entry, result) in self.lock_all(&planned, jobs, progress) {
-            match result {
+            match result.and_then(|m| same_repo(old, m)) {
                 Ok(m) => resolved.push(m),
                 Err(f) => failed.push((entry, f)),
             }
@@ -238,6 +238,34 @@ impl Resolver {
         }
         Ok(fetched)
     }
+}
+
+/// A lock entry resolved now, unless its repo is not the one locked: the
+/// same name with another immutable id (`_id`) is a repo deleted and
+/// created again — namespace reuse — and is refused.
+fn same_repo(old: Option<&Lock>, m: LockedModel) -> Result<LockedModel, Failure> {
+    let before = old
+        .and_then(|o| o.model(&m.name))
+        .filter(|b| b.source == m.source);
+    if let (Some(b), Some(was), Some(now)) = (
+        before,
+        before.and_then(|b| b.hub_id.as_deref()),
+        m.hub_id.as_deref(),
+    ) {
+        if was != now {
+            return Err(Failure::new(
+                crate::diag::Code::SourceIdentityChanged,
+                format!(
+                    "`{}` is not the repo that was locked: the Hub's id of the repo was {was} (owner {}) and is now {now} (owner {}); it was deleted and created again under the same name",
+                    b.source,
+                    b.author.as_deref().unwrap_or("unknown"),
+                    m.author.as_deref().unwrap_or("unknown"),
+                ),
+                "check who owns the namespace now and what the repo holds before trusting it (models.lock is left as it was); if the new repo is the one you want, remove the entry from models.toml and run `modellock update` (the lock forgets it), then `modellock add` it again and review its terms",
+            ));
+        }
+    }
+    Ok(m)
 }
 
 /// The entry's `files` globs select none of its files.
@@ -292,6 +320,8 @@ fn locked_model(entry: &ModelEntry, snap: Snapshot) -> LockedModel {
         tag: snap.tag,
         revision: snap.revision,
         license,
+        hub_id: card.object_id,
+        author: card.author,
         license_digest: snap.terms.digest(),
         // filled in by `documents`, once every model is resolved
         documents_digest: None,

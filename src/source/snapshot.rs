@@ -61,6 +61,9 @@ pub struct CardFacts {
     pub multimodal: Option<bool>,
     /// The text a gated repo asks people to accept (`extra_gated_prompt`).
     pub gated_prompt: Option<String>,
+    /// The Hub's immutable id of the repo (`_id`) and its owner.
+    pub object_id: Option<String>,
+    pub author: Option<String>,
 }
 
 /// A file of a model, as the lock records it.

@@ -119,3 +119,58 @@ fn audit_triages_banned_references_migrate() {
         "{f}"
     );
 }
+
+#[test]
+fn a_namespace_deleted_and_registered_again_is_refused() {
+    use crate::support::hub::{File, FixtureHub, Repo};
+    let hub = FixtureHub::start();
+    let repo = |object_id: Option<&str>, weights: u8| Repo {
+        object_id: object_id.map(str::to_owned),
+        ..Repo::simple(
+            "acme/chat-7b",
+            vec![
+                File::git("LICENSE", "MIT License\n\nCopyright (c) acme\n"),
+                File::lfs("model.safetensors", vec![weights; 256]),
+            ],
+            serde_json::json!({"license": "mit"}),
+        )
+    };
+    hub.add_repo(repo(Some("66f0c0ffee0000000000abcd"), 1));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("models.toml"),
+        "[policy]\nallow = [\"mit\"]\n\n[models.chat]\nsource = \"hf:acme/chat-7b\"\n",
+    )
+    .unwrap();
+    let update = || {
+        let mut cmd = project_command(dir.path(), &hub.url());
+        cmd.args(["--format", "json", "update"]);
+        run(&mut cmd)
+    };
+    let r = update();
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let lock = std::fs::read_to_string(dir.path().join("models.lock")).unwrap();
+    assert!(
+        lock.contains("hub-id = \"66f0c0ffee0000000000abcd\"\nauthor = \"acme\"\n"),
+        "{lock}"
+    );
+    // the owner deletes the repo; someone registers the name again, with a
+    // copy of the LICENSE and other weights
+    hub.add_repo(repo(Some("77aa00000000000000000001"), 9));
+    let r = update();
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.codes().contains(&"source::identity-changed".to_owned()),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("66f0c0ffee0000000000abcd"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("models.lock")).unwrap(),
+        lock
+    );
+}

@@ -25,6 +25,13 @@ pub struct Card {
     /// (`extra_gated_prompt`): terms of their own, often the license.
     #[serde(default)]
     pub gated_prompt: Option<String>,
+    /// The repo's immutable id (`_id`, 24 hex digits): a repo deleted and
+    /// created again under the same name has another.
+    #[serde(default)]
+    pub object_id: Option<String>,
+    /// The namespace that owns the repo (`author`).
+    #[serde(default)]
+    pub author: Option<String>,
 }
 
 /// One file of a commit's tree.
@@ -154,6 +161,20 @@ impl Card {
             license_link: string_or_list(&card["license_link"]),
             base_models,
             base_relation: card["base_model_relation"].as_str().map(str::to_owned),
+            // values from the network are checked before they are locked
+            object_id: info["_id"]
+                .as_str()
+                .filter(|id| crate::hashing::is_lower_hex(id, 24))
+                .map(str::to_owned),
+            author: info["author"]
+                .as_str()
+                .filter(|a| {
+                    !a.is_empty()
+                        && a.len() <= 96
+                        && a.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+                })
+                .map(str::to_owned),
             gated_prompt: card["extra_gated_prompt"]
                 .as_str()
                 .filter(|t| !t.trim().is_empty())

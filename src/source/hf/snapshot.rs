@@ -104,6 +104,8 @@ pub fn snapshot(cx: &Context, repo: &RepoId, req: &Request<'_>) -> Result<Snapsh
             pipeline_tag: data.card.pipeline_tag.clone(),
             multimodal: multimodal(&data.card),
             gated_prompt: data.card.gated_prompt.clone(),
+            object_id: data.card.object_id.clone(),
+            author: data.card.author.clone(),
         }),
     })
 }

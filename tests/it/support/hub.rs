@@ -135,6 +135,8 @@ pub struct Repo {
     pub gated: bool,
     /// Private: like a missing repo unless the valid token is sent.
     pub private: bool,
+    /// The repo's immutable id (`_id`); `None`: one derived from its name.
+    pub object_id: Option<String>,
     /// Truncate `siblings` in the model info to this many entries (the real
     /// Hub omits siblings of huge repos), so clients must use the tree listing.
     pub max_siblings: Option<usize>,
@@ -163,6 +165,7 @@ impl Repo {
             tags: Vec::new(),
             gated: false,
             private: false,
+            object_id: None,
             max_siblings: None,
         }
     }

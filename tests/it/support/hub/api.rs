@@ -126,10 +126,11 @@ pub(super) fn model_info(
     }
     let used: usize = c.files.values().map(|f| f.content.len()).sum();
     let mut m = Map::new();
-    m.insert(
-        "_id".into(),
-        json!(sha256_hex(format!("model:{id}").as_bytes())[..24]),
-    );
+    let object_id = repo
+        .object_id
+        .clone()
+        .unwrap_or_else(|| sha256_hex(format!("model:{id}").as_bytes())[..24].to_owned());
+    m.insert("_id".into(), json!(object_id));
     m.insert("id".into(), json!(id));
     m.insert("modelId".into(), json!(id));
     if let Some((author, _)) = id.split_once('/') {

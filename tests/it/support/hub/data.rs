@@ -46,6 +46,7 @@ pub(super) struct RepoInfo {
     pub(super) tags: Vec<(String, usize)>,
     pub(super) gated: bool,
     pub(super) private: bool,
+    pub(super) object_id: Option<String>,
     pub(super) max_siblings: Option<usize>,
 }
 
@@ -113,6 +114,7 @@ impl RepoInfo {
             commits,
             branches: repo.branches,
             tags: repo.tags,
+            object_id: repo.object_id,
             gated: repo.gated,
             private: repo.private,
             max_siblings: repo.max_siblings,
