@@ -321,7 +321,12 @@ fn locked_model(entry: &ModelEntry, snap: Snapshot) -> LockedModel {
         revision: snap.revision,
         license,
         hub_id: card.object_id,
-        author: card.author,
+        // an Ollama model's owner is the registry and namespace it
+        // resolved to
+        author: match &entry.source.value {
+            crate::source::Source::Ollama(n) => Some(format!("{}/{}", n.host, n.namespace)),
+            _ => card.author,
+        },
         license_digest: snap.terms.digest(),
         // filled in by `documents`, once every model is resolved
         documents_digest: None,
