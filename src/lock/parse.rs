@@ -682,7 +682,28 @@ fn files(
                     "expected 64 lower-case hex digits",
                 );
             }
-            files.push(LockedFile { path, size, sha256 });
+            // the class is what the name says: a lock edited to call a
+            // pickle safetensors does not read
+            if let Some(class) = r.opt_str(ft, "class", &fwhat) {
+                let derived = crate::source::format::Class::of_path(&path);
+                if class != derived.as_str() {
+                    r.invalid(
+                        format!(
+                            "the `class` of `{path}` of {what} is `{class}`, and a file of that name is `{}`",
+                            derived.as_str()
+                        ),
+                        ft.get("class").and_then(Item::span),
+                        "models.lock is written by modellock only: run `modellock update` to rewrite it",
+                    );
+                }
+            }
+            let remote_code = r.str_list(ft, "remote-code", &fwhat);
+            files.push(LockedFile {
+                path,
+                size,
+                sha256,
+                remote_code,
+            });
         }
     }
     files

@@ -131,6 +131,10 @@ fn model(out: &mut String, m: &LockedModel) {
         let _ = writeln!(out, "path = {}", quote(&f.path));
         let _ = writeln!(out, "size = {}", f.size);
         let _ = writeln!(out, "sha256 = {}", quote(&f.sha256));
+        let _ = writeln!(out, "class = {}", quote(f.class().as_str()));
+        if !f.remote_code.is_empty() {
+            let _ = writeln!(out, "remote-code = {}", list(&f.remote_code));
+        }
     }
 }
 
@@ -218,11 +222,13 @@ mod tests {
                     path: "z.bin".into(),
                     size: 2,
                     sha256: "c".repeat(64),
+                    remote_code: Vec::new(),
                 },
                 LockedFile {
                     path: "a.json".into(),
                     size: 1,
                     sha256: "d".repeat(64),
+                    remote_code: Vec::new(),
                 },
             ],
             ..Default::default()
@@ -262,6 +268,7 @@ mod tests {
                 path: "../outside.bin".into(),
                 size: 1,
                 sha256: "c".repeat(64),
+                remote_code: Vec::new(),
             }],
             ..Default::default()
         };

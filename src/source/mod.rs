@@ -5,6 +5,7 @@ pub mod context;
 pub mod document;
 pub mod download;
 mod failure;
+pub mod format;
 pub mod gguf;
 pub mod hf;
 pub mod ollama;

@@ -109,11 +109,23 @@ pub fn snapshot(
         .par_iter()
         .map(|rel| {
             let path = dir.join(rel.as_str());
-            let (size, sha256) = hash_file(&path).map_err(|error| SnapshotError { path, error })?;
+            let (size, sha256) = hash_file(&path).map_err(|error| SnapshotError {
+                path: path.clone(),
+                error,
+            })?;
+            // a config's auto_map (small files: read again)
+            let remote_code = if crate::source::format::may_map_code(rel) && size <= 1 << 20 {
+                std::fs::read(&path)
+                    .map(|b| crate::source::format::auto_map(&b))
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            };
             Ok(LockedFile {
                 path: (*rel).clone(),
                 size,
                 sha256,
+                remote_code,
             })
         })
         .collect::<Result<_, SnapshotError>>()?;

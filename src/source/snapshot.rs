@@ -73,6 +73,16 @@ pub struct File {
     pub size: u64,
     /// Hex sha256 of the content.
     pub sha256: String,
+    /// For a config: the classes its `auto_map` names, which
+    /// `trust_remote_code=True` imports and runs.
+    pub remote_code: Vec<String>,
+}
+
+impl File {
+    /// What kind of file it is (by its name).
+    pub fn class(&self) -> super::format::Class {
+        super::format::Class::of_path(&self.path)
+    }
 }
 
 /// An ancestor of a model: a base model of its card, or of a base's card,

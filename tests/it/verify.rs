@@ -82,11 +82,13 @@ fn hf_model() -> LockedModel {
                 path: "config.json".into(),
                 size: CONFIG.len() as u64,
                 sha256: sha256_hex(CONFIG),
+                remote_code: Vec::new(),
             },
             LockedFile {
                 path: "model.safetensors".into(),
                 size: weights().len() as u64,
                 sha256: sha256_hex(&weights()),
+                remote_code: Vec::new(),
             },
         ],
         ..Default::default()
@@ -348,6 +350,7 @@ fn an_ollama_store() {
             path: "model/0".into(),
             size: model_blob.len() as u64,
             sha256: sha256_hex(model_blob),
+            remote_code: Vec::new(),
         }],
         ..Default::default()
     };
@@ -440,6 +443,7 @@ fn directory_links_out_of_the_cache_are_escapes() {
         path: "sub/weights.bin".into(),
         size: nested.len() as u64,
         sha256: sha256_hex(nested),
+        remote_code: Vec::new(),
     }];
     lock::write_atomic(&s.root().join("models.lock"), &Lock::new(vec![m])).unwrap();
     let elsewhere = s.root().join("elsewhere");

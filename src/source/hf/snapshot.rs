@@ -33,6 +33,9 @@ struct BlobFacts {
     sha256: String,
     size: u64,
     license_digest: String,
+    /// For a config: the classes its `auto_map` names.
+    #[serde(default)]
+    auto_map: Vec<String>,
 }
 
 /// A repo at a commit: at `req.pin` when given (`update --precise`, or a
@@ -86,6 +89,10 @@ pub fn snapshot(cx: &Context, repo: &RepoId, req: &Request<'_>) -> Result<Snapsh
                 .lfs_sha256
                 .clone()
                 .unwrap_or_else(|| facts[f.path.as_str()].sha256.clone()),
+            remote_code: facts
+                .get(f.path.as_str())
+                .map(|x| x.auto_map.clone())
+                .unwrap_or_default(),
         })
         .collect();
     let terms = license_terms(cx, &hub, repo_s, &commit, &data, &facts)?;
@@ -401,7 +408,8 @@ fn blob_facts(
         Some(sha) => format!("sha256:{sha}"),
         None => format!("git:{}", f.oid),
     };
-    if let Some(facts) = cx.cache.get::<BlobFacts>("blob", &key) {
+    // "-2": the facts gained the `auto_map` of configs
+    if let Some(facts) = cx.cache.get::<BlobFacts>("blob-2", &key) {
         return Ok(facts);
     }
     let bytes = fetch_verified(hub, repo, commit, f)?;
@@ -412,8 +420,13 @@ fn blob_facts(
         sha256: sha256_hex(&bytes),
         size: f.size,
         license_digest: file_digest(&bytes),
+        auto_map: if crate::source::format::may_map_code(&f.path) {
+            crate::source::format::auto_map(&bytes)
+        } else {
+            Vec::new()
+        },
     };
-    cx.cache.put("blob", &key, &facts);
+    cx.cache.put("blob-2", &key, &facts);
     Ok(facts)
 }
 

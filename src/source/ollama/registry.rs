@@ -74,6 +74,7 @@ pub fn snapshot(r: &Context, n: &Name, req: &Request<'_>) -> Result<Snapshot, Fa
                     .strip_prefix("sha256:")
                     .unwrap_or_default()
                     .to_owned(),
+                remote_code: Vec::new(),
             });
         }
     }
