@@ -94,6 +94,10 @@ codes! {
         "A model's source matches a `[policy] ban` pattern.";
     PolicySourceNotAllowed = "policy::source-not-allowed", fatal = false,
         "`[policy] allow-orgs` is set, and a model's source comes from an organisation it does not list.";
+    PolicyFormat = "policy::format", fatal = false,
+        "A locked file's weight format is not one policy accepts (`[policy] formats`; by default every format but pickle, which runs code when loaded).";
+    PolicyRemoteCode = "policy::remote-code", fatal = false, level = "warning",
+        "A model ships code (`*.py`, native libraries) or its configs' `auto_map` name classes that `trust_remote_code=True` would run; an error under `remote-code = \"deny\"`.";
     PolicyUseConflict = "policy::use-conflict", fatal = false,
         "How the product uses a model (`[use]`: commercial, monthly active users, regions) breaks a condition of a license the model or one of its bases is under.";
     LicenseUnreviewed = "license::unreviewed", fatal = false,

@@ -46,6 +46,12 @@ pub struct Policy {
     pub ban: Vec<Spanned<String>>,
     /// When set, the only organisations sources may come from (globs).
     pub allow_orgs: Option<Spanned<Vec<Spanned<String>>>>,
+    /// The weight formats models may ship (`safetensors`, `pickle`, …);
+    /// `None`: every format but `pickle`.
+    pub formats: Option<Spanned<Vec<Spanned<String>>>>,
+    /// What to do with code a model ships or its configs name
+    /// (`deny`, `warn`, `allow`); `None`: `warn`.
+    pub remote_code: Option<Spanned<String>>,
 }
 
 /// The `[use]` table: how the product uses its models.
@@ -166,6 +172,10 @@ pub struct ModelEntry {
     pub file_filter: Option<std::sync::Arc<GlobSet>>,
     pub license: Option<Spanned<String>>,
     pub base: Option<Spanned<String>>,
+    /// The weight formats this model may ship, instead of the policy's.
+    pub formats: Option<Spanned<Vec<Spanned<String>>>>,
+    /// `deny`, `warn` or `allow` remote code, instead of the policy's.
+    pub remote_code: Option<Spanned<String>>,
     pub reviews: Vec<Review>,
     /// Findings accepted for exact terms.
     pub accepts: Vec<Acceptance>,

@@ -12,7 +12,14 @@ use std::path::Path;
 use toml_edit::{Item, TableLike, Value};
 
 pub const TOP_KEYS: &[&str] = &["policy", "use", "models"];
-pub const POLICY_KEYS: &[&str] = &["allow", "deny", "ban", "allow-orgs"];
+pub const POLICY_KEYS: &[&str] = &[
+    "allow",
+    "deny",
+    "ban",
+    "allow-orgs",
+    "formats",
+    "remote-code",
+];
 pub const USE_KEYS: &[&str] = &[
     "commercial",
     "monthly-active-users",
@@ -20,7 +27,16 @@ pub const USE_KEYS: &[&str] = &[
     "agreements",
 ];
 pub const MODEL_KEYS: &[&str] = &[
-    "source", "revision", "version", "files", "license", "base", "review", "accept",
+    "source",
+    "revision",
+    "version",
+    "files",
+    "license",
+    "base",
+    "formats",
+    "remote-code",
+    "review",
+    "accept",
 ];
 pub const ACCEPT_KEYS: &[&str] = &[
     "finding",
@@ -348,12 +364,66 @@ fn parse_policy(r: &mut Reader<'_>, t: &dyn TableLike) -> Policy {
     };
     let ban = patterns("ban").map(|l| l.value).unwrap_or_default();
     let allow_orgs = patterns("allow-orgs");
+    let formats = formats(r, t, TABLE, None);
+    let remote_code = remote_code(r, t, TABLE, None);
     Policy {
         allow,
         deny,
         ban,
         allow_orgs,
+        formats,
+        remote_code,
     }
+}
+
+/// A `formats` list: weight formats (`safetensors`, `gguf`, `onnx`,
+/// `pickle`, `numpy`, `keras`, `tensorflow`).
+fn formats(
+    r: &mut Reader<'_>,
+    t: &dyn TableLike,
+    table: &str,
+    model: Option<&str>,
+) -> Option<Spanned<Vec<Spanned<String>>>> {
+    use crate::source::format::Class;
+    let list = r.strings(t, "formats", table)?;
+    for f in &list.value {
+        let known = Class::parse(&f.value).is_some_and(Class::is_weights);
+        if !known {
+            let names: Vec<&str> = Class::WEIGHTS.iter().map(|c| c.as_str()).collect();
+            r.push(InvalidValue {
+                file: r.file,
+                model: model.map(str::to_owned),
+                message: format!("`{}` in `formats` is not a weight format", f.value),
+                label: "unknown format".into(),
+                span: f.span.clone(),
+                help: format!("the formats are {}", names.join(", ")),
+            });
+        }
+    }
+    Some(list)
+}
+
+/// `remote-code = "deny" | "warn" | "allow"`.
+fn remote_code(
+    r: &mut Reader<'_>,
+    t: &dyn TableLike,
+    table: &str,
+    model: Option<&str>,
+) -> Option<Spanned<String>> {
+    let v = r.string(t, "remote-code", table)?;
+    if !matches!(v.value.as_str(), "deny" | "warn" | "allow") {
+        r.push(InvalidValue {
+            file: r.file,
+            model: model.map(str::to_owned),
+            message: format!("`remote-code = \"{}\"` is not a choice", v.value),
+            label: "expected deny, warn or allow".into(),
+            span: v.span.clone(),
+            help: "`deny`: code is an error; `warn` (the default): a warning; `allow`: nothing"
+                .into(),
+        });
+        return None;
+    }
+    Some(v)
 }
 
 fn parse_use(r: &mut Reader<'_>, t: &dyn TableLike) -> Use {
@@ -449,6 +519,8 @@ fn parse_model(
     let files = r.strings(t, "files", &table);
     let license = r.text(t, "license", &table, Some(name));
     let base = r.text(t, "base", &table, Some(name));
+    let formats = formats(r, t, &table, Some(name));
+    let remote_code = remote_code(r, t, &table, Some(name));
     let reviews = records(r, t, "review", name, &table, parse_review);
     let accepts = records(r, t, "accept", name, &table, parse_accept);
 
@@ -520,6 +592,8 @@ fn parse_model(
         file_filter,
         license,
         base,
+        formats,
+        remote_code,
         reviews,
         accepts,
     })

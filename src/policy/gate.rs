@@ -126,6 +126,7 @@ pub fn judge(
                 manifest, entry, locked, lock_file,
             ));
         }
+        diags.extend(super::formats::check(manifest, entry, locked, lock_file));
         let (found, accept) = terms(
             manifest,
             entry,

@@ -4,6 +4,7 @@
 
 mod diags;
 pub mod documents;
+pub mod formats;
 pub mod gate;
 pub mod record;
 pub mod sources;

@@ -126,7 +126,8 @@ fn sarif_logs_are_valid_sarif_2_1_0() {
                 | "audit::unpinned"
                 | "audit::unreadable"
                 | "source::token-unreadable"
-                | "license::document-unavailable" => "warning",
+                | "license::document-unavailable"
+                | "policy::remote-code" => "warning",
                 _ => "error",
             };
             assert_eq!(rule["defaultConfiguration"]["level"], want, "{rule}");

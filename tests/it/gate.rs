@@ -730,7 +730,7 @@ fn a_path_model_of_the_project_directory_never_locks_the_project_files() {
     let dir = top.path().join("project");
     std::fs::create_dir(&dir).unwrap();
     std::fs::write(dir.join("LICENSE"), mit()).unwrap();
-    std::fs::write(dir.join("weights.bin"), b"w").unwrap();
+    std::fs::write(dir.join("weights.safetensors"), b"w").unwrap();
     std::fs::write(
         dir.join("models.toml"),
         "[policy]\nallow = [\"mit\"]\n\n[models.here]\nsource = \"path:.\"\nlicense = \"mit\"\n",
@@ -753,7 +753,7 @@ fn a_path_model_of_the_project_directory_never_locks_the_project_files() {
         .collect();
     assert_eq!(
         paths,
-        ["\"LICENSE\"", "\"LICENSE\"", "\"weights.bin\""],
+        ["\"LICENSE\"", "\"LICENSE\"", "\"weights.safetensors\""],
         "{lock}"
     );
     // a second update (the lock and store now exist) changes nothing

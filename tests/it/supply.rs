@@ -174,3 +174,184 @@ fn a_namespace_deleted_and_registered_again_is_refused() {
         lock
     );
 }
+
+/// A repo with pickle and safetensors weights, a config mapping classes to
+/// its own code and to another repo's, and the code.
+fn remote_code_repo() -> crate::support::hub::Repo {
+    use crate::support::hub::{File, Repo};
+    Repo::simple(
+        "acme/custom-7b",
+        vec![
+            File::git("LICENSE", "MIT License\n\nCopyright (c) acme\n"),
+            File::git(
+                "config.json",
+                r#"{"model_type": "custom", "auto_map": {"AutoConfig": "configuration_custom.CustomConfig", "AutoModelForCausalLM": "acme/shared-code--modeling_custom.CustomForCausalLM"}}"#,
+            ),
+            File::git(
+                "modeling_custom.py",
+                "import os\nclass CustomForCausalLM: pass\n",
+            ),
+            File::lfs("pytorch_model.bin", vec![5u8; 512]),
+            File::lfs("model.safetensors", vec![6u8; 512]),
+        ],
+        serde_json::json!({"license": "mit"}),
+    )
+}
+
+fn supply_project(
+    extra_policy: &str,
+    entry_extra: &str,
+) -> (tempfile::TempDir, crate::support::hub::FixtureHub) {
+    let hub = crate::support::hub::FixtureHub::start();
+    hub.add_repo(remote_code_repo());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("models.toml"),
+        format!("[policy]\nallow = [\"mit\"]\n{extra_policy}\n[models.custom]\nsource = \"hf:acme/custom-7b\"\nrevision = \"main\"\n{entry_extra}"),
+    )
+    .unwrap();
+    (dir, hub)
+}
+
+fn check_codes(
+    dir: &std::path::Path,
+    hub: &crate::support::hub::FixtureHub,
+) -> (i32, Vec<(String, String)>, Value) {
+    let mut cmd = project_command(dir, &hub.url());
+    cmd.args(["--format", "json", "update"]);
+    let r = run(&mut cmd);
+    assert_no_panic(&r);
+    let mut cmd = project_command(dir, &hub.url());
+    cmd.args(["--format", "json", "check", "--offline"]);
+    let r = run(&mut cmd);
+    let doc = r.json();
+    let codes = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .filter(|(c, _)| c != "manifest::floating-revision")
+        .collect();
+    (r.code, codes, doc)
+}
+
+#[test]
+fn pickle_weights_and_remote_code_by_default() {
+    let (dir, hub) = supply_project("", "");
+    let (code, codes, doc) = check_codes(dir.path(), &hub);
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes,
+        [
+            ("policy::format".to_owned(), "error".to_owned()),
+            ("policy::remote-code".to_owned(), "warning".to_owned()),
+        ]
+    );
+    let lock = std::fs::read_to_string(dir.path().join("models.lock")).unwrap();
+    assert!(
+        lock.contains("path = \"pytorch_model.bin\"\nsize = 512\nsha256 = \"")
+            && lock.contains("class = \"pickle\""),
+        "{lock}"
+    );
+    assert!(
+        lock.contains("remote-code = [\"acme/shared-code--modeling_custom.CustomForCausalLM\", \"configuration_custom.CustomConfig\"]"),
+        "{lock}"
+    );
+    let diags = doc["diagnostics"].as_array().unwrap();
+    let format = diags
+        .iter()
+        .find(|d| d["code"] == "policy::format")
+        .unwrap();
+    assert!(
+        format["message"]
+            .as_str()
+            .unwrap()
+            .contains("pickle format"),
+        "{format}"
+    );
+    assert!(
+        format["message"]
+            .as_str()
+            .unwrap()
+            .contains("pytorch_model.bin"),
+        "{format}"
+    );
+    assert!(
+        format["help"].as_str().unwrap().contains("`files` globs"),
+        "{format}"
+    );
+    let rc = diags
+        .iter()
+        .find(|d| d["code"] == "policy::remote-code")
+        .unwrap();
+    let m = rc["message"].as_str().unwrap();
+    assert!(m.contains("modeling_custom.py"), "{m}");
+    assert!(
+        m.contains("modeling_custom.CustomForCausalLM from the repo acme/shared-code"),
+        "{m}"
+    );
+}
+
+#[test]
+fn files_globs_formats_and_remote_code_settings() {
+    // leaving the pickle out; code allowed for this model after reading it
+    let (dir, hub) = supply_project(
+        "",
+        "files = [\"*.safetensors\", \"*.json\"]\nremote-code = \"allow\"\n",
+    );
+    let (code, codes, _) = check_codes(dir.path(), &hub);
+    assert_eq!((code, codes), (0, vec![]));
+    // remote code denied by policy: an error
+    let (dir, hub) = supply_project(
+        "remote-code = \"deny\"\n",
+        "files = [\"*.safetensors\", \"*.json\"]\n",
+    );
+    let (code, codes, _) = check_codes(dir.path(), &hub);
+    assert_eq!(
+        (code, codes),
+        (
+            1,
+            vec![("policy::remote-code".to_owned(), "error".to_owned())]
+        )
+    );
+    // formats chosen by policy: pickle accepted, safetensors not
+    let (dir, hub) = supply_project(
+        "formats = [\"pickle\", \"gguf\"]\nremote-code = \"allow\"\n",
+        "",
+    );
+    let (code, codes, doc) = check_codes(dir.path(), &hub);
+    assert_eq!(
+        (code, codes),
+        (1, vec![("policy::format".to_owned(), "error".to_owned())])
+    );
+    let m = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "policy::format")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        m.contains("safetensors format") && m.contains("model.safetensors"),
+        "{m}"
+    );
+    // a format that does not exist
+    let (dir, hub) = supply_project("formats = [\"safetensor\"]\n", "");
+    let mut cmd = project_command(dir.path(), &hub.url());
+    cmd.args(["--format", "json", "check", "--offline"]);
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("`safetensor` in `formats` is not a weight format"),
+        "{}",
+        r.stdout
+    );
+}
