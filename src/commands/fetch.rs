@@ -102,6 +102,20 @@ pub fn run(ctx: &Context, args: &FetchArgs) -> u8 {
     bar.0.finish_and_clear();
     diags.extend(fetch::findings::diags(&outcome.problems, &lock, lock_file));
 
+    // what the pickle-based files now on disk would import (read, never
+    // run); the stat cache knows every file just fetched
+    let env = Env::from_process();
+    let placed = verify::locate_all(
+        &remote,
+        lock_file,
+        &env,
+        manifest.dir(),
+        args.dir.as_deref(),
+    );
+    let on_disk = verify::check_files(placed.items, &cache, false, &|_| {});
+    diags.extend(verify::pickle_findings(&on_disk, &lock, lock_file, &cache));
+    diags.extend(verify::pickle_findings(&verified, &lock, lock_file, &cache));
+
     let report = Report::new(&outcome.files, &verified, outcome.downloaded);
     let lines = if ctx.out.quiet {
         Vec::new()

@@ -74,6 +74,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> u8 {
     progress.finish_and_clear();
     let elapsed = started.elapsed();
     diags.extend(verify::findings(&results, &lock, lock_file, &located.fetch));
+    diags.extend(verify::pickle_findings(&results, &lock, lock_file, &cache));
 
     let lines = if ctx.out.quiet {
         Vec::new()

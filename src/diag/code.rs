@@ -168,6 +168,8 @@ codes! {
         "The connection broke mid-response, after retries.";
     NetworkServer = "network::server-error", fatal = true,
         "The server answered 5xx or 429 (rate limit), after retries.";
+    VerifyUnsafePickle = "verify::unsafe-pickle", fatal = false,
+        "A pickle-based weights file on disk (PyTorch .bin/.pt, .ckpt, .pkl) imports globals a weights file does not need (os.system, builtins.exec, …): unpickling it would run them.";
     VerifyHashMismatch = "verify::hash-mismatch", fatal = false,
         "A file's sha256 is not the locked one.";
     VerifyMissingFile = "verify::missing-file", fatal = false,

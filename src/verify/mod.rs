@@ -4,6 +4,7 @@
 
 pub mod findings;
 pub mod locate;
+pub mod pickle;
 mod statcache;
 
 use crate::cache::Cache;
@@ -249,4 +250,67 @@ pub fn check_one(
     } else {
         Status::HashMismatch { actual: sha }
     }
+}
+
+/// `verify::unsafe-pickle` for each pickle-based file on disk, as locked,
+/// whose pickles import globals a weights file does not need. What a file
+/// imports is read once per sha256 (the metadata cache keeps it).
+pub fn pickle_findings(
+    results: &[FileResult],
+    lock: &crate::lock::Lock,
+    lock_file: crate::diag::FileId,
+    cache: &Cache,
+) -> Vec<crate::diag::Diag> {
+    use crate::diag::{Code, Diag};
+    use crate::source::format::Class;
+    let inspected: Vec<(&FileResult, Vec<pickle::Import>)> = results
+        .par_iter()
+        .filter(|r| matches!(r.status, Status::Ok | Status::OkCached))
+        .filter(|r| r.file.class() == Class::Pickle)
+        .filter_map(|r| {
+            let imports = match cache.get::<Vec<pickle::Import>>("pickle-imports", &r.file.sha256) {
+                Some(i) => i,
+                None => {
+                    let i = pickle::inspect(&r.location).ok()?;
+                    cache.put("pickle-imports", &r.file.sha256, &i);
+                    i
+                }
+            };
+            Some((r, imports))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (r, imports) in inspected {
+        let bad: Vec<&pickle::Import> = imports.iter().filter(|i| !i.allowed()).collect();
+        if bad.is_empty() {
+            continue;
+        }
+        let listed: Vec<String> = bad
+            .iter()
+            .map(|i| {
+                if i.dangerous() {
+                    format!("{} (dangerous)", i.shown())
+                } else {
+                    i.shown()
+                }
+            })
+            .collect();
+        let span = lock.model(&r.model).and_then(|m| m.span.clone());
+        out.push(
+            Diag::error(
+                Code::VerifyUnsafePickle,
+                format!(
+                    "`{}` of `{}` imports {} when it is unpickled ({})",
+                    r.file.path,
+                    r.model,
+                    listed.join(", "),
+                    r.location.display()
+                ),
+            )
+            .with_model(r.model.clone())
+            .with_label(lock_file, span, format!("locked `{}`", r.file.path))
+            .with_help("a weights file needs only tensor storages and their rebuilders: do not load it (torch.load with weights_only=False, pickle); use the model's safetensors weights, and tell the repo's owner"),
+        );
+    }
+    out
 }

@@ -355,3 +355,90 @@ fn files_globs_formats_and_remote_code_settings() {
         r.stdout
     );
 }
+
+/// A pickle (protocol 2) that calls `os.system` when it is unpickled —
+/// written opcode by opcode, never executed.
+fn malicious_pickle() -> Vec<u8> {
+    let mut p = vec![0x80, 2];
+    p.extend(b"cposix\nsystem\n");
+    p.extend(b"q\x00");
+    p.extend(b"X\x0c\x00\x00\x00echo pwned!!");
+    p.extend([0x85, b'R', b'.']);
+    p
+}
+
+/// The pickle of a state dict as torch.save writes it (protocol 2, in
+/// `archive/data.pkl` of a zip): OrderedDict, _rebuild_tensor_v2,
+/// FloatStorage by persistent id.
+fn torch_state_dict_zip() -> Vec<u8> {
+    let mut pkl = vec![0x80, 2, b'}', b'q', 0, b'(', b'X', 6, 0, 0, 0];
+    pkl.extend(b"weight");
+    pkl.extend(b"ctorch._utils\n_rebuild_tensor_v2\n");
+    pkl.extend(b"(X\x07\x00\x00\x00storageccollections\nOrderedDict\n");
+    pkl.extend(b")R");
+    pkl.extend(b"ctorch\nFloatStorage\n");
+    pkl.extend([
+        b'N', 0x86, b'Q', b'K', 0, b'K', 4, 0x85, b'K', 1, 0x85, 0x89, b't', b'R',
+    ]);
+    pkl.extend([b'u', b'.']);
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        use std::io::Write;
+        let mut z = zip::ZipWriter::new(&mut out);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        z.start_file("archive/data.pkl", opts).unwrap();
+        z.write_all(&pkl).unwrap();
+        z.start_file("archive/data/0", opts).unwrap();
+        z.write_all(&[0u8; 16]).unwrap();
+        z.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+#[test]
+fn pickles_on_disk_are_read_never_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+    for (name, weights) in [
+        ("good", torch_state_dict_zip()),
+        ("evil", malicious_pickle()),
+    ] {
+        let d = models.join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("LICENSE"), "MIT License\n\nCopyright (c) x\n").unwrap();
+        std::fs::write(d.join("pytorch_model.bin"), weights).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("models.toml"),
+        "[policy]\nallow = [\"mit\"]\nformats = [\"pickle\"]\n\n[models.good]\nsource = \"path:models/good\"\nlicense = \"mit\"\n\n[models.evil]\nsource = \"path:models/evil\"\nlicense = \"mit\"\n",
+    )
+    .unwrap();
+    let mut cmd = project_command(dir.path(), "http://127.0.0.1:9");
+    cmd.arg("update");
+    assert_eq!(run(&mut cmd).code, 0);
+    let mut cmd = project_command(dir.path(), "http://127.0.0.1:9");
+    cmd.args(["--format", "json", "verify"]);
+    let r = run(&mut cmd);
+    assert_no_panic(&r);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let doc = r.json();
+    let unsafe_: Vec<&Value> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "verify::unsafe-pickle")
+        .collect();
+    assert_eq!(unsafe_.len(), 1, "{}", r.stdout);
+    assert_eq!(unsafe_[0]["model"], "evil");
+    assert!(
+        unsafe_[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("imports posix.system (dangerous)"),
+        "{}",
+        unsafe_[0]
+    );
+    // nothing ran: no file was written by the payload
+    assert!(!dir.path().join("pwned").exists());
+}
