@@ -98,6 +98,10 @@ codes! {
         "A locked file's weight format is not one policy accepts (`[policy] formats`; by default every format but pickle, which runs code when loaded).";
     PolicyRemoteCode = "policy::remote-code", fatal = false, level = "warning",
         "A model ships code (`*.py`, native libraries) or its configs' `auto_map` name classes that `trust_remote_code=True` would run; an error under `remote-code = \"deny\"`.";
+    PolicyScanFlagged = "policy::scan-flagged", fatal = false,
+        "The Hub's security scan flags a locked file (`unsafe`, `suspicious`, a virus, dangerous pickle imports).";
+    PolicyNotScanned = "policy::not-scanned", fatal = false, level = "warning",
+        "The Hub had not finished scanning the model's files when it was locked (`scansDone = false`): not scanned is not clean.";
     PolicyUseConflict = "policy::use-conflict", fatal = false,
         "How the product uses a model (`[use]`: commercial, monthly active users, regions) breaks a condition of a license the model or one of its bases is under.";
     LicenseUnreviewed = "license::unreviewed", fatal = false,

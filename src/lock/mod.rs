@@ -42,6 +42,9 @@ pub struct LockedModel {
     /// the same name with another id was deleted and created again.
     pub hub_id: Option<String>,
     pub author: Option<String>,
+    /// What the Hub's security scan said of the locked files: whether the
+    /// scans were done, and the locked files it flags with their level.
+    pub scan: Option<crate::source::hf::api::Scan>,
     pub license_digest: String,
     /// The digest of the documents the terms incorporate
     /// ([`crate::license::documents::DocumentSet`]); `None` in a lock

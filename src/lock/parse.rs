@@ -412,6 +412,7 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
         );
     }
     let gguf = gguf(r, t, what);
+    let scan = scan(r, t, what);
     let lineage = lineage(r, t, what, &anchor);
     let files = files(r, t, what, &anchor);
     if let Some(dup) = rules::duplicate(files.iter().map(|f| f.path.as_str())) {
@@ -443,6 +444,7 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
         license,
         hub_id,
         author,
+        scan,
         license_digest: license_digest?,
         documents_digest,
         documents_baseline,
@@ -457,6 +459,35 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
         files,
         span: anchor,
     })
+}
+
+/// The `[model.scan]` table: what the Hub's security scan said.
+fn scan(r: &mut Reader, t: &dyn TableLike, what: &str) -> Option<crate::source::hf::api::Scan> {
+    let item = t.get("scan")?;
+    let Some(s) = item.as_table_like() else {
+        r.invalid(
+            format!("`scan` of {what} is not a table"),
+            item.span(),
+            "expected `[model.scan]` with `done` and `issues`",
+        );
+        return None;
+    };
+    let done = s.get("done").and_then(Item::as_bool).unwrap_or(false);
+    let mut issues = Vec::new();
+    if let Some(list) = s.get("issues").and_then(Item::as_array) {
+        for v in list.iter() {
+            let Some(it) = v.as_inline_table() else {
+                continue;
+            };
+            if let (Some(p), Some(l)) = (
+                it.get("path").and_then(|x| x.as_str()),
+                it.get("level").and_then(|x| x.as_str()),
+            ) {
+                issues.push((p.to_owned(), l.to_owned()));
+            }
+        }
+    }
+    Some(crate::source::hf::api::Scan { done, issues })
 }
 
 /// The `[model.gguf]` table: what the header of the model's GGUF file

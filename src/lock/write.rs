@@ -63,6 +63,18 @@ fn model(out: &mut String, m: &LockedModel) {
     if let Some(mm) = m.multimodal {
         let _ = writeln!(out, "multimodal = {mm}");
     }
+    if let Some(scan) = &m.scan {
+        out.push_str("\n[model.scan]\n");
+        let _ = writeln!(out, "done = {}", scan.done);
+        if !scan.issues.is_empty() {
+            let items: Vec<String> = scan
+                .issues
+                .iter()
+                .map(|(p, l)| format!("{{ path = {}, level = {} }}", quote(p), quote(l)))
+                .collect();
+            let _ = writeln!(out, "issues = [{}]", items.join(", "));
+        }
+    }
     if let Some(g) = &m.gguf {
         out.push_str("\n[model.gguf]\n");
         let _ = writeln!(out, "file = {}", quote(&g.file));

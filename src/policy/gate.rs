@@ -127,6 +127,7 @@ pub fn judge(
             ));
         }
         diags.extend(super::formats::check(manifest, entry, locked, lock_file));
+        diags.extend(super::scan::check(manifest, entry, locked, lock_file));
         let (found, accept) = terms(
             manifest,
             entry,

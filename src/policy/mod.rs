@@ -7,6 +7,7 @@ pub mod documents;
 pub mod formats;
 pub mod gate;
 pub mod record;
+pub mod scan;
 pub mod sources;
 pub mod usage;
 

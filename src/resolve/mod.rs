@@ -320,6 +320,13 @@ fn locked_model(entry: &ModelEntry, snap: Snapshot) -> LockedModel {
         tag: snap.tag,
         revision: snap.revision,
         license,
+        // the scan's verdicts on the files locked
+        scan: card.scan.map(|mut s| {
+            s.issues
+                .retain(|(p, _)| snap.files.iter().any(|f| &f.path == p));
+            s.issues.sort();
+            s
+        }),
         hub_id: card.object_id,
         // an Ollama model's owner is the registry and namespace it
         // resolved to

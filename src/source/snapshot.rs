@@ -64,6 +64,8 @@ pub struct CardFacts {
     /// The Hub's immutable id of the repo (`_id`) and its owner.
     pub object_id: Option<String>,
     pub author: Option<String>,
+    /// The Hub's security scan of the repo.
+    pub scan: Option<super::hf::api::Scan>,
 }
 
 /// A file of a model, as the lock records it.

@@ -127,7 +127,8 @@ fn sarif_logs_are_valid_sarif_2_1_0() {
                 | "audit::unreadable"
                 | "source::token-unreadable"
                 | "license::document-unavailable"
-                | "policy::remote-code" => "warning",
+                | "policy::remote-code"
+                | "policy::not-scanned" => "warning",
                 _ => "error",
             };
             assert_eq!(rule["defaultConfiguration"]["level"], want, "{rule}");

@@ -442,3 +442,76 @@ fn pickles_on_disk_are_read_never_run() {
     // nothing ran: no file was written by the payload
     assert!(!dir.path().join("pwned").exists());
 }
+
+#[test]
+fn the_hub_scan_verdict_is_locked_and_held() {
+    use crate::support::hub::{File, FixtureHub, Repo};
+    let hub = FixtureHub::start();
+    let repo = |security: serde_json::Value| Repo {
+        security: Some(security),
+        ..Repo::simple(
+            "acme/scanned-7b",
+            vec![
+                File::git("LICENSE", "MIT License\n\nCopyright (c) acme\n"),
+                File::lfs("model.safetensors", vec![1u8; 128]),
+                File::lfs("extra/weights.safetensors", vec![2u8; 128]),
+            ],
+            serde_json::json!({"license": "mit"}),
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("models.toml"),
+        "[policy]\nallow = [\"mit\"]\n\n[models.m]\nsource = \"hf:acme/scanned-7b\"\nrevision = \"main\"\nfiles = [\"model.safetensors\", \"LICENSE\"]\n",
+    )
+    .unwrap();
+    let codes = |hub: &FixtureHub| {
+        let mut cmd = project_command(dir.path(), &hub.url());
+        cmd.args(["--format", "json", "update"]);
+        assert_eq!(run(&mut cmd).code, 0);
+        let mut cmd = project_command(dir.path(), &hub.url());
+        cmd.args(["--format", "json", "check", "--offline"]);
+        let r = run(&mut cmd);
+        let codes: Vec<(String, String)> = r.json()["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap().to_owned(),
+                    d["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .filter(|(c, _)| c != "manifest::floating-revision")
+            .collect();
+        (r.code, codes)
+    };
+    // a flagged file that is locked, and one the globs leave out
+    hub.add_repo(repo(
+        serde_json::json!({"scansDone": true, "filesWithIssues": [
+            {"path": "model.safetensors", "level": "unsafe"},
+            {"path": "extra/weights.safetensors", "level": "suspicious"}
+        ]}),
+    ));
+    let (code, found) = codes(&hub);
+    assert_eq!(code, 1);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "policy::scan-flagged");
+    assert!(
+        found[0].1.ends_with("model.safetensors (unsafe)"),
+        "{found:?}"
+    );
+    let lock = std::fs::read_to_string(dir.path().join("models.lock")).unwrap();
+    assert!(lock.contains("[model.scan]\ndone = true\nissues = [{ path = \"model.safetensors\", level = \"unsafe\" }]\n"), "{lock}");
+    // scans not done (snake_case field names, as some answers have them):
+    // a warning, never a clean bill
+    hub.add_repo(repo(
+        serde_json::json!({"scans_done": false, "files_with_issues": []}),
+    ));
+    let (code, found) = codes(&hub);
+    assert_eq!(code, 0);
+    assert_eq!(
+        found.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
+        ["policy::not-scanned"]
+    );
+}

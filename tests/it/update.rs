@@ -556,7 +556,11 @@ fn a_no_change_rerun_makes_one_request_per_floating_model_and_none_for_pinned() 
     let r = p.run(&["update"]);
     assert_eq!(r.code, 0);
     let reqs: Vec<String> = p.hub.requests().iter().map(|q| q.path.clone()).collect();
-    assert_eq!(reqs, ["/api/models/org/floating/revision/main"], "{reqs:?}");
+    assert_eq!(
+        reqs,
+        ["/api/models/org/floating/revision/main?securityStatus=true"],
+        "{reqs:?}"
+    );
     assert_eq!(p.lock_text().unwrap(), before);
     assert_eq!(
         std::fs::metadata(p.path("models.lock"))

@@ -32,6 +32,62 @@ pub struct Card {
     /// The namespace that owns the repo (`author`).
     #[serde(default)]
     pub author: Option<String>,
+    /// What the Hub's security scan says of the repo, when it said.
+    #[serde(default)]
+    pub scan: Option<Scan>,
+}
+
+/// The Hub's security scan of a repo (`securityRepoStatus`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scan {
+    /// Whether the scans are done (`scansDone`); not done is not clean.
+    pub done: bool,
+    /// The files the scans flag, with the level they give (`unsafe`,
+    /// `suspicious`, …).
+    pub issues: Vec<(String, String)>,
+}
+
+impl Scan {
+    /// `securityRepoStatus`, read tolerantly: its field names have changed
+    /// (camelCase and snake_case both taken), an issue's level may be
+    /// `level`, `status` or `severity`; paths are checked like any path.
+    fn from_info(info: &Value) -> Option<Scan> {
+        let s = info
+            .get("securityRepoStatus")
+            .or_else(|| info.get("security_repo_status"))?;
+        let done = s
+            .get("scansDone")
+            .or_else(|| s.get("scans_done"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let issues = s
+            .get("filesWithIssues")
+            .or_else(|| s.get("files_with_issues"))
+            .and_then(Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .take(10_000)
+                    .filter_map(|i| {
+                        let path = i.get("path").and_then(Value::as_str)?;
+                        if crate::source::rules::path_problem(path).is_some() {
+                            return None;
+                        }
+                        let level = ["level", "status", "severity"]
+                            .iter()
+                            .find_map(|k| i.get(*k).and_then(Value::as_str))
+                            .filter(|l| {
+                                l.len() <= 32
+                                    && l.chars()
+                                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                            })
+                            .unwrap_or("flagged");
+                        Some((path.to_owned(), level.to_ascii_lowercase()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(Scan { done, issues })
+    }
 }
 
 /// One file of a commit's tree.
@@ -175,6 +231,7 @@ impl Card {
                             .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
                 })
                 .map(str::to_owned),
+            scan: Scan::from_info(info),
             gated_prompt: card["extra_gated_prompt"]
                 .as_str()
                 .filter(|t| !t.trim().is_empty())
@@ -304,7 +361,7 @@ impl Hub<'_> {
     /// The commit a revision points at, and the card at that commit.
     pub fn revision(&self, repo: &str, rev: &str) -> Result<(String, Card), Failure> {
         let url = format!(
-            "{}/api/models/{repo}/revision/{}",
+            "{}/api/models/{repo}/revision/{}?securityStatus=true",
             self.endpoint,
             encode_component(rev)
         );

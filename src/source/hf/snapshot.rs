@@ -113,6 +113,7 @@ pub fn snapshot(cx: &Context, repo: &RepoId, req: &Request<'_>) -> Result<Snapsh
             gated_prompt: data.card.gated_prompt.clone(),
             object_id: data.card.object_id.clone(),
             author: data.card.author.clone(),
+            scan: data.card.scan.clone(),
         }),
     })
 }
@@ -350,7 +351,12 @@ fn commit_data(
 ) -> Result<CommitData, Failure> {
     let key = format!("{}\n{repo}\n{commit}", cx.env.hf_endpoint);
     // "-2": cards gained `extra_gated_prompt`; older records lack it
-    if let Some(d) = cx.cache.get::<CommitData>("hf-commit-2", &key) {
+    if let Some(mut d) = cx.cache.get::<CommitData>("hf-commit-2", &key) {
+        // a commit's card and files never change; the Hub's scan of them
+        // does (scans finish, files get flagged): the answer just read wins
+        if let Some(fresh) = &fresh_card {
+            d.card.scan = fresh.scan.clone();
+        }
         return Ok(d);
     }
     let card = match fresh_card {

@@ -137,6 +137,9 @@ pub struct Repo {
     pub private: bool,
     /// The repo's immutable id (`_id`); `None`: one derived from its name.
     pub object_id: Option<String>,
+    /// `securityRepoStatus` (with `securityStatus=true`); `None`: scanned,
+    /// no issues.
+    pub security: Option<Value>,
     /// Truncate `siblings` in the model info to this many entries (the real
     /// Hub omits siblings of huge repos), so clients must use the tree listing.
     pub max_siblings: Option<usize>,
@@ -166,6 +169,7 @@ impl Repo {
             gated: false,
             private: false,
             object_id: None,
+            security: None,
             max_siblings: None,
         }
     }

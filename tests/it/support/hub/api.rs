@@ -160,6 +160,18 @@ pub(super) fn model_info(
     m.insert("siblings".into(), Value::Array(siblings));
     m.insert("createdAt".into(), json!(CREATED_AT));
     m.insert("usedStorage".into(), json!(used));
+    // `securityStatus=true`: the Hub's scan of the repo (as huggingface_hub
+    // reads it: `scansDone`, `filesWithIssues` of {path, level})
+    if query
+        .iter()
+        .any(|(k, v)| k == "securityStatus" && v == "true")
+    {
+        let status = repo
+            .security
+            .clone()
+            .unwrap_or_else(|| json!({"scansDone": true, "filesWithIssues": []}));
+        m.insert("securityRepoStatus".into(), status);
+    }
     if !expand.is_empty() {
         m.retain(|k, _| k == "_id" || k == "id" || expand.contains(&k.as_str()));
     }

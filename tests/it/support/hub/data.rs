@@ -47,6 +47,7 @@ pub(super) struct RepoInfo {
     pub(super) gated: bool,
     pub(super) private: bool,
     pub(super) object_id: Option<String>,
+    pub(super) security: Option<serde_json::Value>,
     pub(super) max_siblings: Option<usize>,
 }
 
@@ -115,6 +116,7 @@ impl RepoInfo {
             branches: repo.branches,
             tags: repo.tags,
             object_id: repo.object_id,
+            security: repo.security,
             gated: repo.gated,
             private: repo.private,
             max_siblings: repo.max_siblings,
