@@ -62,17 +62,18 @@ fn component(m: &ModelReport, manifest: &Manifest, lock: &Lock) -> Value {
         c["hashes"] = m
             .locked_files
             .iter()
-            .map(|(_, sha)| json!({"alg": "SHA-256", "content": sha}))
+            .map(|(_, sha, _)| json!({"alg": "SHA-256", "content": sha}))
             .collect();
         c["components"] = m
             .locked_files
             .iter()
-            .map(|(path, sha)| {
+            .map(|(path, sha, class)| {
                 json!({
                     "type": "file",
                     "bom-ref": format!("model:{}/{}", m.name, path),
                     "name": path,
                     "hashes": [{"alg": "SHA-256", "content": sha}],
+                    "properties": [property("modellock:class", (*class).to_owned())],
                 })
             })
             .collect();
@@ -129,6 +130,26 @@ fn component(m: &ModelReport, manifest: &Manifest, lock: &Lock) -> Value {
             "modellock:license-file",
             format!("{} = {}", f.path, f.id),
         ));
+    }
+    if let Some(s) = &m.supply {
+        if let Some(id) = &s.hub_id {
+            props.push(property("modellock:hub-id", id.clone()));
+        }
+        if let Some(a) = &s.author {
+            props.push(property("modellock:author", a.clone()));
+        }
+        if let Some(scan) = s.scan {
+            props.push(property("modellock:scan", scan.to_owned()));
+        }
+        for (path, level) in &s.scan_issues {
+            props.push(property(
+                "modellock:scan-issue",
+                format!("{path} = {level}"),
+            ));
+        }
+        for target in &s.remote_code {
+            props.push(property("modellock:remote-code", target.clone()));
+        }
     }
     c["properties"] = json!(props);
     c

@@ -114,6 +114,33 @@ fn model(out: &mut String, w: &Wrap, m: &ModelReport) {
         };
         w.item(out, label, &what);
     }
+    if let Some(sc) = &m.supply {
+        let classes: Vec<String> = sc.classes.iter().map(|(c, n)| format!("{n} {c}")).collect();
+        let mut what = classes.join(", ");
+        if !sc.remote_code.is_empty() {
+            what.push_str(&format!(
+                "; maps remote code ({})",
+                sc.remote_code.join(", ")
+            ));
+        }
+        match sc.scan {
+            Some("flagged") => {
+                let issues: Vec<String> = sc
+                    .scan_issues
+                    .iter()
+                    .map(|(p, l)| format!("{p} {l}"))
+                    .collect();
+                what.push_str(&format!("; the Hub's scan FLAGS {}", issues.join(", ")));
+            }
+            Some("not-scanned") => what.push_str("; not scanned by the Hub"),
+            Some(_) => what.push_str("; scanned by the Hub: clean"),
+            None => {}
+        }
+        if let Some(a) = &sc.author {
+            what.push_str(&format!("; owner {a}"));
+        }
+        w.item(out, "  Files:         ", &what);
+    }
     for (i, d) in m.documents.iter().enumerate() {
         let label = if i == 0 {
             "  Incorporates:  "

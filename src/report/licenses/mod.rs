@@ -48,9 +48,13 @@ pub struct ModelReport {
     pub documents: Vec<DocumentReport>,
     pub lineage: Vec<LineageReport>,
     pub obligations: Vec<ModelObligation>,
-    /// The locked files (for the BOM).
+    /// Where the model comes from and what it ships: its immutable Hub
+    /// id and owner, the classes of its files, the Hub's scan.
+    #[serde(rename = "supply-chain", skip_serializing_if = "Option::is_none")]
+    pub supply: Option<SupplyReport>,
+    /// The locked files, with their class (for the BOM).
     #[serde(skip)]
-    pub locked_files: Vec<(String, String)>,
+    pub locked_files: Vec<(String, String, &'static str)>,
     #[serde(skip)]
     pub license_digest: Option<String>,
 }
@@ -70,6 +74,54 @@ pub struct FileReport {
     /// What the file governs: `weights`, `code` or `attached` (a use
     /// policy, notice or terms document).
     pub governs: &'static str,
+}
+
+/// Supply-chain facts of a locked model.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct SupplyReport {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hub_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// How many locked files of each class.
+    pub classes: std::collections::BTreeMap<&'static str, usize>,
+    /// The classes the configs' `auto_map` name.
+    pub remote_code: Vec<String>,
+    /// `clean`, `flagged` or `not-scanned`; absent when the source has no
+    /// scan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scan: Option<&'static str>,
+    pub scan_issues: Vec<(String, String)>,
+}
+
+impl SupplyReport {
+    pub fn of(l: &crate::lock::LockedModel) -> SupplyReport {
+        let mut classes = std::collections::BTreeMap::new();
+        for f in &l.files {
+            *classes.entry(f.class().as_str()).or_insert(0) += 1;
+        }
+        SupplyReport {
+            hub_id: l.hub_id.clone(),
+            author: l.author.clone(),
+            classes,
+            remote_code: l.files.iter().flat_map(|f| f.remote_code.clone()).collect(),
+            scan: l.scan.as_ref().map(|s| {
+                if !s.issues.is_empty() {
+                    "flagged"
+                } else if s.done {
+                    "clean"
+                } else {
+                    "not-scanned"
+                }
+            }),
+            scan_issues: l
+                .scan
+                .as_ref()
+                .map(|s| s.issues.clone())
+                .unwrap_or_default(),
+        }
+    }
 }
 
 /// A document the terms incorporate, as locked.
@@ -314,11 +366,12 @@ fn model_report(
             .unwrap_or_default(),
         lineage,
         obligations,
+        supply: locked.map(SupplyReport::of),
         locked_files: locked
             .map(|l| {
                 l.files
                     .iter()
-                    .map(|f| (f.path.clone(), f.sha256.clone()))
+                    .map(|f| (f.path.clone(), f.sha256.clone(), f.class().as_str()))
                     .collect()
             })
             .unwrap_or_default(),
