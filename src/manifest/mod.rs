@@ -94,6 +94,9 @@ pub enum Finding {
     /// `lineage::restricted-parent`: an ancestor is under terms policy
     /// does not allow and nobody reviewed.
     RestrictedParent,
+    /// `policy::scan-flagged`: the Hub's scan flags locked files (the
+    /// acceptance names the digest of the flagged files).
+    ScanFlagged,
 }
 
 impl Finding {
@@ -101,6 +104,7 @@ impl Finding {
         match self {
             Finding::CardMismatch => "card-mismatch",
             Finding::RestrictedParent => "restricted-parent",
+            Finding::ScanFlagged => "scan-flagged",
         }
     }
 
@@ -109,6 +113,7 @@ impl Finding {
         match s {
             "card-mismatch" | "license::card-mismatch" => Some(Finding::CardMismatch),
             "restricted-parent" | "lineage::restricted-parent" => Some(Finding::RestrictedParent),
+            "scan-flagged" | "policy::scan-flagged" => Some(Finding::ScanFlagged),
             _ => None,
         }
     }

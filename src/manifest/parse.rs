@@ -920,13 +920,13 @@ fn parse_accept(
         if f.value == Finding::RestrictedParent && ancestor.is_none() {
             req(r, "ancestor", "name the ancestor whose terms are accepted, e.g. `ancestor = \"meta-llama/Llama-3.1-8B\"`");
         }
-        if f.value == Finding::CardMismatch {
+        if f.value != Finding::RestrictedParent {
             if let Some(a) = &ancestor {
                 r.push(InvalidValue {
                     file: r.file,
                     model: Some(model.to_owned()),
                     message: "`ancestor` belongs to a `restricted-parent` acceptance".into(),
-                    label: "not for a card mismatch".into(),
+                    label: "only for a restricted parent".into(),
                     span: a.span.clone(),
                     help: "remove `ancestor`".into(),
                 });

@@ -127,7 +127,20 @@ pub fn judge(
             ));
         }
         diags.extend(super::formats::check(manifest, entry, locked, lock_file));
-        diags.extend(super::scan::check(manifest, entry, locked, lock_file));
+        let scan = super::scan::check(manifest, entry, locked, lock_file, today);
+        // flagged files not accepted yet: an acceptance can name them
+        let flagged = scan
+            .iter()
+            .any(|d| d.code == crate::diag::Code::PolicyScanFlagged);
+        if let (true, Some(d)) = (flagged, super::scan::flagged_digest(locked)) {
+            acceptable.push(Acceptable {
+                model: entry.name.clone(),
+                finding: Finding::ScanFlagged,
+                ancestor: None,
+                digest: d,
+            });
+        }
+        diags.extend(scan);
         let (found, accept) = terms(
             manifest,
             entry,

@@ -188,7 +188,7 @@ pub fn floating_revision(manifest: &Manifest, entry: &ModelEntry) -> Option<Diag
 /// Whether a live acceptance of `finding` (for `ancestor`) holds for
 /// `digest`; if not, the newest record of it, if any, and why it does not
 /// hold.
-fn acceptance(
+pub(crate) fn acceptance(
     entry: &ModelEntry,
     finding: Finding,
     ancestor: Option<&str>,

@@ -119,6 +119,7 @@ pub fn acceptance_target(
         [] => {
             let what = match (finding, ancestor) {
                 (Finding::CardMismatch, _) => "no card mismatch".to_owned(),
+                (Finding::ScanFlagged, _) => "no file the Hub's scan flags".to_owned(),
                 (Finding::RestrictedParent, Some(a)) => {
                     format!("no restricted parent `{a}` that can be accepted")
                 }

@@ -515,3 +515,61 @@ fn the_hub_scan_verdict_is_locked_and_held() {
         ["policy::not-scanned"]
     );
 }
+
+#[test]
+fn flagged_files_can_be_accepted_for_exactly_those_files() {
+    use crate::support::hub::{File, FixtureHub, Repo};
+    let hub = FixtureHub::start();
+    let repo = |weights: u8| Repo {
+        security: Some(
+            serde_json::json!({"scansDone": true, "filesWithIssues": [{"path": "model.safetensors", "level": "suspicious"}]}),
+        ),
+        ..Repo::simple(
+            "acme/flagged-7b",
+            vec![
+                File::git("LICENSE", "MIT License\n\nCopyright (c) acme\n"),
+                File::lfs("model.safetensors", vec![weights; 128]),
+            ],
+            serde_json::json!({"license": "mit"}),
+        )
+    };
+    hub.add_repo(repo(1));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("models.toml"),
+        "[policy]\nallow = [\"mit\"]\n\n[models.m]\nsource = \"hf:acme/flagged-7b\"\nrevision = \"main\"\n",
+    )
+    .unwrap();
+    let cmd = |args: &[&str]| {
+        let mut c = project_command(dir.path(), &hub.url());
+        c.env("GIT_CONFIG_GLOBAL", "/dev/null").args(args);
+        run(&mut c)
+    };
+    assert_eq!(cmd(&["update"]).code, 0);
+    let r = cmd(&["--format", "json", "check", "--offline"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout
+            .contains("modellock review m --accept scan-flagged --reason TICKET"),
+        "{}",
+        r.stdout
+    );
+    let r = cmd(&[
+        "review",
+        "m",
+        "--accept",
+        "scan-flagged",
+        "--reason",
+        "SEC-7 checked by hand",
+        "--reviewer",
+        "sec@example.com",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(cmd(&["check", "--offline"]).code, 0);
+    // another version of the flagged file is not what was accepted
+    hub.add_repo(repo(2));
+    assert_eq!(cmd(&["update"]).code, 0);
+    let r = cmd(&["--format", "json", "check", "--offline"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.codes().contains(&"policy::scan-flagged".to_owned()));
+}
