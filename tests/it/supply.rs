@@ -573,3 +573,42 @@ fn flagged_files_can_be_accepted_for_exactly_those_files() {
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.codes().contains(&"policy::scan-flagged".to_owned()));
 }
+
+#[test]
+fn fetch_reads_the_pickles_it_downloads() {
+    use crate::support::hub::{File, FixtureHub, Repo};
+    let hub = FixtureHub::start();
+    hub.add_repo(Repo::simple(
+        "acme/legacy-7b",
+        vec![
+            File::git("LICENSE", "MIT License\n\nCopyright (c) acme\n"),
+            File::lfs("pytorch_model.bin", malicious_pickle()),
+        ],
+        serde_json::json!({"license": "mit"}),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("models.toml"),
+        "[policy]\nallow = [\"mit\"]\nformats = [\"pickle\"]\n\n[models.m]\nsource = \"hf:acme/legacy-7b\"\nrevision = \"main\"\n",
+    )
+    .unwrap();
+    let cmd = |args: &[&str]| {
+        let mut c = project_command(dir.path(), &hub.url());
+        c.args(args);
+        run(&mut c)
+    };
+    assert_eq!(cmd(&["update"]).code, 0);
+    let r = cmd(&["--format", "json", "fetch"]);
+    assert_no_panic(&r);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.codes().contains(&"verify::unsafe-pickle".to_owned()),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("posix.system (dangerous)"),
+        "{}",
+        r.stdout
+    );
+}
