@@ -272,9 +272,9 @@ impl Http {
         })
     }
 
-    /// POSTs a JSON document (an Ollama server's `/api/show`): no redirect
-    /// is followed and no token sent; the answer's body is read up to
-    /// `limit` bytes.
+    /// POSTs a JSON document (an Ollama server's `/api/show`, the Hub's
+    /// `paths-info`): no redirect is followed; the token goes to its own
+    /// origin only; the answer's body is read up to `limit` bytes.
     pub fn post_json(
         &self,
         url: &str,
@@ -282,15 +282,19 @@ impl Http {
         limit: u64,
     ) -> Result<Response, NetError> {
         let deadline = Instant::now() + self.limits.deadline;
-        let mut response = self
+        let mut req = self
             .agent
             .post(url)
             .config()
             .timeout_global(Some(self.limits.deadline))
             .build()
-            .header("content-type", "application/json")
-            .send(body.to_string())
-            .map_err(|e| map_error(url, e))?;
+            .header("content-type", "application/json");
+        if let Some((token, allowed)) = &self.auth {
+            if origin(url).as_deref() == Some(allowed.as_str()) {
+                req = req.header("authorization", format!("Bearer {}", token.expose()));
+            }
+        }
+        let mut response = req.send(body.to_string()).map_err(|e| map_error(url, e))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()

@@ -612,3 +612,73 @@ fn fetch_reads_the_pickles_it_downloads() {
         r.stdout
     );
 }
+
+#[test]
+fn what_the_scan_says_of_each_file_is_locked() {
+    use crate::support::hub::{File, FixtureHub, Repo};
+    let hub = FixtureHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("models.toml"),
+        "[policy]\nallow = [\"mit\"]\nformats = [\"pickle\", \"safetensors\"]\n\n[models.m]\nsource = \"hf:acme/per-file\"\nrevision = \"main\"\n",
+    )
+    .unwrap();
+    let repo = |file_security: Vec<(String, serde_json::Value)>| Repo {
+        file_security,
+        ..Repo::simple(
+            "acme/per-file",
+            vec![
+                File::git("LICENSE", "MIT License\n\nCopyright (c) acme\n"),
+                File::lfs("model.safetensors", vec![1u8; 64]),
+                File::lfs("pytorch_model.bin", vec![2u8; 64]),
+            ],
+            serde_json::json!({"license": "mit"}),
+        )
+    };
+    let check = |hub: &FixtureHub| {
+        let mut c = project_command(dir.path(), &hub.url());
+        c.args(["update"]);
+        assert_eq!(run(&mut c).code, 0);
+        let mut c = project_command(dir.path(), &hub.url());
+        c.args(["--format", "json", "check", "--offline"]);
+        let r = run(&mut c);
+        let d: Vec<(String, String)> = r.json()["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] != "manifest::floating-revision")
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap().to_owned(),
+                    d["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        (r.code, d)
+    };
+    // the repo's status says nothing; the file's says its pickle imports
+    // are dangerous
+    hub.add_repo(repo(vec![(
+        "pytorch_model.bin".into(),
+        serde_json::json!({"status": "unsafe", "avScan": {"virusFound": false}, "pickleImportScan": {"highestSafetyLevel": "dangerous", "imports": [{"module": "os", "name": "system", "safety": "dangerous"}]}}),
+    )]));
+    let (code, d) = check(&hub);
+    assert_eq!(code, 1, "{d:?}");
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].0, "policy::scan-flagged");
+    assert!(
+        d[0].1.ends_with("pytorch_model.bin (dangerous-imports)"),
+        "{d:?}"
+    );
+    // a file the Hub has not scanned yet
+    hub.add_repo(repo(vec![(
+        "model.safetensors".into(),
+        serde_json::Value::Null,
+    )]));
+    let (code, d) = check(&hub);
+    assert_eq!(code, 0, "{d:?}");
+    assert_eq!(
+        d.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
+        ["policy::not-scanned"]
+    );
+}

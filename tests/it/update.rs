@@ -544,7 +544,9 @@ fn a_no_change_rerun_makes_one_request_per_floating_model_and_none_for_pinned() 
     let p = Project::new(&format!(
         "[models.floating]\nsource = \"hf:org/floating\"\n\n[models.pinned]\nsource = \"hf:org/pinned\"\nrevision = \"{commit}\"\n"
     ));
-    p.hub.add_repo(llama_like("org/floating"));
+    let floating = llama_like("org/floating");
+    let floating_commit = floating.sha_at("main").unwrap();
+    p.hub.add_repo(floating);
     p.hub.add_repo(repo);
     assert_eq!(p.run(&["update"]).code, 0);
     let before = p.lock_text().unwrap();
@@ -558,7 +560,11 @@ fn a_no_change_rerun_makes_one_request_per_floating_model_and_none_for_pinned() 
     let reqs: Vec<String> = p.hub.requests().iter().map(|q| q.path.clone()).collect();
     assert_eq!(
         reqs,
-        ["/api/models/org/floating/revision/main?securityStatus=true"],
+        [
+            "/api/models/org/floating/revision/main?securityStatus=true".to_owned(),
+            // and what its scan says of its weights now
+            format!("/api/models/org/floating/paths-info/{floating_commit}")
+        ],
         "{reqs:?}"
     );
     assert_eq!(p.lock_text().unwrap(), before);

@@ -450,6 +450,64 @@ impl Hub<'_> {
     }
 
     /// A file's bytes at a commit (never by branch), up to `limit` bytes.
+    /// What the Hub's scan says of each of `paths` at `commit`
+    /// (`paths-info` with `expand`: `securityFileStatus`, read tolerantly):
+    /// the files it does not call safe, with a level (`unsafe`,
+    /// `suspicious`, `virus`, `dangerous-imports`, `not-scanned`).
+    /// `None` when the Hub does not say (the answer is not understood).
+    pub fn file_scans(
+        &self,
+        repo: &str,
+        commit: &str,
+        paths: &[&str],
+    ) -> Option<Vec<(String, String)>> {
+        self.online().ok()?;
+        let url = format!("{}/api/models/{repo}/paths-info/{commit}", self.endpoint);
+        let mut out = Vec::new();
+        for chunk in paths.chunks(100) {
+            let body = serde_json::json!({"paths": chunk, "expand": true});
+            let r = self.http.post_json(&url, &body, API_LIMIT).ok()?;
+            if r.status != 200 {
+                return None;
+            }
+            let list: Value = serde_json::from_slice(&r.body).ok()?;
+            for e in list.as_array()? {
+                let Some(path) = e["path"].as_str().filter(|p| chunk.contains(p)) else {
+                    continue;
+                };
+                let status = e
+                    .get("securityFileStatus")
+                    .or_else(|| e.get("security_file_status"));
+                let level = match status {
+                    None | Some(Value::Null) => Some("not-scanned"),
+                    Some(s) => {
+                        let virus = s["avScan"]["virusFound"].as_bool().unwrap_or(false)
+                            || s["av_scan"]["virus_found"].as_bool().unwrap_or(false);
+                        let pickle = s["pickleImportScan"]["highestSafetyLevel"]
+                            .as_str()
+                            .or(s["pickle_import_scan"]["highest_safety_level"].as_str());
+                        match (virus, pickle, s["status"].as_str()) {
+                            (true, _, _) => Some("virus"),
+                            (_, Some("dangerous"), _) => Some("dangerous-imports"),
+                            (_, _, Some("safe")) => None,
+                            (_, _, Some("unsafe")) => Some("unsafe"),
+                            (_, _, Some("suspicious")) | (_, Some("suspicious"), _) => {
+                                Some("suspicious")
+                            }
+                            (_, _, Some("queued" | "pending" | "unscanned")) => Some("not-scanned"),
+                            (_, _, None) => Some("not-scanned"),
+                            (_, _, Some(_)) => Some("suspicious"),
+                        }
+                    }
+                };
+                if let Some(l) = level {
+                    out.push((path.to_owned(), l.to_owned()));
+                }
+            }
+        }
+        Some(out)
+    }
+
     pub fn download(
         &self,
         repo: &str,

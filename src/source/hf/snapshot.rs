@@ -63,7 +63,10 @@ pub fn snapshot(cx: &Context, repo: &RepoId, req: &Request<'_>) -> Result<Snapsh
             sha
         }
     };
-    let data = commit_data(cx, &hub, repo_s, &commit, fresh_card)?;
+    // the Hub is asked afresh about its scan when it is asked about the
+    // revision (a branch or tag resolved now, a commit seen for the first
+    // time); else the scan locked last time it was asked stands
+    let data = commit_data(cx, &hub, repo_s, &commit, fresh_card.clone())?;
 
     let selected: Vec<&TreeFile> = data.files.iter().filter(|f| (req.wants)(&f.path)).collect();
     // everything whose facts must come from its content, once each
@@ -96,6 +99,24 @@ pub fn snapshot(cx: &Context, repo: &RepoId, req: &Request<'_>) -> Result<Snapsh
         })
         .collect();
     let terms = license_terms(cx, &hub, repo_s, &commit, &data, &facts)?;
+    // (per selection of files: the files' verdicts are asked for those)
+    let selection: String = files.iter().map(|f| format!("{}\n", f.path)).collect();
+    let scan_key = format!(
+        "{}\n{repo_s}\n{commit}\n{}",
+        cx.env.hf_endpoint,
+        sha256_hex(selection.as_bytes())
+    );
+    let cached_scan = cx.cache.get::<super::api::Scan>("hf-scan", &scan_key);
+    let fresh = fresh_card.is_some() || cached_scan.is_none();
+    let scan = if fresh {
+        let scan = scan_of(&hub, repo_s, &commit, data.card.scan.clone(), &files);
+        if let Some(s) = &scan {
+            cx.cache.put("hf-scan", &scan_key, s);
+        }
+        scan
+    } else {
+        cached_scan
+    };
     let lineage = lineage(cx, &hub, repo_s, &commit, &data)?;
     let gguf = gguf_header(cx, &hub, repo_s, &commit, &files)?;
     Ok(Snapshot {
@@ -113,9 +134,44 @@ pub fn snapshot(cx: &Context, repo: &RepoId, req: &Request<'_>) -> Result<Snapsh
             gated_prompt: data.card.gated_prompt.clone(),
             object_id: data.card.object_id.clone(),
             author: data.card.author.clone(),
-            scan: data.card.scan.clone(),
+            scan,
         }),
     })
+}
+
+/// The Hub's scan of the files locked: the repo's verdict, with what it
+/// says of each weights and code file (`paths-info`): a file it flags is
+/// an issue, a file it has not scanned makes the scan not done.
+fn scan_of(
+    hub: &Hub<'_>,
+    repo: &str,
+    commit: &str,
+    repo_scan: Option<super::api::Scan>,
+    files: &[File],
+) -> Option<super::api::Scan> {
+    let mut scan = repo_scan?;
+    let checked: Vec<&str> = files
+        .iter()
+        .filter(|f| f.class().is_weights() || f.class() == crate::source::format::Class::Code)
+        .map(|f| f.path.as_str())
+        .collect();
+    if checked.is_empty() {
+        return Some(scan);
+    }
+    match hub.file_scans(repo, commit, &checked) {
+        Some(levels) => {
+            for (path, level) in levels {
+                if level == "not-scanned" {
+                    scan.done = false;
+                } else if !scan.issues.iter().any(|(p, _)| *p == path) {
+                    scan.issues.push((path, level));
+                }
+            }
+        }
+        // the Hub did not say: what it did not say is not clean
+        None => scan.done = false,
+    }
+    Some(scan)
 }
 
 /// What the header of the first locked GGUF file says of its license.

@@ -140,6 +140,9 @@ pub struct Repo {
     /// `securityRepoStatus` (with `securityStatus=true`); `None`: scanned,
     /// no issues.
     pub security: Option<Value>,
+    /// `securityFileStatus` of files (tree and paths-info with `expand`),
+    /// by path; a file not listed is `safe`.
+    pub file_security: Vec<(String, Value)>,
     /// Truncate `siblings` in the model info to this many entries (the real
     /// Hub omits siblings of huge repos), so clients must use the tree listing.
     pub max_siblings: Option<usize>,
@@ -170,6 +173,7 @@ impl Repo {
             private: false,
             object_id: None,
             security: None,
+            file_security: Vec::new(),
             max_siblings: None,
         }
     }

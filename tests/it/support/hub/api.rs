@@ -192,10 +192,15 @@ fn file_entry(repo: &RepoInfo, idx: usize, f: &FileInfo, expand: bool) -> Value 
     }
     if expand {
         e.insert("lastCommit".into(), last_commit_json(repo, idx, &f.path));
-        e.insert(
-            "securityFileStatus".into(),
-            json!({"status": "safe", "avScan": {"virusFound": false, "virusNames": null}, "pickleImportScan": null}),
-        );
+        let status = repo
+            .file_security
+            .iter()
+            .find(|(p, _)| *p == f.path)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| {
+                json!({"status": "safe", "avScan": {"virusFound": false, "virusNames": null}, "pickleImportScan": null})
+            });
+        e.insert("securityFileStatus".into(), status);
     }
     Value::Object(e)
 }

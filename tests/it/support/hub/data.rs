@@ -48,6 +48,7 @@ pub(super) struct RepoInfo {
     pub(super) private: bool,
     pub(super) object_id: Option<String>,
     pub(super) security: Option<serde_json::Value>,
+    pub(super) file_security: Vec<(String, serde_json::Value)>,
     pub(super) max_siblings: Option<usize>,
 }
 
@@ -117,6 +118,7 @@ impl RepoInfo {
             tags: repo.tags,
             object_id: repo.object_id,
             security: repo.security,
+            file_security: repo.file_security,
             gated: repo.gated,
             private: repo.private,
             max_siblings: repo.max_siblings,
