@@ -66,6 +66,17 @@ pub enum Command {
     /// Where a locked model is for the programs that serve it (its snapshot
     /// directory, Ollama name or directory).
     Path(commands::path::PathArgs),
+    /// Print the shell completions of modellock (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print modellock's man page (roff), e.g. `modellock man > modellock.1`.
+    Man,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Parses the command line, runs the command, and returns its exit status.
@@ -110,6 +121,30 @@ pub fn run() -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    // what the command line itself is: no project needed
+    match &cli.command {
+        Command::Completions(a) => {
+            let mut cmd = command();
+            let mut out = Vec::new();
+            clap_complete::generate(a.shell, &mut cmd, "modellock", &mut out);
+            crate::output::print_stdout(&String::from_utf8_lossy(&out));
+            return ExitCode::SUCCESS;
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            return match clap_mangen::Man::new(command()).render(&mut out) {
+                Ok(()) => {
+                    crate::output::print_stdout(&String::from_utf8_lossy(&out));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: cannot render the man page: {e}");
+                    ExitCode::from(2)
+                }
+            };
+        }
+        _ => {}
+    }
     let manifest_path = match &cli.manifest_path {
         Some(p) => p.clone(),
         // init writes a new file here
@@ -137,6 +172,8 @@ pub fn run() -> ExitCode {
         Command::Licenses(a) => commands::licenses::run(&ctx, a),
         Command::Outdated(a) => commands::outdated::run(&ctx, a),
         Command::Audit(a) => commands::audit::run(&ctx, a),
+        // answered above, before a project is looked for
+        Command::Completions(_) | Command::Man => 0,
     };
     ExitCode::from(status)
 }

@@ -11,6 +11,7 @@ mod audit_corpus;
 mod card;
 mod check;
 mod ci_formats;
+mod completions;
 mod documents;
 mod drift;
 mod edit;
