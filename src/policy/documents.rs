@@ -60,17 +60,17 @@ impl DocumentChanged {
         locked: &LockedModel,
         store: Option<&Store>,
     ) -> DocumentChanged {
-        let reviewed = reviewed_digest(review, locked).and_then(|d| {
-            if d == DocumentSet::default().digest() {
-                return Some(DocumentSet::default());
-            }
-            store?.documents(&d).found()
-        });
+        // what the review approved: none of them for a record from before
+        // documents were locked without a baseline; else the set its
+        // digest (or the baseline) names, when the store has it
         let reviewed = match (&review.documents_digest, &locked.documents_baseline) {
-            // recorded before documents were locked, and no baseline: it
-            // approved none of them
             (None, None) => Some(DocumentSet::default()),
-            _ => reviewed,
+            _ => reviewed_digest(review, locked).and_then(|d| {
+                if d == DocumentSet::default().digest() {
+                    return Some(DocumentSet::default());
+                }
+                store?.documents(&d).found()
+            }),
         };
         let substance = match (&reviewed, store) {
             (Some(old), Some(store)) => {
