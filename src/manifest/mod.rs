@@ -8,6 +8,7 @@
 mod diags;
 pub mod edit;
 mod parse;
+mod policy;
 pub mod validate;
 
 pub use diags::*;
