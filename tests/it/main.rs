@@ -28,6 +28,7 @@ mod layers;
 mod licenses;
 mod lineage;
 mod ollama;
+mod output_schemas;
 mod precommit;
 mod readme;
 mod review;
