@@ -42,6 +42,8 @@ pub enum Command {
     Init(commands::init::InitArgs),
     /// Add a model entry to models.toml, keeping its comments and layout.
     Add(commands::add::AddArgs),
+    /// Remove model entries from models.toml, keeping its comments and layout.
+    Remove(commands::remove::RemoveArgs),
     /// Resolve sources and write models.lock; print what changed.
     Update(commands::update::UpdateArgs),
     /// The CI / pre-commit gate: lock matches manifest, policy, reviews.
@@ -162,6 +164,7 @@ pub fn run() -> ExitCode {
     let status = match &cli.command {
         Command::Init(a) => commands::init::run(&ctx, a),
         Command::Add(a) => commands::add::run(&ctx, a),
+        Command::Remove(a) => commands::remove::run(&ctx, a),
         Command::Update(a) => commands::update::run(&ctx, a),
         Command::Check(a) => commands::check::run(&ctx, a),
         Command::Verify(a) => commands::verify::run(&ctx, a),

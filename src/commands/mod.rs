@@ -10,6 +10,7 @@ pub mod init;
 pub mod licenses;
 pub mod outdated;
 pub mod path;
+pub mod remove;
 pub mod review;
 pub mod update;
 pub mod verify;

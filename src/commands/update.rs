@@ -83,7 +83,7 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
         &progress,
     );
     progress.finish_and_clear();
-    let mut new = match resolved {
+    let new = match resolved {
         Ok(new) => new,
         Err(failed) => {
             let mut failures: Vec<Diag> = failed
@@ -95,6 +95,15 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
             return ctx.fail(&diags, &files);
         }
     };
+    // entries models.toml no longer has leave the lock (`remove`), whichever
+    // models are updated
+    let new = Lock::new(
+        new.into_models()
+            .into_iter()
+            .filter(|m| manifest.model(&m.name).is_some())
+            .collect(),
+    );
+    let mut new = new;
     // the documents the terms incorporate, read for every model updated
     let names: Vec<&str> = targets.iter().map(|e| e.name.as_str()).collect();
     let unread = resolver.lock_documents(&mut new, old.as_ref(), &names, usize::from(args.jobs));
@@ -126,6 +135,22 @@ pub fn run(ctx: &Context, args: &UpdateArgs) -> u8 {
     } else {
         match resolver.commit(&ctx.lock_path(), &new) {
             Ok((stored, written)) => {
+                // the texts of the models that left, which no other uses
+                if let Some(old) = &old {
+                    use crate::resolve::prune;
+                    let removed = resolver
+                        .texts()
+                        .store
+                        .prune(&prune::gone(old, &new), &prune::keep(&new, &manifest));
+                    if removed > 0 {
+                        ctx.out.status(
+                            "Pruned",
+                            &format!(
+                                "{removed} entries of .modellock/ that no model uses any more"
+                            ),
+                        );
+                    }
+                }
                 let store = resolver.texts().store.root();
                 let notes =
                     report::update::written(stored, store, written.then(|| ctx.lock_path()));

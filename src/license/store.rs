@@ -496,3 +496,46 @@ pub fn gaps(
     }
     gaps
 }
+
+impl Store {
+    /// Removes the entries named by `candidates` (terms, license texts,
+    /// documents lists and document texts, by digest) that neither `keep`
+    /// names nor a kept terms or documents list names. Returns how many
+    /// files were removed; a file that cannot be removed is left.
+    pub fn prune(
+        &self,
+        candidates: &std::collections::BTreeSet<String>,
+        keep: &std::collections::HashSet<String>,
+    ) -> usize {
+        let mut kept_texts: std::collections::HashSet<String> = Default::default();
+        for d in keep {
+            if let Lookup::Found(t) = self.terms(d) {
+                kept_texts.extend(t.files.iter().map(|(_, d)| d.clone()));
+            }
+            if let Lookup::Found(set) = self.documents(d) {
+                kept_texts.extend(
+                    set.entries
+                        .iter()
+                        .filter_map(|(_, h)| h.as_ref().map(|h| format!("sha256:{h}"))),
+                );
+            }
+        }
+        let mut removed = 0;
+        for d in candidates {
+            if keep.contains(d) || kept_texts.contains(d) {
+                continue;
+            }
+            let paths = [
+                self.terms_path(d),
+                self.text_path(d),
+                self.documents_path(d),
+            ];
+            removed += paths
+                .into_iter()
+                .flatten()
+                .filter(|p| std::fs::remove_file(p).is_ok())
+                .count();
+        }
+        removed
+    }
+}

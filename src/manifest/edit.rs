@@ -112,6 +112,25 @@ pub struct NewAcceptance<'a> {
     pub expires: Option<crate::date::Date>,
 }
 
+/// Returns the manifest text without the entries `names` (their tables,
+/// records and the comments above them); everything else is kept.
+pub fn remove_models(text: &str, names: &[&str]) -> Result<String, String> {
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| e.message().to_owned())?;
+    let models = doc
+        .as_table_mut()
+        .get_mut("models")
+        .and_then(Item::as_table_like_mut)
+        .ok_or("`models` is not a table")?;
+    for name in names {
+        if models.remove(name).is_none() {
+            return Err(format!("there is no model `{name}`"));
+        }
+    }
+    Ok(doc.to_string())
+}
+
 /// Returns the manifest text with a `[[models.NAME.review]]` record
 /// appended after the model's existing records; everything else is kept.
 pub fn add_review(text: &str, model: &str, review: &NewReview<'_>) -> Result<String, String> {

@@ -9,6 +9,7 @@ pub mod diags;
 pub mod documents;
 pub mod outdated;
 pub mod plan;
+pub mod prune;
 pub mod sides;
 pub mod stale;
 

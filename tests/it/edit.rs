@@ -223,3 +223,82 @@ fn lock_writes_are_deterministic_and_skip_unchanged_files() {
     );
     assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), old);
 }
+
+#[test]
+fn remove_keeps_the_rest_and_update_forgets_what_only_it_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (name, license) in [
+        ("a", "MIT License\n\nCopyright (c) a\n"),
+        ("b", "Custom terms of b, version 1.\n"),
+    ] {
+        let m = d.join("models").join(name);
+        std::fs::create_dir_all(&m).unwrap();
+        std::fs::write(m.join("LICENSE"), license).unwrap();
+        std::fs::write(m.join("model.safetensors"), name.as_bytes()).unwrap();
+    }
+    let manifest = "# the product's models\n[policy]\nallow = [\"mit\"]\n\n# A, the classifier\n[models.a]\nsource = \"path:models/a\"\nlicense = \"mit\"\n\n# B, to be retired\n[models.b]\nsource = \"path:models/b\"\nlicense = \"custom\"\n\n[[models.b.review]]\nlicense-digest = \"sha256:0000000000000000000000000000000000000000000000000000000000000000\"\nreviewer = \"legal@example.com\"\ndate = 2026-01-01\n";
+    std::fs::write(d.join("models.toml"), manifest).unwrap();
+    let run_here = |args: &[&str]| {
+        let mut cmd = project_command(d, "http://127.0.0.1:9");
+        cmd.args(args);
+        run_checked(&mut cmd)
+    };
+    assert_eq!(run_here(&["update"]).code, 0);
+    let texts = |sub: &str| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d.join(".modellock").join(sub))
+            .map(|r| {
+                r.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    assert_eq!(texts("licenses").len(), 2);
+    // a name that is not there, and a base that would be orphaned
+    assert_eq!(run_here(&["remove", "c"]).code, 2);
+    let r = run_here(&["remove", "b"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let after = std::fs::read_to_string(d.join("models.toml")).unwrap();
+    assert_eq!(
+        after,
+        "# the product's models\n[policy]\nallow = [\"mit\"]\n\n# A, the classifier\n[models.a]\nsource = \"path:models/a\"\nlicense = \"mit\"\n"
+    );
+    // the next update drops it from the lock, and its texts from the store
+    let r = run_here(&["update"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let lock = std::fs::read_to_string(d.join("models.lock")).unwrap();
+    assert!(
+        lock.contains("name = \"a\"") && !lock.contains("name = \"b\""),
+        "{lock}"
+    );
+    assert_eq!(texts("licenses").len(), 1, "{:?}", texts("licenses"));
+    assert_eq!(texts("terms").len(), 1, "{:?}", texts("terms"));
+    assert_eq!(run_here(&["check", "--offline"]).code, 0);
+}
+
+#[test]
+fn remove_refuses_to_orphan_a_derived_model() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("models.toml"),
+        "[models.base]\nsource = \"hf:org/base\"\n\n[models.tuned]\nsource = \"hf:org/tuned\"\nbase = \"base\"\n",
+    )
+    .unwrap();
+    let mut cmd = project_command(dir.path(), "http://127.0.0.1:9");
+    cmd.args(["--format", "json", "remove", "base"]);
+    let r = run_checked(&mut cmd);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stdout
+            .contains("`base` is the base of `tuned`, which stays"),
+        "{}",
+        r.stdout
+    );
+    // both go together
+    let mut cmd = project_command(dir.path(), "http://127.0.0.1:9");
+    cmd.args(["remove", "tuned", "base"]);
+    assert_eq!(run_checked(&mut cmd).code, 0);
+}
