@@ -89,6 +89,9 @@ pub fn apply(text: &str, additions: &[Addition]) -> Result<String, String> {
             source: &a.source,
             revision: a.revision.as_deref(),
             files: &[],
+            version: None,
+            license: None,
+            base: None,
         };
         text =
             edit::add_model(&text, &entry).map_err(|e| format!("cannot add `{}`: {e}", a.name))?;

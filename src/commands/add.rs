@@ -20,10 +20,24 @@ pub struct AddArgs {
     /// Lock only files matching this glob (repeatable).
     #[arg(long = "files", value_name = "GLOB")]
     pub files: Vec<String>,
+    /// Follow the repo's release tags within this semver requirement (hf:),
+    /// e.g. `^3.1`.
+    #[arg(long, value_name = "REQ", conflicts_with = "revision")]
+    pub version: Option<String>,
+    /// The license you expect the model to be under (a mismatch fails `check`).
+    #[arg(long, value_name = "ID")]
+    pub license: Option<String>,
+    /// The entry this model derives from (lineage).
+    #[arg(long, value_name = "NAME")]
+    pub base: Option<String>,
+    /// Lock it right away (`modellock update NAME`), as `cargo add` and
+    /// `uv add` do.
+    #[arg(long)]
+    pub lock: bool,
 }
 
 pub fn run(ctx: &Context, args: &AddArgs) -> u8 {
-    let _lock = match ctx.lock_project() {
+    let lock = match ctx.lock_project() {
         Ok(l) => l,
         Err(status) => return status,
     };
@@ -58,6 +72,9 @@ pub fn run(ctx: &Context, args: &AddArgs) -> u8 {
         source: &raw,
         revision: revision.as_deref(),
         files: &args.files,
+        version: args.version.as_deref(),
+        license: args.license.as_deref(),
+        base: args.base.as_deref(),
     };
     let how = if args.name.is_some() {
         "choose another `--name`".to_owned()
@@ -75,6 +92,22 @@ pub fn run(ctx: &Context, args: &AddArgs) -> u8 {
     let edited = edit::add_model(files.text(manifest.file), &entry);
     if let Err(status) = write_manifest(ctx, &manifest, &files, edited, "add a model") {
         return status;
+    }
+    if args.lock {
+        ctx.out.status(
+            "Added",
+            &format!("`{name}` ({raw}) to {}", manifest.path.display()),
+        );
+        // the project's lock is the update's to take now
+        drop(lock);
+        let update = super::update::UpdateArgs {
+            models: vec![name.clone()],
+            dry_run: false,
+            locked: false,
+            jobs: 8,
+            precise: None,
+        };
+        return super::update::run(ctx, &update);
     }
     ctx.out.status(
         "Added",

@@ -9,6 +9,12 @@ pub struct NewEntry<'a> {
     pub source: &'a str,
     pub revision: Option<&'a str>,
     pub files: &'a [String],
+    /// A semver requirement on the repo's release tags (`version`).
+    pub version: Option<&'a str>,
+    /// The license the entry expects (`license`).
+    pub license: Option<&'a str>,
+    /// The entry it derives from (`base`).
+    pub base: Option<&'a str>,
 }
 
 /// Returns the manifest text with a `[models.NAME]` table appended. The
@@ -51,8 +57,17 @@ pub fn add_model(text: &str, entry: &NewEntry<'_>) -> Result<String, String> {
                 if let Some(r) = entry.revision {
                     t.insert("revision", r.into());
                 }
+                if let Some(v) = entry.version {
+                    t.insert("version", v.into());
+                }
                 if !entry.files.is_empty() {
                     t.insert("files", toml_edit::Value::Array(files));
+                }
+                if let Some(l) = entry.license {
+                    t.insert("license", l.into());
+                }
+                if let Some(b) = entry.base {
+                    t.insert("base", b.into());
                 }
                 models.insert(entry.name, Item::Value(toml_edit::Value::InlineTable(t)));
             } else {
@@ -61,8 +76,17 @@ pub fn add_model(text: &str, entry: &NewEntry<'_>) -> Result<String, String> {
                 if let Some(r) = entry.revision {
                     t.insert("revision", value(r));
                 }
+                if let Some(v) = entry.version {
+                    t.insert("version", value(v));
+                }
                 if !entry.files.is_empty() {
                     t.insert("files", value(files));
+                }
+                if let Some(l) = entry.license {
+                    t.insert("license", value(l));
+                }
+                if let Some(b) = entry.base {
+                    t.insert("base", value(b));
                 }
                 // After everything, trailing comments included: the old text
                 // stays a prefix of the new one.
@@ -235,6 +259,9 @@ mod tests {
             source: "hf:org/model",
             revision: Some("v1.0"),
             files,
+            version: None,
+            license: None,
+            base: None,
         }
     }
 

@@ -302,3 +302,71 @@ fn remove_refuses_to_orphan_a_derived_model() {
     cmd.args(["remove", "tuned", "base"]);
     assert_eq!(run_checked(&mut cmd).code, 0);
 }
+
+#[test]
+fn add_with_version_license_base_and_lock() {
+    use crate::support::hub::{File, FixtureHub, Repo};
+    let hub = FixtureHub::start();
+    let mut base = Repo::simple(
+        "org/base",
+        vec![
+            File::git("LICENSE", "MIT License\n\nCopyright (c) org\n"),
+            File::lfs("model.safetensors", vec![1u8; 256]),
+        ],
+        serde_json::json!({"license": "mit"}),
+    );
+    base.tags = vec![("v1.0.0".into(), 0)];
+    hub.add_repo(base);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("models.toml"),
+        "# models\n[policy]\nallow = [\"mit\"]\n\n[models.tuned]\nsource = \"hf:org/tuned\"\n",
+    )
+    .unwrap();
+    let mut cmd = project_command(dir.path(), &hub.url());
+    cmd.args([
+        "add",
+        "hf:org/base",
+        "--name",
+        "base",
+        "--version",
+        "^1",
+        "--license",
+        "mit",
+        "--lock",
+    ]);
+    let r = run_checked(&mut cmd);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let manifest = read(&dir.path().join("models.toml"));
+    assert!(
+        manifest.ends_with(
+            "[models.base]\nsource = \"hf:org/base\"\nversion = \"^1\"\nlicense = \"mit\"\n"
+        ),
+        "{manifest}"
+    );
+    // locked right away, at the release the requirement takes
+    let lock = read(&dir.path().join("models.lock"));
+    assert!(
+        lock.contains("name = \"base\"") && lock.contains("tag = \"v1.0.0\""),
+        "{lock}"
+    );
+    // --base names an entry; --version and --revision exclude each other
+    let mut cmd = project_command(dir.path(), &hub.url());
+    cmd.args(["add", "hf:org/other", "--base", "base"]);
+    assert_eq!(run_checked(&mut cmd).code, 0);
+    assert!(read(&dir.path().join("models.toml"))
+        .ends_with("source = \"hf:org/other\"\nbase = \"base\"\n"));
+    let mut cmd = project_command(dir.path(), &hub.url());
+    cmd.args(["add", "hf:org/third", "--base", "nowhere"]);
+    assert_eq!(run_checked(&mut cmd).code, 2);
+    let mut cmd = project_command(dir.path(), &hub.url());
+    cmd.args([
+        "add",
+        "hf:org/fourth",
+        "--version",
+        "^1",
+        "--revision",
+        "main",
+    ]);
+    assert_eq!(run_checked(&mut cmd).code, 2);
+}
