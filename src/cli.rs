@@ -68,6 +68,9 @@ pub enum Command {
     /// Where a locked model is for the programs that serve it (its snapshot
     /// directory, Ollama name or directory).
     Path(commands::path::PathArgs),
+    /// Write an in-toto statement of the lock (every locked file a subject)
+    /// for a signer such as `cosign attest-blob`.
+    Attest(commands::attest::AttestArgs),
     /// Print the shell completions of modellock (bash, zsh, fish, powershell, elvish).
     Completions(CompletionsArgs),
     /// Print modellock's man page (roff), e.g. `modellock man > modellock.1`.
@@ -165,6 +168,7 @@ pub fn run() -> ExitCode {
         Command::Init(a) => commands::init::run(&ctx, a),
         Command::Add(a) => commands::add::run(&ctx, a),
         Command::Remove(a) => commands::remove::run(&ctx, a),
+        Command::Attest(a) => commands::attest::run(&ctx, a),
         Command::Update(a) => commands::update::run(&ctx, a),
         Command::Check(a) => commands::check::run(&ctx, a),
         Command::Verify(a) => commands::verify::run(&ctx, a),

@@ -2,6 +2,7 @@
 //! the exit status.
 
 pub mod add;
+pub mod attest;
 pub mod audit;
 pub mod check;
 pub mod diff;

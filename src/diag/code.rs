@@ -172,6 +172,10 @@ codes! {
         "The connection broke mid-response, after retries.";
     NetworkServer = "network::server-error", fatal = true,
         "The server answered 5xx or 429 (rate limit), after retries.";
+    VerifyStatementMismatch = "verify::statement-mismatch", fatal = false,
+        "`verify --statement`: the in-toto statement names a file the lock does not have, another sha256 than the lock's, or leaves a locked file out.";
+    VerifyStatementInvalid = "verify::statement-invalid", fatal = true,
+        "`verify --statement`: the file is not an in-toto v1 Statement (JSON with `_type` and `subject` of names and sha256 digests).";
     VerifyUnsafePickle = "verify::unsafe-pickle", fatal = false,
         "A pickle-based weights file on disk (PyTorch .bin/.pt, .ckpt, .pkl) imports globals a weights file does not need (os.system, builtins.exec, …): unpickling it would run them.";
     VerifyHashMismatch = "verify::hash-mismatch", fatal = false,

@@ -6,6 +6,7 @@
 mod common;
 mod support;
 
+mod attest;
 mod audit;
 mod audit_corpus;
 mod card;
