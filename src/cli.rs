@@ -196,7 +196,13 @@ fn formats_of(command: &str) -> &'static [Format] {
     match command {
         "licenses" => &[Format::Human, Format::Json, Format::Cyclonedx],
         "path" => &[Format::Human, Format::Json],
-        _ => &[Format::Human, Format::Json, Format::Github, Format::Sarif],
+        _ => &[
+            Format::Human,
+            Format::Json,
+            Format::Github,
+            Format::Sarif,
+            Format::Gitlab,
+        ],
     }
 }
 

@@ -23,6 +23,8 @@ pub enum Format {
     Github,
     /// A SARIF 2.1.0 log (GitHub code scanning and other viewers).
     Sarif,
+    /// A GitLab Code Quality report (`artifacts:reports:codequality`).
+    Gitlab,
     /// A CycloneDX 1.6 BOM (`licenses` only).
     Cyclonedx,
 }
@@ -146,7 +148,7 @@ impl Output {
         }
         let all: Vec<Diag>;
         let diags = match (gate, self.format) {
-            (Some(g), Format::Github | Format::Sarif) => {
+            (Some(g), Format::Github | Format::Sarif | Format::Gitlab) => {
                 all = diags.iter().chain(g).cloned().collect();
                 &all[..]
             }
@@ -185,6 +187,11 @@ impl Output {
             Format::Sarif => {
                 let log = diag::sarif::render(diags, files, status);
                 let text = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".into());
+                print_stdout(&format!("{text}\n"));
+            }
+            Format::Gitlab => {
+                let report = diag::gitlab::render(diags, files);
+                let text = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "[]".into());
                 print_stdout(&format!("{text}\n"));
             }
             Format::Human => {

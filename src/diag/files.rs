@@ -42,6 +42,11 @@ impl Files {
         FileId(self.files.len() - 1)
     }
 
+    /// The names of every file, in the order they were added.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.files.iter().map(|f| f.name.as_str())
+    }
+
     pub fn name(&self, id: FileId) -> &str {
         &self.files[id.0].name
     }

@@ -5,6 +5,7 @@
 mod code;
 mod files;
 pub mod github;
+pub mod gitlab;
 pub mod render;
 pub mod sarif;
 

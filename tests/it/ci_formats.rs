@@ -152,3 +152,74 @@ fn sarif_result_of_a_changed_license() {
         "models.lock"
     );
 }
+
+/// `--format gitlab`: a GitLab Code Quality report, valid by the fields
+/// GitLab requires (schema/gitlab-codequality.schema.json), severities by
+/// the gate's, fingerprints stable and distinct.
+#[test]
+fn gitlab_code_quality_reports() {
+    let text =
+        std::fs::read_to_string(root().join("schema/gitlab-codequality.schema.json")).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let mut issues = 0;
+    for (fixture, code) in [
+        ("check/changed", 1),
+        ("check/floating", 0),
+        ("check/policy-warnings", 1),
+        ("check/stale-not-locked", 1),
+        ("check/lock-missing", 1),
+        ("invalid/parse", 2),
+        ("example", 0),
+    ] {
+        let r = check(fixture, "gitlab");
+        assert_eq!(r.code, code, "{fixture}: {}", r.stderr);
+        let report: Value = serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("{fixture}: {e}\n{}", r.stdout));
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{fixture}: {errors:?}\n{}", r.stdout);
+        let list = report.as_array().unwrap();
+        issues += list.len();
+        let mut prints: Vec<&str> = list
+            .iter()
+            .map(|i| i["fingerprint"].as_str().unwrap())
+            .collect();
+        prints.sort();
+        prints.dedup();
+        assert_eq!(
+            prints.len(),
+            list.len(),
+            "{fixture}: fingerprints are distinct"
+        );
+        // the same findings, the same fingerprints
+        assert_eq!(check(fixture, "gitlab").stdout, r.stdout, "{fixture}");
+        for i in list {
+            assert_eq!(i["location"]["path"], "models.toml", "{fixture}: {i}");
+        }
+    }
+    assert!(issues >= 5, "{issues}");
+
+    let r = check("check/changed", "gitlab");
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report[0]["check_name"], "license::changed");
+    assert_eq!(report[0]["severity"], "critical");
+    assert_eq!(report[0]["location"]["lines"]["begin"], 5);
+    assert!(report[0]["description"]
+        .as_str()
+        .unwrap()
+        .contains("modellock review chat"));
+    let r = check("check/floating", "gitlab");
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(
+        report
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["severity"] == "minor"),
+        "{report}"
+    );
+    assert!(!report.as_array().unwrap().is_empty());
+}

@@ -142,3 +142,19 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The Python of CI's virtualenv (MODELLOCK_PYTHON: pre-commit,
+/// huggingface_hub, PyYAML, check-jsonschema), or None where it is not set,
+/// which CI forbids (MODELLOCK_REQUIRE_PYTHON=1): a skip is visible, never
+/// silent in CI.
+pub fn ci_python(what: &str) -> Option<std::ffi::OsString> {
+    let python = std::env::var_os("MODELLOCK_PYTHON");
+    if python.is_none() {
+        assert!(
+            std::env::var_os("MODELLOCK_REQUIRE_PYTHON").is_none(),
+            "MODELLOCK_REQUIRE_PYTHON=1 but MODELLOCK_PYTHON is not set"
+        );
+        eprintln!("MODELLOCK_PYTHON not set: skipping {what}");
+    }
+    python
+}

@@ -282,7 +282,7 @@ fn cyclonedx_is_for_licenses_only() {
     let r = p.run(&["--format", "cyclonedx", "check"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains(
-        "invalid value 'cyclonedx' for '--format <FORMAT>' of this command\n  [possible values: human, json, github, sarif]"
+        "invalid value 'cyclonedx' for '--format <FORMAT>' of this command\n  [possible values: human, json, github, sarif, gitlab]"
     ), "{}", r.stderr);
     let r = p.run(&["--format", "sarif", "licenses"]);
     assert_eq!(r.code, 2);

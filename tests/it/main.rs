@@ -6,6 +6,7 @@
 mod common;
 mod support;
 
+mod action;
 mod attest;
 mod audit;
 mod audit_corpus;
@@ -32,6 +33,7 @@ mod ollama;
 mod output_schemas;
 mod precommit;
 mod readme;
+mod release;
 mod review;
 mod schema;
 mod supply;

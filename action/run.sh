@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs modellock for the GitHub Action: `check --offline` with GitHub
+# annotations, then what the inputs ask for (`update --locked`, `verify`,
+# `fetch`, a SARIF file), each to its end; the step fails with the highest
+# exit status, which is also the `exit-status` output.
+set -uo pipefail
+
+args=()
+if [ -n "${INPUT_MANIFEST_PATH:-}" ]; then
+  args+=(--manifest-path "$INPUT_MANIFEST_PATH")
+fi
+status=0
+step() {
+  echo "::group::modellock $*"
+  modellock "${args[@]}" --format github "$@"
+  local s=$?
+  echo "::endgroup::"
+  [ "$s" -gt "$status" ] && status=$s
+  echo "modellock $* exited $s"
+  if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+    echo "- \`modellock $*\`: exit $s" >> "$GITHUB_STEP_SUMMARY"
+  fi
+}
+[ "${INPUT_CHECK:-true}" = true ] && step check --offline
+[ "${INPUT_LOCKED:-false}" = true ] && step update --locked
+[ "${INPUT_VERIFY:-false}" = true ] && step verify
+[ "${INPUT_FETCH:-false}" = true ] && step fetch
+sarif=""
+if [ "${INPUT_SARIF:-false}" = true ]; then
+  sarif="${RUNNER_TEMP:-.}/modellock.sarif"
+  modellock "${args[@]}" --format sarif check --offline > "$sarif"
+  s=$?
+  # exit 1 is a finding (already counted above); only 2 is a failure here
+  [ "$s" -eq 2 ] && [ "$s" -gt "$status" ] && status=$s
+fi
+if [ -n "${GITHUB_OUTPUT:-}" ]; then
+  echo "exit-status=$status" >> "$GITHUB_OUTPUT"
+  echo "sarif-file=$sarif" >> "$GITHUB_OUTPUT"
+fi
+exit "$status"
