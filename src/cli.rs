@@ -194,7 +194,7 @@ const GLOBAL: &str = "Global options";
 /// every other command diagnostics.
 fn formats_of(command: &str) -> &'static [Format] {
     match command {
-        "licenses" => &[Format::Human, Format::Json, Format::Cyclonedx],
+        "licenses" => &[Format::Human, Format::Json, Format::Cyclonedx, Format::Spdx],
         "path" => &[Format::Human, Format::Json],
         _ => &[
             Format::Human,

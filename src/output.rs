@@ -27,6 +27,8 @@ pub enum Format {
     Gitlab,
     /// A CycloneDX 1.6 BOM (`licenses` only).
     Cyclonedx,
+    /// An SPDX 3.0.1 JSON-LD document with the AI profile (`licenses` only).
+    Spdx,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -156,7 +158,7 @@ impl Output {
         };
         let counts = Counts::of(diags);
         match self.format {
-            Format::Json | Format::Cyclonedx => {
+            Format::Json | Format::Cyclonedx | Format::Spdx => {
                 let mut summary = serde_json::Map::new();
                 summary.insert("errors".into(), counts.errors.into());
                 summary.insert("warnings".into(), counts.warnings.into());

@@ -1,10 +1,11 @@
 //! `modellock licenses [MODEL]...`: every model's license, its files and
 //! lineage, the obligations each carries and those of the pipeline as a
-//! whole — for people, as JSON, or as a CycloneDX BOM. Offline.
+//! whole — for people, as JSON, as a CycloneDX BOM or an SPDX 3.0 AI BOM.
+//! Offline.
 
 use super::Context;
 use crate::output::{print_stdout, Format};
-use crate::report::licenses::{build, cyclonedx, human};
+use crate::report::licenses::{build, cyclonedx, human, spdx};
 
 #[derive(Debug, clap::Args)]
 pub struct LicensesArgs {
@@ -39,6 +40,11 @@ pub fn run(ctx: &Context, args: &LicensesArgs) -> u8 {
         Format::Cyclonedx => {
             let bom = cyclonedx::bom(&report, manifest, &lock);
             serde_json::to_string_pretty(&bom).unwrap_or_else(|_| "{}".into()) + "\n"
+        }
+        Format::Spdx => {
+            let lock_text = project.files.text(lock_file);
+            let doc = spdx::document(&report, manifest, &lock, lock_text, &spdx::created_now());
+            serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into()) + "\n"
         }
         _ => human::render(&report, manifest, ctx.out.width),
     };

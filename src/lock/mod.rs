@@ -61,6 +61,8 @@ pub struct LockedModel {
     pub lineage: Vec<Ancestor>,
     /// The Hub's `pipeline_tag` (what the model does), when known.
     pub pipeline_tag: Option<String>,
+    /// The datasets its card names (Hub dataset ids), for the AI BOM.
+    pub datasets: Vec<String>,
     /// Whether the model is multimodal, from its pipeline tag and tags;
     /// `None` when the source does not say.
     pub multimodal: Option<bool>,

@@ -368,6 +368,7 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
     let base_models = r.str_list(t, "base-models", what);
     let include = r.str_list(t, "include", what);
     let pipeline_tag = r.opt_str(t, "pipeline-tag", what);
+    let datasets = r.str_list(t, "datasets", what);
     let multimodal = match t.get("multimodal") {
         None => None,
         Some(item) => match item.as_bool() {
@@ -452,6 +453,7 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
         base_models,
         lineage,
         pipeline_tag,
+        datasets,
         multimodal,
         include,
         gguf,

@@ -60,6 +60,9 @@ fn model(out: &mut String, m: &LockedModel) {
     if let Some(p) = &m.pipeline_tag {
         let _ = writeln!(out, "pipeline-tag = {}", quote(p));
     }
+    if !m.datasets.is_empty() {
+        let _ = writeln!(out, "datasets = {}", list(&m.datasets));
+    }
     if let Some(mm) = m.multimodal {
         let _ = writeln!(out, "multimodal = {mm}");
     }

@@ -343,6 +343,7 @@ fn locked_model(entry: &ModelEntry, snap: Snapshot) -> LockedModel {
         base_models: card.base_models,
         lineage: card.lineage,
         pipeline_tag: card.pipeline_tag,
+        datasets: card.datasets,
         multimodal: card.multimodal,
         include: entry.file_patterns(),
         gguf: snap.gguf,

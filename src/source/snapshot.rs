@@ -57,6 +57,8 @@ pub struct CardFacts {
     pub lineage: Vec<Ancestor>,
     /// What the model does (the Hub's `pipeline_tag`).
     pub pipeline_tag: Option<String>,
+    /// The datasets the card names (Hub dataset ids).
+    pub datasets: Vec<String>,
     /// Whether the model takes or gives more than one modality.
     pub multimodal: Option<bool>,
     /// The text a gated repo asks people to accept (`extra_gated_prompt`).

@@ -291,7 +291,7 @@ fn cyclonedx_is_for_licenses_only() {
     assert_eq!(r.code, 2);
     assert!(
         r.stderr
-            .contains("[possible values: human, json, cyclonedx]"),
+            .contains("[possible values: human, json, cyclonedx, spdx]"),
         "{}",
         r.stderr
     );
@@ -318,7 +318,7 @@ fn each_commands_help_lists_its_formats_and_the_global_options_apart() {
     let licenses = help("licenses");
     assert!(
         licenses.contains("[possible values: human, json,\n")
-            || licenses.contains("[possible values: human, json, cyclonedx]"),
+            || licenses.contains("[possible values: human, json, cyclonedx, spdx]"),
         "{licenses}"
     );
     assert!(!licenses.contains("sarif"), "{licenses}");

@@ -36,6 +36,7 @@ mod readme;
 mod release;
 mod review;
 mod schema;
+mod spdx;
 mod supply;
 mod update;
 mod usage;

@@ -6,6 +6,7 @@
 
 pub mod cyclonedx;
 pub mod human;
+pub mod spdx;
 
 use crate::diag::Diag;
 use crate::license::kb::{Category, Kb};

@@ -21,6 +21,9 @@ pub struct Card {
     pub base_relation: Option<String>,
     pub pipeline_tag: Option<String>,
     pub tags: Vec<String>,
+    /// The datasets the card names (`datasets`): Hub dataset ids, checked.
+    #[serde(default)]
+    pub datasets: Vec<String>,
     /// The text a gated repo asks people to accept before access
     /// (`extra_gated_prompt`): terms of their own, often the license.
     #[serde(default)]
@@ -237,6 +240,7 @@ impl Card {
                 .filter(|t| !t.trim().is_empty())
                 .map(str::to_owned),
             pipeline_tag: info["pipeline_tag"].as_str().map(str::to_owned),
+            datasets: card_datasets(&card["datasets"]),
             tags: info["tags"]
                 .as_array()
                 .map(|t| {
@@ -248,6 +252,34 @@ impl Card {
                 .unwrap_or_default(),
         }
     }
+}
+
+/// The card's `datasets` (a string or a list): values from the network are
+/// locked only when they are Hub dataset ids (`name` or `org/name`, the
+/// Hub's characters), at most 64 of them, sorted and distinct.
+fn card_datasets(v: &Value) -> Vec<String> {
+    let items: Vec<&str> = match v {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let valid = |id: &&str| {
+        let parts: Vec<&str> = id.split('/').collect();
+        parts.len() <= 2
+            && parts.iter().all(|p| {
+                !p.is_empty()
+                    && p.len() <= 96
+                    && !p.starts_with(['.', '-'])
+                    && !p.contains("..")
+                    && p.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            })
+    };
+    let mut out: Vec<String> = items.into_iter().filter(valid).map(str::to_owned).collect();
+    out.sort();
+    out.dedup();
+    out.truncate(64);
+    out
 }
 
 impl Hub<'_> {

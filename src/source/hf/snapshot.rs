@@ -130,6 +130,7 @@ pub fn snapshot(cx: &Context, repo: &RepoId, req: &Request<'_>) -> Result<Snapsh
             base_models: data.card.base_models.clone(),
             lineage,
             pipeline_tag: data.card.pipeline_tag.clone(),
+            datasets: data.card.datasets.clone(),
             multimodal: multimodal(&data.card),
             gated_prompt: data.card.gated_prompt.clone(),
             object_id: data.card.object_id.clone(),
