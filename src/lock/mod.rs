@@ -155,6 +155,24 @@ impl Lock {
         self.models
     }
 
+    /// This lock as a lock written before modellock recorded the card's
+    /// `datasets` would be, where `old` is such a lock: a model at the
+    /// revision `old` locked, with no datasets there, is taken without
+    /// them. Those facts are fixed by the revision (the card at a commit
+    /// does not change), so a lock that lacks them is not outdated —
+    /// `update --locked` holds the lock to the sources, and upgrading
+    /// modellock must not make it red by itself; `update` records them.
+    pub fn as_seen_by(mut self, old: &Lock) -> Lock {
+        for m in &mut self.models {
+            if let Some(o) = old.model(&m.name) {
+                if o.revision == m.revision && o.source == m.source && o.datasets.is_empty() {
+                    m.datasets.clear();
+                }
+            }
+        }
+        self
+    }
+
     /// The same lock without the spans it was read with (to compare locks
     /// by content).
     pub fn without_spans(mut self) -> Lock {

@@ -149,7 +149,10 @@ pub fn written(
 /// line that says the lock is proved.
 pub fn locked(old: Option<&Lock>, new: &Lock, changes: &[Change]) -> Result<String, Diag> {
     let old_text = old.map(lock::render).unwrap_or_default();
-    let new_text = lock::render(new);
+    let new_text = match old {
+        Some(o) => lock::render(&new.clone().as_seen_by(o)),
+        None => lock::render(new),
+    };
     if old_text == new_text {
         return Ok(format!(
             "{:>12} models.lock is what the sources say ({})",

@@ -387,3 +387,49 @@ fn spdx_is_for_licenses_only() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("invalid value 'spdx'"), "{}", r.stderr);
 }
+
+/// A lock written before modellock recorded the card's datasets is not
+/// outdated for lacking them: `update --locked` stays green (upgrading
+/// modellock does not turn CI red), and `update` adds them.
+#[test]
+fn a_lock_without_datasets_is_not_outdated_and_update_records_them() {
+    let p = Project::new();
+    let lock_path = p.dir.path().join("models.lock");
+    let with = std::fs::read_to_string(&lock_path).unwrap();
+    let datasets_line = with
+        .lines()
+        .find(|l| l.starts_with("datasets = "))
+        .expect("datasets locked")
+        .to_owned();
+    let without = with.replace(&format!("{datasets_line}\n"), "");
+    std::fs::write(&lock_path, &without).unwrap();
+
+    let r = p.run(&["update", "--locked"], &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(std::fs::read_to_string(&lock_path).unwrap(), without);
+    let r = p.run(&["check", "--offline"], &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+
+    // the SPDX document of such a lock names no datasets
+    let (doc, _) = p.spdx();
+    assert!(by_type(&doc, "dataset_DatasetPackage").is_empty());
+
+    let r = p.run(&["update"], &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(std::fs::read_to_string(&lock_path).unwrap(), with);
+
+    // a lock that says other datasets than the card is outdated
+    std::fs::write(
+        &lock_path,
+        with.replace("openbmb/UltraFeedback", "someone/else"),
+    )
+    .unwrap();
+    let r = p.run(&["update", "--locked"], &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("lock::outdated") || r.stderr.contains("lock::outdated"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+}
