@@ -12,7 +12,7 @@ fi
 status=0
 step() {
   echo "::group::modellock $*"
-  modellock "${args[@]}" --format github "$@"
+  modellock ${args[@]+"${args[@]}"} --format github "$@"
   local s=$?
   echo "::endgroup::"
   [ "$s" -gt "$status" ] && status=$s
@@ -28,7 +28,7 @@ step() {
 sarif=""
 if [ "${INPUT_SARIF:-false}" = true ]; then
   sarif="${RUNNER_TEMP:-.}/modellock.sarif"
-  modellock "${args[@]}" --format sarif check --offline > "$sarif"
+  modellock ${args[@]+"${args[@]}"} --format sarif check --offline > "$sarif"
   s=$?
   # exit 1 is a finding (already counted above); only 2 is a failure here
   [ "$s" -eq 2 ] && [ "$s" -gt "$status" ] && status=$s

@@ -84,6 +84,16 @@ fn the_action_runs_the_gate_with_annotations_and_sarif() {
         "{stdout}"
     );
     assert!(outputs.contains("exit-status=1\n"), "{outputs}");
+
+    // a manifest elsewhere: `manifest-path`, and annotations name its path
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &root().join("fixtures/check/unreviewed"),
+        &dir.path().join("ml"),
+    );
+    let (code, stdout, _) = run_action(dir.path(), &[("INPUT_MANIFEST_PATH", "ml/models.toml")]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("::error file=ml/models.toml,"), "{stdout}");
 }
 
 #[test]
