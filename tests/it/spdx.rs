@@ -357,9 +357,10 @@ fn each_model_is_an_ai_package_with_its_revision_files_licenses_lineage_and_data
 }
 
 /// Python's `jsonschema` (an independent implementation, from CI's
-/// virtualenv) agrees that the document is valid.
+/// virtualenv) agrees that the document is valid, and so do the SPDX
+/// model's own Python bindings.
 #[test]
-fn python_jsonschema_agrees() {
+fn python_jsonschema_and_the_spdx_model_agree() {
     let Some(python) = ci_python("the SPDX check with Python's jsonschema") else {
         return;
     };
@@ -377,6 +378,41 @@ fn python_jsonschema_agrees() {
         out.status.success(),
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // and the official bindings of the SPDX 3.0.1 model (its SHACL classes,
+    // types and cardinalities) read, link and write it
+    let check = root().join("tests/it/support/spdx_model_check.py");
+    let run_check = |file: &std::path::Path| {
+        std::process::Command::new(ci_python("").unwrap())
+            .arg(&check)
+            .arg(file)
+            .output()
+            .unwrap()
+    };
+    let out = run_check(&out_file);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // the check can fail: a supplier that is not an Agent
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    for e in doc["@graph"].as_array_mut().unwrap() {
+        if e["type"] == "ai_AIPackage" {
+            e["suppliedBy"] = e["spdxId"].clone();
+        }
+    }
+    let bad = p.dir.path().join("bad.spdx.json");
+    std::fs::write(&bad, doc.to_string()).unwrap();
+    let out = run_check(&bad);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Agent"),
+        "{}",
         String::from_utf8_lossy(&out.stderr)
     );
 }
