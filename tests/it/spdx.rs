@@ -469,3 +469,47 @@ fn a_lock_without_datasets_is_not_outdated_and_update_records_them() {
         r.stderr
     );
 }
+
+/// `licenses --format spdx MODEL`: a base entry left out of the selection is
+/// named (its identity and license), not detailed, and the document stays
+/// valid.
+#[test]
+fn a_selection_names_the_bases_it_leaves_out() {
+    let p = Project::new();
+    let r = p.run(
+        &["--format", "spdx", "licenses", "adapter"],
+        &[("SOURCE_DATE_EPOCH", "0")],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: Value = serde_json::from_str(&r.stdout).unwrap();
+    let errors: Vec<String> = validator()
+        .iter_errors(&doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let packages = by_type(&doc, "ai_AIPackage");
+    let adapter = packages
+        .iter()
+        .find(|e| e["name"] == "path:adapter")
+        .unwrap();
+    let parents = related(&doc, adapter["spdxId"].as_str().unwrap(), "descendantOf");
+    let chat = parents
+        .iter()
+        .find(|e| e["name"] == "acme/Chat-7B-Instruct")
+        .expect("the base entry, named");
+    assert!(chat["software_packageUrl"]
+        .as_str()
+        .unwrap()
+        .starts_with("pkg:huggingface/acme/Chat-7B-Instruct@"));
+    assert!(related(&doc, chat["spdxId"].as_str().unwrap(), "contains").is_empty());
+    let license = related(&doc, chat["spdxId"].as_str().unwrap(), "hasDeclaredLicense");
+    assert_eq!(
+        license[0]["simplelicensing_licenseExpression"],
+        "Apache-2.0"
+    );
+    // the Hub ancestor of the base is reached through it in the full BOM
+    // only; here no element is a path: purl
+    assert!(!r.stdout.contains("pkg:huggingface/path:"));
+    let sbom = &by_type(&doc, "software_Sbom")[0];
+    assert_eq!(sbom["rootElement"].as_array().unwrap().len(), 1);
+}

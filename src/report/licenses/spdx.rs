@@ -180,6 +180,46 @@ impl Graph {
         id
     }
 
+    /// A manifest entry a selected model is based on, itself not selected:
+    /// its identity and license, without its files.
+    fn base_entry(
+        &mut self,
+        name: &str,
+        manifest: &Manifest,
+        lock: &Lock,
+        license: Option<&str>,
+    ) -> String {
+        let key = format!("entry:{name}");
+        if let Some(id) = self.ancestors.get(&key) {
+            return id.clone();
+        }
+        let source = manifest.model(name).map(|e| &e.source.value);
+        let revision = lock.model(name).map(|l| l.revision.as_str());
+        let mut p = json!({
+            "type": "ai_AIPackage",
+            "spdxId": format!("{}/model/{}", self.ns, enc(name)),
+            "name": source.map_or_else(|| name.to_owned(), Source::component_name),
+            "software_primaryPurpose": "model",
+            "comment": format!("models.toml entry `{name}` (not selected: its files are not listed)"),
+        });
+        if let Some(rev) = revision {
+            p["software_packageVersion"] = json!(rev);
+        }
+        if let Some(purl) = source.and_then(|s| s.purl(revision)) {
+            p["software_packageUrl"] = json!(purl);
+        }
+        if let Some(url) = source.and_then(|s| download_location(s, revision)) {
+            p["software_downloadLocation"] = json!(url);
+        }
+        let id = self.push(p);
+        self.ancestors.insert(key, id.clone());
+        if let Some(l) = license {
+            let lic = self.license(l);
+            self.relate(&id, "hasDeclaredLicense", vec![lic], None);
+        }
+        id
+    }
+
     /// A Hub model outside the manifest that a model descends from.
     fn ancestor(&mut self, repo: &str, license: Option<&str>) -> String {
         if let Some(id) = self.ancestors.get(repo) {
@@ -386,8 +426,12 @@ pub fn document(
     for m in &report.models {
         let from = ids[&m.name].clone();
         for a in &m.lineage {
-            let to = match a.entry.as_ref().and_then(|e| ids.get(e)) {
-                Some(id) => id.clone(),
+            let to = match a.entry.as_ref() {
+                Some(e) => match ids.get(e) {
+                    Some(id) => id.clone(),
+                    // a base entry left out of the selection: named, not detailed
+                    None => g.base_entry(e, manifest, lock, a.license.as_deref()),
+                },
                 None => g.ancestor(&a.model, a.license.as_deref()),
             };
             g.relate(
