@@ -369,6 +369,16 @@ fn parse_model(r: &mut Reader<'_>, t: &dyn TableLike, what: &str) -> Option<Lock
     let include = r.str_list(t, "include", what);
     let pipeline_tag = r.opt_str(t, "pipeline-tag", what);
     let datasets = r.str_list(t, "datasets", what);
+    if datasets
+        .iter()
+        .any(|d| !crate::source::hf::is_dataset_id(d))
+    {
+        r.invalid(
+            format!("`datasets` of {what} holds a value that is not a Hub dataset id"),
+            t.get("datasets").and_then(Item::span),
+            "expected dataset ids such as \"org/name\"",
+        );
+    }
     let multimodal = match t.get("multimodal") {
         None => None,
         Some(item) => match item.as_bool() {

@@ -513,3 +513,24 @@ fn a_selection_names_the_bases_it_leaves_out() {
     let sbom = &by_type(&doc, "software_Sbom")[0];
     assert_eq!(sbom["rootElement"].as_array().unwrap().len(), 1);
 }
+
+/// The lock's `datasets` hold Hub dataset ids only: a hand-edited value
+/// that is not one is `lock::parse` (exit 2), as the schema says.
+#[test]
+fn a_lock_with_a_value_that_is_not_a_dataset_id_is_refused() {
+    let p = Project::new();
+    let lock_path = p.dir.path().join("models.lock");
+    let text = std::fs::read_to_string(&lock_path).unwrap();
+    std::fs::write(
+        &lock_path,
+        text.replace("\"openbmb/UltraFeedback\"", "\"../../etc/passwd\""),
+    )
+    .unwrap();
+    let r = p.run(&["--format", "json", "check", "--offline"], &[]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("lock::parse") && r.stdout.contains("not a Hub dataset id"),
+        "{}",
+        r.stdout
+    );
+}

@@ -263,19 +263,11 @@ fn card_datasets(v: &Value) -> Vec<String> {
         Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
     };
-    let valid = |id: &&str| {
-        let parts: Vec<&str> = id.split('/').collect();
-        parts.len() <= 2
-            && parts.iter().all(|p| {
-                !p.is_empty()
-                    && p.len() <= 96
-                    && !p.starts_with(['.', '-'])
-                    && !p.contains("..")
-                    && p.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-            })
-    };
-    let mut out: Vec<String> = items.into_iter().filter(valid).map(str::to_owned).collect();
+    let mut out: Vec<String> = items
+        .into_iter()
+        .filter(|id| super::is_dataset_id(id))
+        .map(str::to_owned)
+        .collect();
     out.sort();
     out.dedup();
     out.truncate(64);

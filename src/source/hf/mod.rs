@@ -146,6 +146,22 @@ pub fn validate_revision(rev: &str) -> Result<(), String> {
 
 /// A package URL (`pkg:huggingface/ORG/NAME@REV`, as the purl spec's
 /// `huggingface` type) for a Hub repo.
+/// Whether a value is a Hub dataset id (`name` or `org/name`, each part of
+/// the Hub's characters, not starting with `.` or `-`, no `..`): what the
+/// lock records of a card's `datasets`.
+pub fn is_dataset_id(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('/').collect();
+    parts.len() <= 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.len() <= 96
+                && !p.starts_with(['.', '-'])
+                && !p.contains("..")
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        })
+}
+
 pub fn purl(repo: &str, revision: Option<&str>) -> String {
     let enc = |s: &str| {
         s.replace('%', "%25")
