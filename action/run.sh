@@ -5,6 +5,12 @@
 # exit status, which is also the `exit-status` output.
 set -uo pipefail
 
+if ! command -v modellock > /dev/null; then
+  echo "::error title=modellock::modellock is not on PATH: the install step did not put it there"
+  [ -n "${GITHUB_OUTPUT:-}" ] && echo "exit-status=2" >> "$GITHUB_OUTPUT"
+  exit 2
+fi
+
 args=()
 if [ -n "${INPUT_MANIFEST_PATH:-}" ]; then
   args+=(--manifest-path "$INPUT_MANIFEST_PATH")

@@ -85,6 +85,22 @@ fn the_action_runs_the_gate_with_annotations_and_sarif() {
     );
     assert!(outputs.contains("exit-status=1\n"), "{outputs}");
 
+    // no modellock on PATH: a clear error and exit 2, not bash's 127
+    let out = Command::new("bash")
+        .arg(root().join("action/run.sh"))
+        .current_dir(dir.path())
+        .env("PATH", "/usr/bin:/bin")
+        .env("GITHUB_OUTPUT", dir.path().join("out2"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("::error title=modellock::modellock is not on PATH"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out2")).unwrap(),
+        "exit-status=2\n"
+    );
+
     // a manifest elsewhere: `manifest-path`, and annotations name its path
     let dir = tempfile::tempdir().unwrap();
     copy_dir(
