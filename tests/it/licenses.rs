@@ -326,7 +326,7 @@ fn each_commands_help_lists_its_formats_and_the_global_options_apart() {
 
 /// The official CycloneDX 1.6 JSON schema, its `$ref`s to the SPDX and JSF
 /// schemas served from tests/schemas/cyclonedx (never downloaded).
-fn cyclonedx_validator() -> jsonschema::Validator {
+pub(crate) fn cyclonedx_validator() -> jsonschema::Validator {
     struct Local;
     impl jsonschema::Retrieve for Local {
         fn retrieve(

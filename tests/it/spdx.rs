@@ -534,3 +534,31 @@ fn a_lock_with_a_value_that_is_not_a_dataset_id_is_refused() {
         r.stdout
     );
 }
+
+/// The CycloneDX BOM carries the card's datasets too
+/// (`modelCard.modelParameters.datasets`), valid CycloneDX 1.6.
+#[test]
+fn the_cyclonedx_bom_names_the_datasets() {
+    let p = Project::new();
+    let r = p.run(&["--format", "cyclonedx", "licenses"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let bom: Value = serde_json::from_str(&r.stdout).unwrap();
+    let errors: Vec<String> = crate::licenses::cyclonedx_validator()
+        .iter_errors(&bom)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let chat = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "acme/Chat-7B-Instruct")
+        .unwrap();
+    assert_eq!(
+        chat["modelCard"]["modelParameters"]["datasets"],
+        json!([
+            {"type": "dataset", "name": "HuggingFaceH4/ultrachat_200k", "contents": {"url": "https://huggingface.co/datasets/HuggingFaceH4/ultrachat_200k"}},
+            {"type": "dataset", "name": "openbmb/UltraFeedback", "contents": {"url": "https://huggingface.co/datasets/openbmb/UltraFeedback"}},
+        ])
+    );
+}

@@ -1,7 +1,8 @@
 //! `licenses --format cyclonedx`: a CycloneDX 1.6 BOM with one
 //! `machine-learning-model` component per model: name, version = the
-//! locked revision, the sha256 of its files, its licenses, and its lineage
-//! as `pedigree.ancestors`. Deterministic: the same lock gives the same
+//! locked revision, the sha256 of its files, its licenses, its lineage as
+//! `pedigree.ancestors`, and the datasets its card names as
+//! `modelCard.modelParameters.datasets`. Deterministic: the same lock gives the same
 //! BOM, serial number included.
 
 use super::{ModelReport, Report};
@@ -116,6 +117,23 @@ fn component(m: &ModelReport, manifest: &Manifest, lock: &Lock) -> Value {
         .collect();
     if !ancestors.is_empty() {
         c["pedigree"] = json!({"ancestors": ancestors});
+    }
+    // the datasets its card names
+    let datasets: Vec<Value> = lock
+        .model(&m.name)
+        .map(|l| l.datasets.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|d| {
+            json!({
+                "type": "dataset",
+                "name": d,
+                "contents": {"url": format!("https://huggingface.co/datasets/{d}")},
+            })
+        })
+        .collect();
+    if !datasets.is_empty() {
+        c["modelCard"] = json!({"modelParameters": {"datasets": datasets}});
     }
     let mut props = vec![
         property("modellock:entry", m.name.clone()),
