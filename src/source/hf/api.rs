@@ -254,8 +254,9 @@ impl Card {
     }
 }
 
-/// The card's `datasets` (a string or a list): values from the network are
-/// locked only when they are Hub dataset ids (`name` or `org/name`, the
+/// The card's `datasets` (a string or a list; a dataset's Hub page is taken
+/// as its id): values from the network are locked only when they are Hub
+/// dataset ids (`name` or `org/name`, the
 /// Hub's characters), at most 64 of them, sorted and distinct.
 fn card_datasets(v: &Value) -> Vec<String> {
     let items: Vec<&str> = match v {
@@ -263,10 +264,22 @@ fn card_datasets(v: &Value) -> Vec<String> {
         Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
     };
+    // a card may name a dataset by its page: the id is the path after it
+    let id_of = |v: &str| -> String {
+        let v = v.trim().trim_end_matches('/');
+        [
+            "https://huggingface.co/datasets/",
+            "https://hf.co/datasets/",
+        ]
+        .iter()
+        .find_map(|p| v.strip_prefix(p))
+        .unwrap_or(v)
+        .to_owned()
+    };
     let mut out: Vec<String> = items
         .into_iter()
+        .map(id_of)
         .filter(|id| super::is_dataset_id(id))
-        .map(str::to_owned)
         .collect();
     out.sort();
     out.dedup();
@@ -591,6 +604,31 @@ fn next_link(link: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn card_datasets_are_hub_dataset_ids() {
+        let v = serde_json::json!([
+            "HuggingFaceH4/ultrachat_200k",
+            "https://huggingface.co/datasets/openbmb/UltraFeedback/",
+            "https://hf.co/datasets/squad",
+            "https://example.com/datasets/x",
+            "../../etc/passwd",
+            "a b",
+            "org/name/extra",
+            7,
+            "squad"
+        ]);
+        assert_eq!(
+            card_datasets(&v),
+            [
+                "HuggingFaceH4/ultrachat_200k",
+                "openbmb/UltraFeedback",
+                "squad"
+            ]
+        );
+        assert_eq!(card_datasets(&serde_json::json!("imdb")), ["imdb"]);
+        assert!(card_datasets(&serde_json::json!({"a": 1})).is_empty());
+    }
 
     #[test]
     fn link_headers() {
