@@ -9,15 +9,26 @@
 #                      the release of MODELLOCK_ACTION_REF when that is a
 #                      version tag (v0.2.0), else `source`
 # MODELLOCK_REPOSITORY owner/name of the releases (the action's repository)
+#
+# The runner leaves github.action_ref and github.action_repository empty in
+# some composite-action contexts (actions/runner#2473); the action's own
+# checkout, .../_actions/OWNER/NAME/REF, then names them.
+#
+# `install.sh --key` writes the cache key of what it would install (`key=`
+# to GITHUB_OUTPUT) and installs nothing.
 set -euo pipefail
 
 version="${MODELLOCK_VERSION:-}"
 ref="${MODELLOCK_ACTION_REF:-}"
 repo="${MODELLOCK_REPOSITORY:-}"
-[ -n "$repo" ] || repo=modellock/modellock
 root="${RUNNER_TEMP:-/tmp}/modellock-install"
 bin="$root/bin"
 src="${GITHUB_ACTION_PATH:-$(cd "$(dirname "$0")/.." && pwd)}"
+if [[ "${GITHUB_ACTION_PATH:-}" =~ /_actions/([^/]+)/([^/]+)/([^/]+)/?$ ]]; then
+  [ -n "$repo" ] || repo="${BASH_REMATCH[1]}/${BASH_REMATCH[2]}"
+  [ -n "$ref" ] || ref="${BASH_REMATCH[3]}"
+fi
+[ -n "$repo" ] || repo=modellock/modellock
 
 if [ -z "$version" ]; then
   if [[ "$ref" =~ ^v([0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?)$ ]]; then
@@ -57,6 +68,15 @@ if [ "$version" = source ]; then
   tree=$(cd "$src" && find Cargo.toml Cargo.lock src -type f | LC_ALL=C sort | xargs cat 2> /dev/null | sha256 | cut -c1-64)
   stamp="$stamp tree=$tree"
 fi
+if [ "${1:-}" = --key ]; then
+  key="$version-$(echo "$stamp" | sha256 | cut -c1-16)"
+  echo "modellock-install: key $key ($stamp)"
+  if [ -n "${GITHUB_OUTPUT:-}" ]; then
+    echo "key=$key" >> "$GITHUB_OUTPUT"
+  fi
+  exit 0
+fi
+
 if [ -f "$root/stamp" ] && [ "$(cat "$root/stamp")" = "$stamp" ] \
   && { [ -x "$bin/modellock" ] || [ -x "$bin/modellock.exe" ]; }; then
   plan "cached: $bin ($stamp)"

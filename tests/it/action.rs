@@ -173,6 +173,50 @@ fn the_action_installs_a_release_binary_or_builds_from_source() {
     );
     let (out, _) = plan(&[("MODELLOCK_ACTION_REF", "main")]);
     assert!(out.contains("cargo install --locked --path"), "{out}");
+    // the runner may leave github.action_ref/_repository empty in a
+    // composite action: the action's checkout path names them
+    let (out, _) = plan(&[
+        (
+            "GITHUB_ACTION_PATH",
+            "/home/runner/work/_actions/acme/modellock-fork/v0.4.1",
+        ),
+        ("MODELLOCK_ACTION_REF", ""),
+        ("MODELLOCK_REPOSITORY", ""),
+        ("RUNNER_OS", "Linux"),
+        ("RUNNER_ARCH", "ARM64"),
+    ]);
+    assert!(
+        out.contains("https://github.com/acme/modellock-fork/releases/download/v0.4.1/modellock-aarch64-unknown-linux-musl.tar.gz"),
+        "{out}"
+    );
+    // the cache key names the version and what is installed
+    let key = |env: &[(&str, &str)]| -> String {
+        let gh_out = dir.path().join("key-output");
+        let _ = std::fs::remove_file(&gh_out);
+        let mut cmd = Command::new("bash");
+        cmd.arg(root().join("action/install.sh"))
+            .arg("--key")
+            .env("GITHUB_OUTPUT", &gh_out);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read_to_string(gh_out).unwrap()
+    };
+    let k1 = key(&[("MODELLOCK_VERSION", "0.4.1")]);
+    assert!(k1.starts_with("key=0.4.1-") && k1.ends_with('\n'), "{k1}");
+    assert_eq!(key(&[("MODELLOCK_VERSION", "0.4.1")]), k1);
+    assert_ne!(key(&[("MODELLOCK_VERSION", "0.4.2")]), k1);
+    assert_ne!(
+        key(&[
+            ("MODELLOCK_VERSION", "0.4.1"),
+            ("MODELLOCK_REPOSITORY", "acme/fork")
+        ]),
+        k1
+    );
+    assert!(key(&[("MODELLOCK_VERSION", "source")]).starts_with("key=source-"));
+
     // a runner without a release binary builds the tag
     let (out, _) = plan(&[
         ("MODELLOCK_VERSION", "0.4.1"),
@@ -244,7 +288,7 @@ fn action_yml_names_its_scripts_and_inputs() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "4");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "5");
     // and an action by GitHub's schema (SchemaStore's, vendored by check-jsonschema)
     let out = Command::new(ci_python("").unwrap())
         .args([
