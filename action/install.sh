@@ -24,7 +24,9 @@ repo="${MODELLOCK_REPOSITORY:-}"
 root="${RUNNER_TEMP:-/tmp}/modellock-install"
 bin="$root/bin"
 src="${GITHUB_ACTION_PATH:-$(cd "$(dirname "$0")/.." && pwd)}"
-if [[ "${GITHUB_ACTION_PATH:-}" =~ /_actions/([^/]+)/([^/]+)/([^/]+)/?$ ]]; then
+# (either separator: D:\a\_actions\OWNER\NAME\REF on Windows)
+checkout='[/\\]_actions[/\\]([^/\\]+)[/\\]([^/\\]+)[/\\]([^/\\]+)[/\\]?$'
+if [[ "${GITHUB_ACTION_PATH:-}" =~ $checkout ]]; then
   [ -n "$repo" ] || repo="${BASH_REMATCH[1]}/${BASH_REMATCH[2]}"
   [ -n "$ref" ] || ref="${BASH_REMATCH[3]}"
 fi
@@ -36,6 +38,14 @@ if [ -z "$version" ]; then
   else
     version=source
   fi
+fi
+
+semver='^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$'
+# a tag given for a version (v0.2.0) is that version
+if [[ "$version" =~ ^v[0-9] ]]; then version="${version#v}"; fi
+if [ "$version" != source ] && [ "$version" != latest ] && ! [[ "$version" =~ $semver ]]; then
+  echo "::error title=modellock::version \`$version\` is not a release version (such as 0.2.0), \`latest\` or \`source\`"
+  exit 2
 fi
 
 # the release archives' targets (.github/workflows/release.yml builds them)

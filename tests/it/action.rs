@@ -189,6 +189,36 @@ fn the_action_installs_a_release_binary_or_builds_from_source() {
         out.contains("https://github.com/acme/modellock-fork/releases/download/v0.4.1/modellock-aarch64-unknown-linux-musl.tar.gz"),
         "{out}"
     );
+    let (out, _) = plan(&[
+        (
+            "GITHUB_ACTION_PATH",
+            r"D:\a\_actions\acme\modellock-fork\v0.4.1",
+        ),
+        ("RUNNER_OS", "Windows"),
+        ("RUNNER_ARCH", "X64"),
+    ]);
+    assert!(
+        out.contains(
+            "acme/modellock-fork/releases/download/v0.4.1/modellock-x86_64-pc-windows-msvc.tar.gz"
+        ),
+        "{out}"
+    );
+    // `v0.4.1` for a version is that version; anything else is refused
+    let (out, _) = plan(&[
+        ("MODELLOCK_VERSION", "v0.4.1"),
+        ("RUNNER_OS", "Linux"),
+        ("RUNNER_ARCH", "X64"),
+    ]);
+    assert!(out.contains("/releases/download/v0.4.1/"), "{out}");
+    let out = Command::new("bash")
+        .arg(root().join("action/install.sh"))
+        .env("MODELLOCK_ACTION_PLAN", "1")
+        .env("MODELLOCK_VERSION", "../../evil")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is not a release version"));
+
     // the cache key names the version and what is installed
     let key = |env: &[(&str, &str)]| -> String {
         let gh_out = dir.path().join("key-output");
