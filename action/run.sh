@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs modellock for the GitHub Action: `check --offline` with GitHub
-# annotations, then what the inputs ask for (`update --locked`, `verify`,
-# `fetch`, a SARIF file), each to its end; the step fails with the highest
+# annotations, then what the inputs ask for (`update --locked`, `fetch`,
+# `verify`, a SARIF file), each to its end; the step fails with the highest
 # exit status, which is also the `exit-status` output.
 set -uo pipefail
 
@@ -29,8 +29,9 @@ step() {
 }
 [ "${INPUT_CHECK:-true}" = true ] && step check --offline
 [ "${INPUT_LOCKED:-false}" = true ] && step update --locked
-[ "${INPUT_VERIFY:-false}" = true ] && step verify
+# fetch before verify: what fetch downloads, verify then holds to the lock
 [ "${INPUT_FETCH:-false}" = true ] && step fetch
+[ "${INPUT_VERIFY:-false}" = true ] && step verify
 sarif=""
 if [ "${INPUT_SARIF:-false}" = true ]; then
   sarif="${RUNNER_TEMP:-.}/modellock.sarif"

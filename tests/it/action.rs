@@ -51,9 +51,19 @@ fn the_action_runs_the_gate_with_annotations_and_sarif() {
     let (dir, _) = copy_fixture("example");
     let (code, stdout, outputs) = run_action(
         dir.path(),
-        &[("INPUT_VERIFY", "true"), ("INPUT_SARIF", "true")],
+        &[
+            ("INPUT_VERIFY", "true"),
+            ("INPUT_FETCH", "true"),
+            ("INPUT_SARIF", "true"),
+        ],
     );
     assert_eq!(code, 0, "{stdout}");
+    // fetch, then verify what it fetched
+    let fetched = stdout.find("modellock fetch exited 0").expect("fetch ran");
+    let verified = stdout
+        .find("modellock verify exited 0")
+        .expect("verify ran");
+    assert!(fetched < verified, "{stdout}");
     assert!(
         stdout.contains("::group::modellock check --offline"),
         "{stdout}"
