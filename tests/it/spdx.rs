@@ -562,3 +562,25 @@ fn the_cyclonedx_bom_names_the_datasets() {
         ])
     );
 }
+
+/// A SOURCE_DATE_EPOCH SPDX cannot write (past year 9999) or that is not a
+/// number is not used: the document keeps a valid `created`.
+#[test]
+fn an_unusable_source_date_epoch_is_ignored() {
+    let p = Project::new();
+    for epoch in ["99999999999999", "yesterday", "-5"] {
+        let r = p.run(
+            &["--format", "spdx", "licenses"],
+            &[("SOURCE_DATE_EPOCH", epoch)],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let doc: Value = serde_json::from_str(&r.stdout).unwrap();
+        let errors: Vec<String> = validator()
+            .iter_errors(&doc)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{epoch}: {errors:#?}");
+        let created = doc["@graph"][0]["created"].as_str().unwrap();
+        assert!(created.starts_with("20"), "{epoch}: {created}");
+    }
+}

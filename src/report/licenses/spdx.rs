@@ -65,11 +65,16 @@ fn timestamp(secs: u64) -> String {
     format!("{date}T{:02}:{:02}:{:02}Z", t / 3600, t % 3600 / 60, t % 60)
 }
 
-/// The creation time: SOURCE_DATE_EPOCH when set, else now.
+/// The last second SPDX's timestamp (four-digit years) can name.
+const LAST_SECOND: u64 = 253_402_300_799;
+
+/// The creation time: SOURCE_DATE_EPOCH when set (and a time SPDX can
+/// write), else now.
 pub fn created_now() -> String {
     let secs = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| *s <= LAST_SECOND)
         .unwrap_or_else(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -491,6 +496,7 @@ mod tests {
         assert_eq!(expression("my terms/v2").0, "LicenseRef-my-terms-v2");
         assert!(expression("llama3.1").0.starts_with("LicenseRef-llama3.1"));
         assert_eq!(timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(timestamp(LAST_SECOND), "9999-12-31T23:59:59Z");
         assert_eq!(timestamp(1_764_500_000), "2025-11-30T10:53:20Z");
         assert_eq!(enc("models/a b.safetensors"), "models%2Fa%20b.safetensors");
     }
