@@ -891,3 +891,59 @@ fn outdated_sees_a_moved_tag_and_its_license_layers() {
         .all(|q| !q.path.ends_with(&model_blob)));
     assert_eq!(p.lock_text().unwrap(), before, "nothing is written");
 }
+
+/// The SPDX AI BOM of an Ollama model: valid SPDX 3.0.1, version = the
+/// manifest digest, the registry's manifest by digest as its download
+/// location, the registry and namespace as its supplier, every layer with
+/// its sha256.
+#[test]
+fn the_spdx_bom_of_an_ollama_model() {
+    let (p, m) = pulled();
+    let mut cmd = p.cmd(&["--format", "spdx", "licenses"]);
+    cmd.env("SOURCE_DATE_EPOCH", "0");
+    let r = run(&mut cmd);
+    assert_no_panic(&r);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let text =
+        std::fs::read_to_string(root().join("tests/schemas/spdx/spdx-json-schema-3.0.1.json"))
+            .unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let graph = doc["@graph"].as_array().unwrap();
+    let pkg = graph.iter().find(|e| e["type"] == "ai_AIPackage").unwrap();
+    let digest = format!("sha256:{}", sha256_hex(&m.manifest));
+    assert_eq!(pkg["software_packageVersion"], digest.as_str());
+    let source = p.source("library/tiny:1b");
+    // the fixture registry is spelled `http://HOST`: the location keeps it
+    let (scheme, rest) = source
+        .trim_start_matches("ollama:")
+        .split_once("://")
+        .unwrap();
+    let host = rest.split('/').next().unwrap().to_owned();
+    assert_eq!(scheme, "http");
+    assert_eq!(
+        pkg["software_downloadLocation"],
+        format!("http://{host}/v2/library/tiny/manifests/{digest}")
+    );
+    let supplier = graph
+        .iter()
+        .find(|e| e["spdxId"] == pkg["suppliedBy"])
+        .unwrap();
+    assert_eq!(supplier["name"], format!("{host}/library"));
+    let files: Vec<&serde_json::Value> = graph
+        .iter()
+        .filter(|e| e["type"] == "software_File")
+        .collect();
+    let locked = files_of(table(&p.lock(), "tiny"));
+    assert_eq!(files.len(), locked.len());
+    for (path, _, sha) in &locked {
+        let f = files.iter().find(|f| f["name"] == path.as_str()).unwrap();
+        assert_eq!(f["verifiedUsing"][0]["hashValue"], sha.as_str());
+    }
+}

@@ -262,8 +262,8 @@ fn download_location(source: &Source, revision: Option<&str>) -> Option<String> 
         }
         (Source::Hf(r), None) => Some(format!("https://huggingface.co/{}", r.as_str())),
         (Source::Ollama(n), Some(rev)) if rev.starts_with("sha256:") => Some(format!(
-            "https://{}/v2/{}/{}/manifests/{rev}",
-            n.host, n.namespace, n.model
+            "{}://{}/v2/{}/{}/manifests/{rev}",
+            n.scheme, n.host, n.namespace, n.model
         )),
         _ => None,
     }
