@@ -296,16 +296,7 @@ impl Http {
         }
         let mut response = req.send(body.to_string()).map_err(|e| map_error(url, e))?;
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_ascii_lowercase(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = header_list(response.headers());
         let mut reader = response.body_mut().as_reader();
         let body = self.read_body(&mut reader, url, limit, deadline)?;
         Ok(Response {
@@ -361,16 +352,7 @@ impl Http {
                 .build();
             let response = self.agent.run(req).map_err(|e| map_error(&current, e))?;
             let status = response.status().as_u16();
-            let headers_vec: Vec<(String, String)> = response
-                .headers()
-                .iter()
-                .map(|(n, v)| {
-                    (
-                        n.as_str().to_ascii_lowercase(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
+            let headers_vec = header_list(response.headers());
             let location = headers_vec
                 .iter()
                 .find(|(n, _)| n == "location")
@@ -575,6 +557,19 @@ pub fn host_of(url: &str) -> String {
         },
         Err(_) => url.to_owned(),
     }
+}
+
+/// A response's headers as (lower-case name, value) pairs.
+fn header_list(headers: &ureq::http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_ascii_lowercase(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
 }
 
 /// Whether the host of a URL resolves to an address.

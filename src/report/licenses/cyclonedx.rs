@@ -182,16 +182,7 @@ pub fn bom(report: &Report, manifest: &Manifest, lock: &Lock) -> Value {
         .collect();
     // a serial number derived from the content: same lock, same BOM
     let digest = Sha256::digest(serde_json::to_vec(&components).unwrap_or_default());
-    let h: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    let uuid = format!(
-        "{}-{}-5{}-{:x}{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[13..16],
-        (u8::from_str_radix(&h[16..17], 16).unwrap_or(0) & 0x3) | 0x8,
-        &h[17..20],
-        &h[20..32]
-    );
+    let uuid = super::content_uuid(&digest);
     json!({
         "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
         "bomFormat": "CycloneDX",

@@ -225,6 +225,21 @@ impl From<Diag> for ConflictReport {
     }
 }
 
+/// A name-based (version 5 layout) UUID from a sha256: the same content,
+/// the same UUID — the BOMs' serial number and namespace.
+pub fn content_uuid(digest: &[u8]) -> String {
+    let h = crate::hashing::hex(digest);
+    let variant = (u8::from_str_radix(&h[16..17], 16).unwrap_or(0) & 0x3) | 0x8;
+    format!(
+        "{}-{}-5{}-{variant:x}{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        &h[17..20],
+        &h[20..32]
+    )
+}
+
 /// Builds the report of the `selected` entries.
 pub fn build(
     manifest: &Manifest,

@@ -10,6 +10,7 @@ use super::{ModelReport, Report};
 use crate::license::kb::Kb;
 use crate::lock::Lock;
 use crate::manifest::Manifest;
+use crate::net::encode_component as enc;
 use crate::source::{hf, Source};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -42,20 +43,6 @@ fn expression(id: &str) -> (String, Option<String>) {
         format!("LicenseRef-{clean}"),
         entry.and_then(|e| e.text.clone()),
     )
-}
-
-/// Percent-encodes a name for an element id (everything but unreserved
-/// characters).
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` of a Unix time.
@@ -393,15 +380,7 @@ pub fn document(
         h.update(b"\0");
         h.update(m.name.as_bytes());
     }
-    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    let uuid = format!(
-        "{}-{}-5{}-8{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[13..16],
-        &hex[17..20],
-        &hex[20..32]
-    );
+    let uuid = super::content_uuid(&h.finalize());
     let ns = format!("https://spdx.org/spdxdocs/modellock-{uuid}");
     let mut g = Graph {
         ns: ns.clone(),
