@@ -330,21 +330,13 @@ fn action_yml_names_its_scripts_and_inputs() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "5");
     // and an action by GitHub's schema (SchemaStore's, vendored by check-jsonschema)
-    let out = Command::new(ci_python("").unwrap())
-        .args([
-            "-m",
-            "check_jsonschema",
-            "--builtin-schema",
-            "vendor.github-actions",
-        ])
-        .arg(root().join("action.yml"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    assert_check_jsonschema(
+        &ci_python("").unwrap(),
+        &[
+            "--builtin-schema".as_ref(),
+            "vendor.github-actions".as_ref(),
+        ],
+        &root().join("action.yml"),
     );
 }
 
@@ -366,16 +358,10 @@ fn the_readme_workflows_are_valid_and_use_the_action() {
         let Some(python) = ci_python("the schema check of the example workflows") else {
             continue;
         };
-        let out = Command::new(python)
-            .args(["-m", "check_jsonschema", "--builtin-schema", schema])
-            .arg(root().join(file))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{file}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
+        assert_check_jsonschema(
+            &python,
+            &["--builtin-schema".as_ref(), schema.as_ref()],
+            &root().join(file),
         );
     }
     let workflow = std::fs::read_to_string(root().join("examples/github-workflow.yml")).unwrap();

@@ -158,3 +158,22 @@ pub fn ci_python(what: &str) -> Option<std::ffi::OsString> {
     }
     python
 }
+
+/// Asserts that `file` is valid by check-jsonschema (in CI's virtualenv,
+/// run by `python`) against `schema`: `["--builtin-schema", NAME]` (the
+/// SchemaStore schemas it vendors) or `["--schemafile", PATH]`.
+pub fn assert_check_jsonschema(python: &std::ffi::OsStr, schema: &[&std::ffi::OsStr], file: &Path) {
+    let out = std::process::Command::new(python)
+        .args(["-m", "check_jsonschema"])
+        .args(schema)
+        .arg(file)
+        .output()
+        .expect("python runs check_jsonschema");
+    assert!(
+        out.status.success(),
+        "{}: {}{}",
+        file.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -33,21 +33,13 @@ fn the_release_workflow_is_a_valid_workflow_that_builds_what_installers_fetch() 
     let Some(python) = ci_python("the release workflow's checks") else {
         return;
     };
-    let out = Command::new(&python)
-        .args([
-            "-m",
-            "check_jsonschema",
-            "--builtin-schema",
-            "vendor.github-workflows",
-        ])
-        .arg(root().join(".github/workflows/release.yml"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    assert_check_jsonschema(
+        &python,
+        &[
+            "--builtin-schema".as_ref(),
+            "vendor.github-workflows".as_ref(),
+        ],
+        &root().join(".github/workflows/release.yml"),
     );
 
     let mut targets = workflow_targets(&python);

@@ -368,24 +368,18 @@ fn python_jsonschema_and_the_spdx_model_agree() {
     let (_, text) = p.spdx();
     let out_file = p.dir.path().join("bom.spdx.json");
     std::fs::write(&out_file, text).unwrap();
-    let out = std::process::Command::new(python)
-        .args(["-m", "check_jsonschema", "--schemafile"])
-        .arg(root().join("tests/schemas/spdx/spdx-json-schema-3.0.1.json"))
-        .arg(&out_file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    let schema = root().join("tests/schemas/spdx/spdx-json-schema-3.0.1.json");
+    assert_check_jsonschema(
+        &python,
+        &["--schemafile".as_ref(), schema.as_os_str()],
+        &out_file,
     );
 
     // and the official bindings of the SPDX 3.0.1 model (its SHACL classes,
     // types and cardinalities) read, link and write it
     let check = root().join("tests/it/support/spdx_model_check.py");
     let run_check = |file: &std::path::Path| {
-        std::process::Command::new(ci_python("").unwrap())
+        std::process::Command::new(&python)
             .arg(&check)
             .arg(file)
             .output()
