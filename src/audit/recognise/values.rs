@@ -67,23 +67,10 @@ fn value_ref(s: &Scan<'_>, key: &str, v: &str, start: usize, via: &'static str) 
             .is_some_and(|(ns, _)| !super::known::is_publisher(ns));
     let ollama_tagged = ollama_ctx && v.contains(':');
     let hub_shaped = v.contains('/') && !v.starts_with("hf.co/");
-    if hub_shaped && !ollama_tagged && !ollama_namespaced {
-        let (repo, one) = hub_id(v)?;
-        return Some(Hit {
-            start,
-            end: start + repo.len(),
-            reference: ModelRef::Hf {
-                repo,
-                revision: revision_near(text, start, &p.revision_value, false),
-            },
-            via,
-            documented: false,
-            confidence: s.conf(start, one),
-        });
-    }
-    // a one-part id where nothing says Ollama: the Hub's (a legacy id such
-    // as `gpt2` for sure, anything else a guess)
-    if !ollama_ctx && !v.contains(':') {
+    // a Hub-shaped id nothing claims for Ollama, or a one-part id where
+    // nothing says Ollama: the Hub's (a legacy id such as `gpt2` for sure,
+    // another one-part id a guess)
+    if (hub_shaped && !ollama_tagged && !ollama_namespaced) || (!ollama_ctx && !v.contains(':')) {
         let (repo, guess) = hub_id(v)?;
         return Some(Hit {
             start,
