@@ -265,30 +265,23 @@ impl TermsDiff {
 
     /// The comparison as data, for `--format json`.
     pub fn json(&self, context: usize) -> Value {
+        // a license file (named by `path`) or a document (by `document`)
+        let entry = |name_key: &str, f: &FileChange| {
+            let substance: Vec<Substance> =
+                f.diff.as_ref().map(TextDiff::substance).unwrap_or_default();
+            json!({
+                name_key: f.path,
+                "status": f.status.as_str(),
+                "from-digest": f.old,
+                "to-digest": f.new,
+                "substance": substance,
+                "hunks": f.diff.as_ref().map(|d| d.hunks_json(context)),
+            })
+        };
         json!({
             "card": self.card.iter().map(|c| json!({"key": c.key, "from": c.old, "to": c.new})).collect::<Vec<_>>(),
-            "files": self.files.iter().map(|f| {
-                let substance: Vec<Substance> = f.diff.as_ref().map(TextDiff::substance).unwrap_or_default();
-                json!({
-                    "path": f.path,
-                    "status": f.status.as_str(),
-                    "from-digest": f.old,
-                    "to-digest": f.new,
-                    "substance": substance,
-                    "hunks": f.diff.as_ref().map(|d| d.hunks_json(context)),
-                })
-            }).collect::<Vec<_>>(),
-            "documents": self.documents.iter().map(|f| {
-                let substance: Vec<Substance> = f.diff.as_ref().map(TextDiff::substance).unwrap_or_default();
-                json!({
-                    "document": f.path,
-                    "status": f.status.as_str(),
-                    "from-digest": f.old,
-                    "to-digest": f.new,
-                    "substance": substance,
-                    "hunks": f.diff.as_ref().map(|d| d.hunks_json(context)),
-                })
-            }).collect::<Vec<_>>(),
+            "files": self.files.iter().map(|f| entry("path", f)).collect::<Vec<_>>(),
+            "documents": self.documents.iter().map(|f| entry("document", f)).collect::<Vec<_>>(),
             "what-changed": self.summary(),
         })
     }
