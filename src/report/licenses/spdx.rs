@@ -185,24 +185,15 @@ impl Graph {
         if let Some(id) = self.ancestors.get(&key) {
             return id.clone();
         }
-        let source = manifest.model(name).map(|e| &e.source.value);
-        let revision = lock.model(name).map(|l| l.revision.as_str());
-        let mut p = json!({
-            "type": "ai_AIPackage",
-            "spdxId": format!("{}/model/{}", self.ns, enc(name)),
-            "name": source.map_or_else(|| name.to_owned(), Source::component_name),
-            "software_primaryPurpose": "model",
-            "comment": format!("models.toml entry `{name}` (not selected: its files are not listed)"),
-        });
-        if let Some(rev) = revision {
-            p["software_packageVersion"] = json!(rev);
-        }
-        if let Some(purl) = source.and_then(|s| s.purl(revision)) {
-            p["software_packageUrl"] = json!(purl);
-        }
-        if let Some(url) = source.and_then(|s| download_location(s, revision)) {
-            p["software_downloadLocation"] = json!(url);
-        }
+        let mut p = package(
+            format!("{}/model/{}", self.ns, enc(name)),
+            name,
+            manifest.model(name).map(|e| &e.source.value),
+            lock.model(name).map(|l| l.revision.as_str()),
+        );
+        p["comment"] = json!(format!(
+            "models.toml entry `{name}` (not selected: its files are not listed)"
+        ));
         let id = self.push(p);
         self.ancestors.insert(key, id.clone());
         if let Some(l) = license {
@@ -256,26 +247,34 @@ fn download_location(source: &Source, revision: Option<&str>) -> Option<String> 
     }
 }
 
+/// The `ai_AIPackage` of a manifest entry: named by its source (`fallback`
+/// without one), versioned by its locked revision, with its package URL
+/// and download location where the source has them.
+fn package(id: String, fallback: &str, source: Option<&Source>, revision: Option<&str>) -> Value {
+    let mut p = json!({
+        "type": "ai_AIPackage",
+        "spdxId": id,
+        "name": source.map_or_else(|| fallback.to_owned(), Source::component_name),
+        "software_primaryPurpose": "model",
+    });
+    if let Some(rev) = revision {
+        p["software_packageVersion"] = json!(rev);
+    }
+    if let Some(purl) = source.and_then(|s| s.purl(revision)) {
+        p["software_packageUrl"] = json!(purl);
+    }
+    if let Some(url) = source.and_then(|s| download_location(s, revision)) {
+        p["software_downloadLocation"] = json!(url);
+    }
+    p
+}
+
 fn model(g: &mut Graph, m: &ModelReport, manifest: &Manifest, lock: &Lock) -> String {
     let entry = manifest.model(&m.name);
     let source = entry.map(|e| &e.source.value);
     let locked = lock.model(&m.name);
     let id = format!("{}/model/{}", g.ns, enc(&m.name));
-    let mut p = json!({
-        "type": "ai_AIPackage",
-        "spdxId": id,
-        "name": source.map_or_else(|| m.source.clone(), Source::component_name),
-        "software_primaryPurpose": "model",
-    });
-    if let Some(rev) = &m.revision {
-        p["software_packageVersion"] = json!(rev);
-    }
-    if let Some(purl) = source.and_then(|s| s.purl(m.revision.as_deref())) {
-        p["software_packageUrl"] = json!(purl);
-    }
-    if let Some(url) = source.and_then(|s| download_location(s, m.revision.as_deref())) {
-        p["software_downloadLocation"] = json!(url);
-    }
+    let mut p = package(id.clone(), &m.source, source, m.revision.as_deref());
     if let Some(url) = source.and_then(Source::web_url) {
         p["software_homePage"] = json!(url);
     }
